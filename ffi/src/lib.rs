@@ -1,0 +1,1 @@
+pub use engine as _e;

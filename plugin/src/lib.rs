@@ -1,0 +1,9 @@
+//! haresnet: an ECG rhythm classifier (HA-ResNet) with its own WFDB reader.
+//!
+//! Module boundaries: [`wfdb`] and [`dsp`] know nothing of the model; `model` and `infer`
+//! know nothing of files; `classify` joins them. The C ABI lives in the `haresnet-ffi`
+//! crate and only translates.
+
+pub mod error;
+
+pub use error::{Error, ErrorKind, Result};
