@@ -1,0 +1,31 @@
+# The README's two commands are `cargo haresnet classify ...` (the main job) and
+# `make test` (everything CI checks). Other targets are for development.
+
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: test setup lint fmt-check clippy header header-check cargo-test
+
+test: setup lint header-check cargo-test
+
+setup:
+	scripts/setup
+
+lint: fmt-check clippy
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets --features haresnet/cli -- -D warnings
+
+cargo-test:
+	$(CARGO) test --workspace --features haresnet/cli
+
+# Regenerate include/haresnet.h from the ffi crate (cbindgen runs in ffi/build.rs).
+header:
+	$(CARGO) build -p haresnet-ffi
+
+# Fails when the committed header differs from what the sources generate.
+header-check: header
+	git diff --exit-code -- include/haresnet.h
