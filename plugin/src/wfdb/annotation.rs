@@ -184,16 +184,18 @@ pub fn parse_annotations(bytes: &[u8], path: &Path) -> Result<AnnotationFile> {
     Ok(split_definitions(anns))
 }
 
-/// Removes the file-level definitions (the leading `NOTE` annotations at sample 0, as
-/// the C library's `annopen` consumes them) and null annotations (code 0), and interprets
-/// the definitions.
+/// Removes the file-level definitions and null annotations (code 0), and interprets the
+/// definitions. Definitions are the `NOTE` annotations in the leading run of sample-0
+/// annotations that are notes or null annotations: the time resolution, custom codes,
+/// and comments such as the command that made the file. wfdb-python drops the same ones.
 fn split_definitions(mut anns: Vec<Annotation>) -> AnnotationFile {
-    let n_defs = anns
+    let lead = anns
         .iter()
-        .take_while(|a| a.sample == 0 && a.code == NOTE)
+        .take_while(|a| a.sample == 0 && (a.code == NOTE || a.code == NOTQRS))
         .count();
+    let defs: Vec<Annotation> = anns.drain(..lead).filter(|a| a.code == NOTE).collect();
     let mut file = AnnotationFile::default();
-    for def in anns.drain(..n_defs) {
+    for def in defs {
         let text = def.aux_str().into_owned();
         if let Some(rest) = text.strip_prefix("## time resolution:") {
             file.time_resolution = rest.trim().parse().ok().filter(|f: &f64| *f > 0.0);
@@ -223,9 +225,8 @@ fn split_definitions(mut anns: Vec<Annotation>) -> AnnotationFile {
 /// Annotations must be in time order (non-decreasing `sample`, none negative), with
 /// codes in 1..=49 and aux strings of at most 255 bytes. Gaps longer than 1023 samples
 /// are written as `SKIP` records; `chan` and `num` are written when they change, `subtype`
-/// when non-zero, `aux` when non-empty. A `NOTE` annotation at sample 0 is kept by the C
-/// library and this reader but dropped by wfdb-python, which treats every such note as a
-/// definition.
+/// when non-zero, `aux` when non-empty. `NOTE` annotations at sample 0 are refused:
+/// readers take them for file-level definitions and drop them.
 pub fn write_annotations(
     path: impl AsRef<Path>,
     fs: f64,
@@ -261,8 +262,8 @@ pub fn encode_annotations(fs: f64, annotations: &[Annotation]) -> Result<Vec<u8>
     };
 
     // The time-resolution note, then a null annotation at 0 written the way the C
-    // library's `putann` writes one (SKIP to -1, then a code-0 word one sample later);
-    // the null annotation ends the definitions, so a NOTE at sample 0 after it survives.
+    // library's `putann` writes one (SKIP to -1, then a code-0 word one sample later), as
+    // wfdb-python writes its header too.
     put(&mut out, NOTE as u16, 0);
     put_aux(&mut out, format!("## time resolution: {fs}").as_bytes());
     put_skip(&mut out, -1);
@@ -283,6 +284,11 @@ pub fn encode_annotations(fs: f64, annotations: &[Annotation]) -> Result<Vec<u8>
                 "sample {} is before the previous annotation's {time}",
                 a.sample
             )));
+        }
+        if a.code == NOTE && a.sample == 0 {
+            return Err(bad(
+                "a NOTE at sample 0 would be read as a file definition".into()
+            ));
         }
         if a.aux.len() > 255 {
             return Err(bad(format!(

@@ -13,8 +13,10 @@
 
 pub mod annotation;
 pub mod codes;
+mod flac;
 pub mod format;
 pub mod header;
+mod multiseg;
 mod record;
 mod signal;
 

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::header::{Header, SignalSpec};
+use super::multiseg::MultiSegment;
 use super::signal::Segment;
 use crate::{Error, Result};
 
@@ -28,7 +29,30 @@ pub enum Resolution {
 pub struct Record {
     header_path: PathBuf,
     header: Header,
-    data: Segment,
+    data: Data,
+}
+
+/// Where the samples come from.
+#[derive(Debug, Clone)]
+enum Data {
+    Single(Segment),
+    Multi(MultiSegment),
+}
+
+impl Data {
+    fn signals(&self) -> &[SignalSpec] {
+        match self {
+            Data::Single(s) => &s.signals,
+            Data::Multi(m) => &m.signals,
+        }
+    }
+
+    fn len(&self) -> u64 {
+        match self {
+            Data::Single(s) => s.len,
+            Data::Multi(m) => m.len,
+        }
+    }
 }
 
 /// `path` with `.hea` appended unless it already ends in `.hea`, and the record path
@@ -47,19 +71,18 @@ fn split_record_path(path: &Path) -> (PathBuf, PathBuf) {
 
 impl Record {
     /// Opens the record at `path` (the record path, with or without `.hea`): parses the
-    /// header and checks that every signal file exists.
+    /// header (and those of the segments of a multi-segment record) and checks that every
+    /// signal file exists; the error names every missing segment.
     pub fn open(path: impl AsRef<Path>) -> Result<Record> {
         let (header_path, _) = split_record_path(path.as_ref());
         let header = Header::from_file(&header_path)?;
         let dir = header_path.parent().unwrap_or(Path::new("")).to_path_buf();
-        if header.is_multi_segment() {
-            return Err(Error::format(
-                &header_path,
-                None,
-                "multi-segment records are not supported yet",
-            ));
-        }
-        let data = Segment::open(&dir, &header_path, header.signals.clone(), header.sig_len)?;
+        let data = if header.is_multi_segment() {
+            Data::Multi(MultiSegment::open(&dir, &header_path, &header)?)
+        } else {
+            let s = Segment::open(&dir, &header_path, header.signals.clone(), header.sig_len)?;
+            Data::Single(s)
+        };
         Ok(Record {
             header_path,
             header,
@@ -86,23 +109,23 @@ impl Record {
     /// header gives none), less the frames a skewed signal cannot complete at the end of
     /// its file, as the WFDB C library delivers them.
     pub fn sig_len(&self) -> u64 {
-        self.data.len
+        self.data.len()
     }
 
     /// Number of signals.
     pub fn n_sig(&self) -> usize {
-        self.data.signals.len()
+        self.data.signals().len()
     }
 
     /// Signal specifications.
     pub fn signals(&self) -> &[SignalSpec] {
-        &self.data.signals
+        self.data.signals()
     }
 
     /// Signal descriptions (names), in signal order; empty for unnamed signals.
     pub fn signal_names(&self) -> Vec<&str> {
         self.data
-            .signals
+            .signals()
             .iter()
             .map(|s| s.description.as_str())
             .collect()
@@ -110,13 +133,16 @@ impl Record {
 
     /// Index of the first signal named `name`.
     pub fn channel_index(&self, name: &str) -> Option<usize> {
-        self.data.signals.iter().position(|s| s.description == name)
+        self.data
+            .signals()
+            .iter()
+            .position(|s| s.description == name)
     }
 
     /// Largest number of samples per frame among the signals (1 for ordinary records).
     pub fn max_samples_per_frame(&self) -> u32 {
         self.data
-            .signals
+            .signals()
             .iter()
             .map(|s| s.samples_per_frame)
             .max()
@@ -151,18 +177,15 @@ impl Record {
         resolution: Resolution,
     ) -> Result<Vec<Vec<i32>>> {
         self.check_request(channels, from, to)?;
-        let mut out = vec![Vec::new(); channels.len()];
-        self.data.read(channels, from, to, &mut out)?;
-        if resolution == Resolution::Expanded {
-            let max = self.max_samples_per_frame() as usize;
-            for (v, &c) in out.iter_mut().zip(channels) {
-                let spf = self.data.signals[c].samples_per_frame as usize;
-                if spf != max {
-                    *v = expand(v, spf, max);
-                }
+        let out = match &self.data {
+            Data::Single(s) => {
+                let mut out = vec![Vec::new(); channels.len()];
+                s.read(channels, from, to, &mut out)?;
+                out
             }
-        }
-        Ok(out)
+            Data::Multi(m) => m.read_digital(channels, from, to)?,
+        };
+        Ok(self.apply_resolution(out, channels, resolution))
     }
 
     /// Physical samples of `channels` over frames `[from, to)`: `(d - baseline) / gain`,
@@ -174,12 +197,41 @@ impl Record {
         to: u64,
         resolution: Resolution,
     ) -> Result<Vec<Vec<f32>>> {
-        let digital = self.read_digital_channels(channels, from, to, resolution)?;
-        Ok(digital
-            .into_iter()
-            .zip(channels)
-            .map(|(d, &c)| to_physical(&self.data.signals[c], &d))
-            .collect())
+        let out = match &self.data {
+            Data::Single(s) => {
+                let digital =
+                    self.read_digital_channels(channels, from, to, Resolution::PerSignal)?;
+                digital
+                    .into_iter()
+                    .zip(channels)
+                    .map(|(d, &c)| to_physical(&s.signals[c], &d))
+                    .collect()
+            }
+            Data::Multi(m) => {
+                self.check_request(channels, from, to)?;
+                m.read_physical(channels, from, to)?
+            }
+        };
+        Ok(self.apply_resolution(out, channels, resolution))
+    }
+
+    /// Repeats samples of slower signals up to the highest rate when asked.
+    fn apply_resolution<T: Copy>(
+        &self,
+        mut out: Vec<Vec<T>>,
+        channels: &[usize],
+        resolution: Resolution,
+    ) -> Vec<Vec<T>> {
+        if resolution == Resolution::Expanded {
+            let max = self.max_samples_per_frame() as usize;
+            for (v, &c) in out.iter_mut().zip(channels) {
+                let spf = self.data.signals()[c].samples_per_frame as usize;
+                if spf != max {
+                    *v = expand(v, spf, max);
+                }
+            }
+        }
+        out
     }
 
     /// Digital samples of one channel over frames `[from, to)`, expanded to the highest
@@ -202,12 +254,15 @@ impl Record {
     /// against the stored samples, reading the files in bounded chunks. The error names
     /// the header, the signal and both values.
     pub fn verify(&self) -> Result<()> {
-        self.data.verify(&self.header_path)
+        match &self.data {
+            Data::Single(s) => s.verify(&self.header_path),
+            Data::Multi(m) => m.verify(),
+        }
     }
 }
 
 /// Repeats each of a signal's `spf` samples per frame to fill `max` per frame.
-fn expand(v: &[i32], spf: usize, max: usize) -> Vec<i32> {
+fn expand<T: Copy>(v: &[T], spf: usize, max: usize) -> Vec<T> {
     let frames = v.len() / spf;
     let mut out = Vec::with_capacity(frames * max);
     for f in v.chunks_exact(spf) {

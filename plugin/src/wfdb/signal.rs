@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use super::flac;
 use super::format::{Format, Packing};
 use super::header::SignalSpec;
 use crate::{Error, Result};
@@ -24,6 +25,10 @@ pub(crate) struct Group {
     pub frame_samples: u64,
     /// Frames the file holds (after the byte offset); `u64::MAX` for null signals.
     pub stored_frames: u64,
+    /// Initial value of each member (format 8 differences start from it).
+    pub inits: Vec<i32>,
+    /// Samples per frame of each member.
+    pub spfs: Vec<u64>,
 }
 
 /// Where a signal lives: its group, its first sample within a group frame, and its
@@ -89,6 +94,8 @@ impl Segment {
                     skew: u64::from(s.skew),
                 });
                 g.members.push(i);
+                g.inits.push(s.init_value);
+                g.spfs.push(spf);
                 g.frame_samples = g.frame_samples.checked_add(spf).ok_or_else(|| {
                     Error::format(header_path, None, "samples per frame overflow")
                 })?;
@@ -107,10 +114,20 @@ impl Segment {
                     members: vec![i],
                     frame_samples: spf,
                     stored_frames: u64::MAX,
+                    inits: vec![s.init_value],
+                    spfs: vec![spf],
                 });
             }
         }
         for g in &mut groups {
+            // FLAC keeps every signal of a file as one channel of equal length.
+            if g.format.packing() == Packing::Flac && g.spfs.iter().any(|&x| x != g.spfs[0]) {
+                return Err(Error::format(
+                    header_path,
+                    None,
+                    "signals of one FLAC file must have the same samples per frame",
+                ));
+            }
             g.stored_frames = stored_frames(g)?;
         }
 
@@ -251,15 +268,34 @@ fn stored_frames(g: &Group) -> Result<u64> {
     if !meta.is_file() {
         return Err(file_error(path, "not a regular file"));
     }
-    let bytes = meta.len().saturating_sub(g.byte_offset);
+    if meta.len() < g.byte_offset {
+        return Err(file_error(
+            path,
+            format!(
+                "{} bytes long, shorter than its byte offset {}",
+                meta.len(),
+                g.byte_offset
+            ),
+        ));
+    }
+    let bytes = meta.len() - g.byte_offset;
     let samples = match g.format.packing() {
         Packing::Block { .. } | Packing::Difference => g.format.samples_in(bytes),
         Packing::Null => return Ok(u64::MAX),
         Packing::Flac => {
-            return Err(file_error(
-                path,
-                format!("storage format {} is not supported yet", g.format.code()),
-            ));
+            if g.byte_offset != 0 {
+                return Err(file_error(
+                    path,
+                    "a byte offset is not supported for FLAC files",
+                ));
+            }
+            let info = flac::info(path, g.format, g.members.len())?;
+            let per_channel = match info.samples {
+                Some(n) => n,
+                None => flac::count_samples(path)?,
+            };
+            // Every channel holds `spf` samples per frame; the frame has one per channel.
+            return Ok(per_channel / (g.frame_samples / g.members.len() as u64));
         }
     };
     Ok(samples / g.frame_samples)
@@ -306,11 +342,50 @@ fn read_frames(g: &Group, a: u64, b: u64) -> Result<Vec<i32>> {
             out.drain(..skip);
             Ok(out)
         }
-        _ => Err(file_error(
-            path,
-            format!("storage format {} is not supported yet", g.format.code()),
-        )),
+        Packing::Difference => read_differences(g, path, a, b),
+        Packing::Flac => {
+            let spf = fs / g.members.len() as u64;
+            flac::decode(path, g.members.len(), spf, a * spf, (b - a) * spf)
+        }
+        Packing::Null => Ok(vec![g.format.invalid_sample().unwrap_or(0); n]),
     }
+}
+
+/// Format 8: each byte is the difference from the previous sample of the same signal,
+/// starting from the signal's initial value. Sample values depend on every earlier byte,
+/// so the bytes before the range are read (in bounded chunks) and summed, not stored.
+fn read_differences(g: &Group, path: &Path, a: u64, b: u64) -> Result<Vec<i32>> {
+    const CHUNK: u64 = 1 << 20;
+    let fs = g.frame_samples as usize;
+    // Member owning each position of a frame.
+    let mut slot_owner = Vec::with_capacity(fs);
+    for (k, &spf) in g.spfs.iter().enumerate() {
+        slot_owner.extend(std::iter::repeat_n(k, spf as usize));
+    }
+    let mut state = g.inits.clone();
+    let (start, end) = (a * fs as u64, b * fs as u64);
+    let mut out = Vec::with_capacity((end - start) as usize);
+    let mut pos = 0u64;
+    while pos < end {
+        let len = CHUNK.min(end - pos);
+        let raw = read_bytes(path, g.byte_offset + pos, len)?;
+        if (raw.len() as u64) < len {
+            return Err(file_error(
+                path,
+                "truncated: ends inside the requested range",
+            ));
+        }
+        for (i, &byte) in raw.iter().enumerate() {
+            let at = pos + i as u64;
+            let m = slot_owner[(at % fs as u64) as usize];
+            state[m] = state[m].wrapping_add(i32::from(byte as i8));
+            if at >= start {
+                out.push(state[m]);
+            }
+        }
+        pos += len;
+    }
+    Ok(out)
 }
 
 /// Reads up to `len` bytes at `start` (fewer if the file ends first) in one call.
