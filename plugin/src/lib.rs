@@ -6,5 +6,7 @@
 
 pub mod dsp;
 pub mod error;
+pub mod wfdb;
 
 pub use error::{Error, ErrorKind, Result};
+pub use wfdb::{Annotation, Record, read_annotations, write_annotations};
