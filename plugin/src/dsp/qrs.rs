@@ -21,6 +21,8 @@
 //! predictivity (see `plugin/tests/dsp_qrs_mitdb.rs`).
 
 use super::filter::BandPass;
+use super::pipeline::Preprocessor;
+use super::segment::segment_ranges;
 use crate::{Error, Result};
 
 /// QRS emphasis band (Pan & Tompkins 1985: most QRS energy, little P/T wave or baseline).
@@ -506,6 +508,43 @@ pub fn evaluate_window(
     }
     m.false_positives = used.iter().filter(|&&u| !u).count();
     m
+}
+
+/// Detects beats in every complete, non-overlapping segment of `signal` (sampled at the
+/// preprocessor's input rate), each segment alone as the classifier sees it, and matches
+/// them with [`evaluate_window`] against `reference` (beat positions in samples of
+/// `signal`) within `tolerance_s` seconds. A segment that cannot be prepared (non-finite
+/// samples) counts its beats as missed. Beats in the incomplete tail are not counted.
+pub fn evaluate_segments(
+    preprocessor: &mut Preprocessor,
+    signal: &[f32],
+    reference: &[i64],
+    tolerance_s: f64,
+) -> Result<BeatMatch> {
+    if !(tolerance_s.is_finite() && tolerance_s >= 0.0) {
+        return Err(Error::invalid(format!(
+            "matching tolerance must be finite and non-negative, got {tolerance_s} s"
+        )));
+    }
+    let fs_in = preprocessor.fs_in();
+    let model_rate = preprocessor.config().model_rate_hz;
+    let tolerance = (tolerance_s * fs_in).round() as i64;
+    let len = preprocessor.segment_len();
+    let mut total = BeatMatch::default();
+    for seg in segment_ranges(signal.len(), len, len)? {
+        let window = seg.start as i64..seg.end as i64;
+        let detected: Vec<i64> = match preprocessor.prepare(&signal[seg.clone()]) {
+            Ok(p) => p
+                .r_peaks
+                .iter()
+                .map(|&i| window.start + (i as f64 * fs_in / model_rate).round() as i64)
+                .collect(),
+            Err(Error::InvalidArgument(_)) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        total += evaluate_window(reference, &detected, tolerance, window);
+    }
+    Ok(total)
 }
 
 #[cfg(test)]
