@@ -1,15 +1,19 @@
 //! Zero-phase Butterworth band-pass (forward-backward second-order sections).
 //!
 //! Designed once with `sci-rs` (`butter_dyn`, which reproduces scipy's `butter(...,
-//! output="sos")`) and applied with `sosfiltfilt_dyn` (scipy's `sosfiltfilt`: odd extension
-//! of `3 * (2 * sections + 1)` samples at each end, steady-state initial conditions), so a
-//! Python user can reproduce the pipeline with scipy. Zero phase keeps the QRS where it is
-//! and its shape symmetric, which the fold to 2-D and the R-peak positions rely on.
+//! output="sos")`), with the steady-state initial conditions (`sosfilt_zi_dyn`) computed
+//! once too, and applied as scipy's `sosfiltfilt` does it (odd extension of
+//! `3 * (2 * sections + 1)` samples at each end, forward and backward passes started in
+//! steady state), so a Python user can reproduce the pipeline with scipy. `sosfiltfilt_dyn`
+//! computes the same numbers (a test checks it) but redesigns the initial conditions and
+//! converts through `nalgebra` matrices on every call, which made it most of the cost of a
+//! segment. Zero phase keeps the QRS where it is and its shape symmetric, which the fold
+//! to 2-D and the R-peak positions rely on.
 
 use sci_rs::signal::filter::design::{
     DigitalFilter, FilterBandType, FilterOutputType, Sos, butter_dyn,
 };
-use sci_rs::signal::filter::sosfiltfilt_dyn;
+use sci_rs::signal::filter::sosfilt_zi_dyn;
 
 use crate::{Error, Result};
 
@@ -24,7 +28,10 @@ pub struct BandPass {
     high_hz: f64,
     order: usize,
     fs: f64,
+    /// Sections with their state set to the response to a unit step in steady state.
     sos: Vec<Sos<f64>>,
+    /// Samples of odd extension at each end (scipy's `padlen` default).
+    pad: usize,
 }
 
 impl BandPass {
@@ -52,26 +59,19 @@ impl BandPass {
                 "band-pass: order must be 1..={MAX_ORDER}, got {order}"
             )));
         }
-        // butter_dyn panics on out-of-range edges: they were checked above.
-        let design = butter_dyn(
-            order,
-            vec![low_hz, high_hz],
-            Some(FilterBandType::Bandpass),
-            Some(false),
-            Some(FilterOutputType::Sos),
-            Some(fs),
-        );
-        let DigitalFilter::Sos(sos) = design else {
-            return Err(Error::invalid(
-                "band-pass: filter design returned no sections",
-            ));
-        };
+        let mut sos = design(order, low_hz, high_hz, fs)?;
+        // scipy's padlen: three times the taps, less the sections whose b2 and a2 are both 0.
+        let b_zeros = sos.iter().filter(|s| s.b[2] == 0.0).count();
+        let a_zeros = sos.iter().filter(|s| s.a[2] == 0.0).count();
+        let pad = 3 * (2 * sos.len() + 1 - b_zeros.min(a_zeros));
+        sosfilt_zi_dyn::<f64, _, Sos<f64>>(sos.iter_mut());
         Ok(Self {
             low_hz,
             high_hz,
             order,
             fs,
-            sos: sos.sos,
+            sos,
+            pad,
         })
     }
 
@@ -97,7 +97,26 @@ impl BandPass {
 
     /// Shortest input [`apply`](Self::apply) accepts: scipy's padding length plus one.
     pub fn min_len(&self) -> usize {
-        3 * (2 * self.sos.len() + 1) + 1
+        self.pad + 1
+    }
+
+    /// One pass of the cascade over `y` in place, started in the steady state of a
+    /// constant input equal to `y[0]`. The arithmetic is sci-rs's `sosfilt_dyn`.
+    fn pass(&self, y: &mut [f64], state: &mut [[f64; 2]]) {
+        let y0 = y[0];
+        for (z, s) in state.iter_mut().zip(&self.sos) {
+            *z = [s.zi0 * y0, s.zi1 * y0];
+        }
+        for v in y.iter_mut() {
+            let mut x = *v;
+            for (z, s) in state.iter_mut().zip(&self.sos) {
+                let out = s.b[0] * x + z[0];
+                z[0] = s.b[1] * x - s.a[1] * out + z[1];
+                z[1] = s.b[2] * x - s.a[2] * out;
+                x = out;
+            }
+            *v = x;
+        }
     }
 
     /// Filters `x` forward and backward. Computed in `f64`: the high-pass poles sit within
@@ -110,8 +129,37 @@ impl BandPass {
                 self.min_len()
             )));
         }
-        let y = sosfiltfilt_dyn(x.iter().map(|&v| f64::from(v)), &self.sos);
-        Ok(y.into_iter().map(|v| v as f32).collect())
+        let (n, pad) = (x.len(), self.pad);
+        let first = 2.0 * f64::from(x[0]);
+        let last = 2.0 * f64::from(x[n - 1]);
+        let mut y: Vec<f64> = Vec::with_capacity(n + 2 * pad);
+        y.extend((1..=pad).rev().map(|k| first - f64::from(x[k])));
+        y.extend(x.iter().map(|&v| f64::from(v)));
+        y.extend((2..pad + 2).map(|k| last - f64::from(x[n - k])));
+        let mut state = vec![[0.0; 2]; self.sos.len()];
+        self.pass(&mut y, &mut state);
+        y.reverse();
+        self.pass(&mut y, &mut state);
+        Ok(y[pad..pad + n].iter().rev().map(|&v| v as f32).collect())
+    }
+}
+
+/// The sections of scipy's `butter(order, [low_hz, high_hz], "bandpass", output="sos",
+/// fs=fs)`. The edges must have been checked: `butter_dyn` panics on out-of-range ones.
+fn design(order: usize, low_hz: f64, high_hz: f64, fs: f64) -> Result<Vec<Sos<f64>>> {
+    let design = butter_dyn(
+        order,
+        vec![low_hz, high_hz],
+        Some(FilterBandType::Bandpass),
+        Some(false),
+        Some(FilterOutputType::Sos),
+        Some(fs),
+    );
+    match design {
+        DigitalFilter::Sos(sos) => Ok(sos.sos),
+        _ => Err(Error::invalid(
+            "band-pass: filter design returned no sections",
+        )),
     }
 }
 
@@ -170,6 +218,25 @@ mod tests {
                 x[i],
                 y[i]
             );
+        }
+    }
+
+    #[test]
+    fn same_numbers_as_sci_rs_sosfiltfilt() {
+        use sci_rs::signal::filter::sosfiltfilt_dyn;
+        let f = BandPass::new(0.5, 40.0, 4, 250.0).unwrap();
+        let sos = design(4, 0.5, 40.0, 250.0).unwrap();
+        let x: Vec<f32> = (0..1250)
+            .map(|i| {
+                let t = i as f32 / 250.0;
+                0.8 * (7.0 * t).sin() + 0.3 * (90.0 * t).cos() + 0.5 * t - 0.2
+            })
+            .collect();
+        let reference = sosfiltfilt_dyn(x.iter().map(|&v| f64::from(v)), &sos);
+        let ours = f.apply(&x).unwrap();
+        assert_eq!(ours.len(), reference.len());
+        for (i, (a, b)) in ours.iter().zip(&reference).enumerate() {
+            assert!((f64::from(*a) - b).abs() < 1e-6, "sample {i}: {a} vs {b}");
         }
     }
 

@@ -91,7 +91,8 @@ impl PreprocessConfig {
                 self.model_rate_hz
             ));
         }
-        // 2 s is the shortest segment with a chance of two beats; an hour is a sanity cap.
+        // Below a second a segment rarely holds a beat interval; an hour caps the memory a
+        // configuration read from a model card can ask for.
         if !(self.segment_seconds.is_finite() && (1.0..=3600.0).contains(&self.segment_seconds)) {
             return bad(format!(
                 "segment length {} s is outside 1..=3600 s",
@@ -209,9 +210,9 @@ impl Preprocessor {
         self.segment_len
     }
 
-    /// Band-passes a segment at the input rate, resampled to the model rate: what the
-    /// detector and the network see before normalisation. Used by [`prepare`](Self::prepare)
-    /// and by anything that needs the filtered signal itself (plots, QRS evaluation).
+    /// Resamples a segment (at the input rate) to the model rate and band-passes it: the
+    /// signal the QRS detector sees, and the network after normalisation. Used by
+    /// [`prepare`](Self::prepare) and by anything that needs the filtered signal itself.
     pub fn filtered(&mut self, segment: &[f32]) -> Result<Vec<f32>> {
         if segment.len() != self.segment_len {
             return Err(Error::invalid(format!(
