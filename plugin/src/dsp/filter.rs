@@ -7,9 +7,9 @@
 //! with scipy. A test checks the output against sci-rs's `sosfiltfilt_dyn`. That function
 //! is not called here: it re-derives the initial conditions and goes through `nalgebra`
 //! matrices on every call, and its transposed-form recursion chains four floating-point
-//! operations from one output sample to the next. The direct form used here chains two (a
-//! multiply and a subtraction), which halves the filter's time, the largest part of
-//! preparing a segment. Zero phase keeps the QRS where it is and its shape symmetric,
+//! operations from one output sample to the next, through memory. The direct form used
+//! here chains two (a multiply and a subtraction) and keeps its state in registers;
+//! filtering is the largest part of preparing a segment. Zero phase keeps the QRS where it is and its shape symmetric,
 //! which the fold to 2-D and the R-peak positions rely on.
 
 use sci_rs::signal::filter::design::{
