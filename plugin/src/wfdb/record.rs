@@ -176,16 +176,32 @@ impl Record {
         to: u64,
         resolution: Resolution,
     ) -> Result<Vec<Vec<i32>>> {
+        let mut out = Vec::new();
+        self.read_digital_into(channels, from, to, resolution, &mut out)?;
+        Ok(out)
+    }
+
+    /// As [`read_digital_channels`](Self::read_digital_channels), into `out`, reusing the
+    /// vectors' memory: a loop over records or blocks keeps one set of buffers.
+    pub fn read_digital_into(
+        &self,
+        channels: &[usize],
+        from: u64,
+        to: u64,
+        resolution: Resolution,
+        out: &mut Vec<Vec<i32>>,
+    ) -> Result<()> {
         self.check_request(channels, from, to)?;
-        let out = match &self.data {
-            Data::Single(s) => {
-                let mut out = vec![Vec::new(); channels.len()];
-                s.read(channels, from, to, &mut out)?;
-                out
-            }
-            Data::Multi(m) => m.read_digital(channels, from, to)?,
-        };
-        Ok(self.apply_resolution(out, channels, resolution))
+        out.resize_with(channels.len(), Vec::new);
+        out.iter_mut().for_each(Vec::clear);
+        match &self.data {
+            Data::Single(s) => s.read(channels, from, to, out)?,
+            Data::Multi(m) => *out = m.read_digital(channels, from, to)?,
+        }
+        if resolution == Resolution::Expanded {
+            *out = self.apply_resolution(std::mem::take(out), channels, resolution);
+        }
+        Ok(())
     }
 
     /// Physical samples of `channels` over frames `[from, to)`: `(d - baseline) / gain`,
