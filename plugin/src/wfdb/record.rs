@@ -199,7 +199,7 @@ impl Record {
             Data::Multi(m) => *out = m.read_digital(channels, from, to)?,
         }
         if resolution == Resolution::Expanded {
-            *out = self.apply_resolution(std::mem::take(out), channels, resolution);
+            *out = self.apply_resolution(std::mem::take(out), channels, resolution)?;
         }
         Ok(())
     }
@@ -228,7 +228,7 @@ impl Record {
                 m.read_physical(channels, from, to)?
             }
         };
-        Ok(self.apply_resolution(out, channels, resolution))
+        self.apply_resolution(out, channels, resolution)
     }
 
     /// Repeats samples of slower signals up to the highest rate when asked.
@@ -237,17 +237,17 @@ impl Record {
         mut out: Vec<Vec<T>>,
         channels: &[usize],
         resolution: Resolution,
-    ) -> Vec<Vec<T>> {
+    ) -> Result<Vec<Vec<T>>> {
         if resolution == Resolution::Expanded {
             let max = self.max_samples_per_frame() as usize;
             for (v, &c) in out.iter_mut().zip(channels) {
                 let spf = self.data.signals()[c].samples_per_frame as usize;
                 if spf != max {
-                    *v = expand(v, spf, max);
+                    *v = expand(v, spf, max)?;
                 }
             }
         }
-        out
+        Ok(out)
     }
 
     /// Digital samples of one channel over frames `[from, to)`, expanded to the highest
@@ -278,13 +278,21 @@ impl Record {
 }
 
 /// Repeats each of a signal's `spf` samples per frame to fill `max` per frame.
-fn expand<T: Copy>(v: &[T], spf: usize, max: usize) -> Vec<T> {
+fn expand<T: Copy>(v: &[T], spf: usize, max: usize) -> Result<Vec<T>> {
     let frames = v.len() / spf;
-    let mut out = Vec::with_capacity(frames * max);
+    let mut out = Vec::new();
+    frames
+        .checked_mul(max)
+        .and_then(|n| out.try_reserve_exact(n).ok())
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "{frames} frames of {max} samples each do not fit in memory"
+            ))
+        })?;
     for f in v.chunks_exact(spf) {
         out.extend((0..max).map(|j| f[j * spf / max]));
     }
-    out
+    Ok(out)
 }
 
 /// Converts digital samples of one signal to physical units.
@@ -316,7 +324,10 @@ mod tests {
 
     #[test]
     fn expansion_repeats_slow_samples() {
-        assert_eq!(expand(&[1, 2, 3], 1, 2), [1, 1, 2, 2, 3, 3]);
-        assert_eq!(expand(&[1, 2, 3, 4], 2, 4), [1, 1, 2, 2, 3, 3, 4, 4]);
+        assert_eq!(expand(&[1, 2, 3], 1, 2).unwrap(), [1, 1, 2, 2, 3, 3]);
+        assert_eq!(
+            expand(&[1, 2, 3, 4], 2, 4).unwrap(),
+            [1, 1, 2, 2, 3, 3, 4, 4]
+        );
     }
 }

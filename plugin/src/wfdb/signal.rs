@@ -100,6 +100,16 @@ impl Segment {
                     Error::format(header_path, None, "samples per frame overflow")
                 })?;
             } else {
+                if Path::new(&s.file_name).has_root() {
+                    return Err(Error::format(
+                        header_path,
+                        None,
+                        format!(
+                            "signal {i}: file name `{}` is not relative to the header",
+                            s.file_name
+                        ),
+                    ));
+                }
                 let null = s.format == Format::F0 || s.file_name == "~";
                 slots.push(Slot {
                     group: groups.len(),
@@ -171,7 +181,7 @@ impl Segment {
             }
             let min_skew = wanted.iter().map(|w| w.1.skew).min().unwrap_or(0);
             let max_skew = wanted.iter().map(|w| w.1.skew).max().unwrap_or(0);
-            let (a, b) = (from + min_skew, to + max_skew);
+            let (a, b) = (from.saturating_add(min_skew), to.saturating_add(max_skew));
             if let Some(path) = &g.path {
                 check_stored(g, path, b)?;
             }
@@ -278,8 +288,8 @@ fn scatter(
 ) {
     let end = first + (frames.len() / fs) as u64;
     for &(k, slot) in wanted {
-        let lo = (from + slot.skew).max(first);
-        let hi = (to + slot.skew).min(end);
+        let lo = from.saturating_add(slot.skew).max(first);
+        let hi = to.saturating_add(slot.skew).min(end);
         if lo >= hi {
             continue;
         }
