@@ -516,7 +516,7 @@ impl Parser {
         let (mut spf, mut skew, mut offset) = (1u32, 0u32, 0u64);
         let mut rest = &t[digits..];
         while let Some(tag) = rest.chars().next() {
-            let body = &rest[1..];
+            let body = &rest[tag.len_utf8()..];
             let len = body.bytes().take_while(u8::is_ascii_digit).count();
             let value = &body[..len];
             let bad = || self.err(no, format!("bad `{tag}` suffix in format field `{t}`"));
@@ -718,6 +718,7 @@ mod tests {
             ("r 2 360\nr.dat 16\n", "2 signals"),
             ("r 1\nr.dat 999\n", "unsupported storage format 999"),
             ("r 1\nr.dat 16x0\n", "`x` suffix"),
+            ("r 1\nr.dat 80\u{fffd}3\n", "bad format field"),
             ("r 1\nr.dat 16 abc\n", "ADC gain"),
             ("r 1\nr.dat 16 200(x)\n", "baseline"),
             ("r 1\nr.dat 16 200 12 0 1.5\n", "initial value"),
