@@ -308,9 +308,9 @@ fn scatter(
     }
 }
 
-/// Reads stored frames `[a, b)` of a block-format group with one read of the bytes
-/// they occupy (starting at the block that holds the first needed sample), and decodes
-/// them a cache-sized chunk at a time, handing whole frames to `sink`.
+/// Reads stored frames `[a, b)` of a block-format group from the block that holds the
+/// first needed sample, in large reads, and decodes them a cache-sized chunk at a time,
+/// handing whole frames to `sink`.
 fn read_blocks(
     g: &Group,
     path: &Path,
@@ -326,10 +326,8 @@ fn read_blocks(
     let fs = g.frame_samples;
     let (s0, s1) = (a * fs, b * fs);
     let (blk0, blk1) = (s0 / spb as u64, s1.div_ceil(spb as u64));
-    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-    file.seek(SeekFrom::Start(g.byte_offset + blk0 * bpb as u64))
-        .map_err(|e| Error::io(path, e))?;
-    let mut file = file.take((blk1 - blk0) * bpb as u64);
+    let start = g.byte_offset + blk0 * bpb as u64;
+    let mut file = open_at(path, start, (blk1 - blk0) * bpb as u64)?;
     let mut skip = (s0 - blk0 * spb as u64) as usize;
     let mut left = (s1 - s0) as usize;
     let mut frame = a;
@@ -404,10 +402,8 @@ fn read_aligned(
     const READ_BYTES: usize = 1 << 16;
     check_stored(g, path, b)?;
     let frame_bytes = g.frame_samples as usize / spb * bpb;
-    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-    file.seek(SeekFrom::Start(g.byte_offset + a * frame_bytes as u64))
-        .map_err(|e| Error::io(path, e))?;
-    let mut file = file.take((b - a) * frame_bytes as u64);
+    let start = g.byte_offset + a * frame_bytes as u64;
+    let mut file = open_at(path, start, (b - a) * frame_bytes as u64)?;
     let mut raw = vec![0u8; (READ_BYTES / frame_bytes).max(1) * frame_bytes];
     let mut left = b - a;
     while left > 0 {
@@ -507,8 +503,8 @@ fn stored_frames(g: &Group) -> Result<u64> {
     Ok(samples / g.frame_samples)
 }
 
-/// Reads and decodes stored frames `[a, b)` of a group: `(b - a) * frame_samples`
-/// samples. Block formats seek to the block holding the first needed sample.
+/// Reads and decodes stored frames `[a, b)` of a group into one vector:
+/// `(b - a) * frame_samples` samples.
 fn read_frames(g: &Group, a: u64, b: u64) -> Result<Vec<i32>> {
     let fs = g.frame_samples;
     let n = (b - a)
@@ -524,23 +520,10 @@ fn read_frames(g: &Group, a: u64, b: u64) -> Result<Vec<i32>> {
     check_stored(g, path, b)?;
     match g.format.packing() {
         Packing::Block { bytes, samples } => {
-            let (bpb, spb) = (bytes as u64, samples as u64);
-            let (s0, s1) = (a * fs, b * fs);
-            let (blk0, blk1) = (s0 / spb, s1.div_ceil(spb));
-            let start = g.byte_offset + blk0 * bpb;
-            let len = (blk1 - blk0) * bpb;
-            let raw = read_bytes(path, start, len)?;
-            let mut out = Vec::with_capacity(n + samples);
-            g.format.decode_blocks(&raw, &mut out);
-            let skip = (s0 - blk0 * spb) as usize;
-            if out.len() < skip + n {
-                return Err(file_error(
-                    path,
-                    "truncated: ends inside the requested range",
-                ));
-            }
-            out.truncate(skip + n);
-            out.drain(..skip);
+            let mut out = Vec::with_capacity(n);
+            read_blocks(g, path, bytes, samples, a, b, &mut |f, _| {
+                out.extend_from_slice(f)
+            })?;
             Ok(out)
         }
         Packing::Difference => read_differences(g, path, a, b),
@@ -548,7 +531,7 @@ fn read_frames(g: &Group, a: u64, b: u64) -> Result<Vec<i32>> {
             let spf = fs / g.members.len() as u64;
             flac::decode(path, g.members.len(), spf, a * spf, (b - a) * spf)
         }
-        Packing::Null => Ok(vec![g.format.invalid_sample().unwrap_or(0); n]),
+        Packing::Null => Err(file_error(path, "format 0 stores no samples")),
     }
 }
 
@@ -566,17 +549,19 @@ fn read_differences(g: &Group, path: &Path, a: u64, b: u64) -> Result<Vec<i32>> 
     let mut state = g.inits.clone();
     let (start, end) = (a * fs as u64, b * fs as u64);
     let mut out = Vec::with_capacity((end - start) as usize);
+    let mut file = open_at(path, g.byte_offset, end)?;
+    let mut raw = vec![0u8; CHUNK.min(end) as usize];
     let mut pos = 0u64;
     while pos < end {
-        let len = CHUNK.min(end - pos);
-        let raw = read_bytes(path, g.byte_offset + pos, len)?;
-        if (raw.len() as u64) < len {
+        let len = CHUNK.min(end - pos) as usize;
+        let got = read_full(&mut file, &mut raw[..len]).map_err(|e| Error::io(path, e))?;
+        if got < len {
             return Err(file_error(
                 path,
                 "truncated: ends inside the requested range",
             ));
         }
-        for (i, &byte) in raw.iter().enumerate() {
+        for (i, &byte) in raw[..len].iter().enumerate() {
             let at = pos + i as u64;
             let m = slot_owner[(at % fs as u64) as usize];
             state[m] = state[m].wrapping_add(i32::from(byte as i8));
@@ -584,20 +569,15 @@ fn read_differences(g: &Group, path: &Path, a: u64, b: u64) -> Result<Vec<i32>> 
                 out.push(state[m]);
             }
         }
-        pos += len;
+        pos += len as u64;
     }
     Ok(out)
 }
 
-/// Reads up to `len` bytes at `start` (fewer if the file ends first) in one call.
-fn read_bytes(path: &Path, start: u64, len: u64) -> Result<Vec<u8>> {
+/// The file at `path`, positioned at `start`, limited to `len` bytes.
+fn open_at(path: &Path, start: u64, len: u64) -> Result<std::io::Take<File>> {
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
     f.seek(SeekFrom::Start(start))
         .map_err(|e| Error::io(path, e))?;
-    // `len` is bounded by the file size (ranges are checked against it first).
-    let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    f.take(len)
-        .read_to_end(&mut buf)
-        .map_err(|e| Error::io(path, e))?;
-    Ok(buf)
+    Ok(f.take(len))
 }
