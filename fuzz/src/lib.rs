@@ -15,7 +15,11 @@ use wfdb::{Record, Resolution};
 /// A directory private to this fuzzing process (in memory where the system offers it).
 pub fn scratch() -> PathBuf {
     let shm = Path::new("/dev/shm");
-    let base = if shm.is_dir() { shm.to_path_buf() } else { std::env::temp_dir() };
+    let base = if shm.is_dir() {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    };
     let dir = base.join(format!("haresnet-fuzz-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch directory");
     dir

@@ -168,7 +168,9 @@ impl Header {
     /// Whether this is a layout header (no samples; describes the signals of a
     /// variable-layout multi-segment record).
     pub fn is_layout(&self) -> bool {
-        self.segments.is_none() && self.sig_len == Some(0)
+        self.segments.is_none()
+            && self.sig_len == Some(0)
+            && self.signals.iter().all(|s| s.file_name == "~")
     }
 
     /// Duration of `n` frames in seconds.
@@ -706,6 +708,9 @@ mod tests {
         assert!(segs[1].is_null());
         assert_eq!(segs[2].sig_len, 600);
         assert!(h.signals.is_empty());
+        let layout = parse("layout 1 360 0\n~ 0 200/mV 12 0 0 0 0 II\n").unwrap();
+        assert!(layout.is_layout() && !h.is_layout());
+        assert!(!parse("r 1 360 0\nr.dat 16\n").unwrap().is_layout());
     }
 
     #[test]
