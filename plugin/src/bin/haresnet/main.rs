@@ -6,6 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod ann;
+mod bench_read;
+mod info;
+mod read;
+
 /// Exit status: everything succeeded.
 pub const EXIT_OK: u8 = 0;
 /// Exit status: the job ran but some inputs failed (they are named on stderr).
@@ -27,9 +32,43 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Summarise a WFDB record's header (like `wfdbdesc`).
+    Info(info::Args),
+    /// Print a record's samples as CSV (like `rdsamp -c -p -v`).
+    Read(read::Args),
+    /// Print a record's annotations (like `rdann`).
+    Ann(ann::Args),
+    /// Measure WFDB read throughput over a directory of records.
+    BenchRead(bench_read::Args),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {}
+    let result = match &cli.command {
+        Command::Info(a) => info::run(a),
+        Command::Read(a) => read::run(a),
+        Command::Ann(a) => ann::run(a),
+        Command::BenchRead(a) => bench_read::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        // A closed pipe (`| head`) is not a failure.
+        Err(haresnet::Error::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            ExitCode::from(EXIT_OK)
+        }
+        Err(e) => {
+            eprintln!("haresnet: {e}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// `hh:mm:ss.mmm` for a time in seconds.
+fn clock(seconds: f64) -> String {
+    let ms = (seconds * 1000.0).round().max(0.0) as u64;
+    let (h, m, s, ms) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+    format!("{h:02}:{m:02}:{s:02}.{ms:03}")
 }
