@@ -5,5 +5,6 @@
 //! crate and only translates.
 
 pub mod error;
+pub mod model;
 
 pub use error::{Error, ErrorKind, Result};
