@@ -84,6 +84,12 @@ pub struct HaResNet {
     pub num_classes: usize,
 }
 
+// The classifier shares one network between threads.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<HaResNet>();
+};
+
 impl HaResNetConfig {
     /// Builds the network on `device` with freshly initialised parameters.
     ///

@@ -202,25 +202,46 @@ mod tests {
         }
     }
 
-    /// Casts every float tensor, so the record carries another dtype under valid names.
-    struct Cast(DType);
-    impl ModuleMapper for Cast {
-        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-            let dtype = self.0;
-            param.map(|t| t.cast(dtype))
-        }
+    /// The network's own record rewritten with every tensor in another dtype (zeros of
+    /// the right byte length, so the container itself is valid).
+    fn retyped(bytes: &[u8], dtype: DType) -> Vec<u8> {
+        let reader = burn_pack::Reader::from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).unwrap();
+        let tensors = reader
+            .into_tensors()
+            .unwrap()
+            .into_iter()
+            .map(|t| {
+                let len = t.shape.num_elements() * dtype.size();
+                let data = Bytes::from_bytes_vec(vec![0; len]);
+                burn_pack::Tensor::new(t.name, dtype, t.shape, t.param_id, data)
+            })
+            .collect();
+        burn_pack::Writer::new(tensors)
+            .into_bytes()
+            .unwrap()
+            .to_vec()
     }
 
     #[test]
     fn other_dtypes_are_refused() {
+        use burn::tensor::BoolStore;
         let device = inference_device();
         let config = HaResNetConfig::new(5);
-        let model = config.init_seeded(&device, 26).unwrap();
-        for dtype in [DType::F64, DType::F16] {
-            let bytes = to_bytes(&model.clone().map(&mut Cast(dtype))).unwrap();
-            let err = from_bytes(&config, &bytes, &device).unwrap_err();
+        let bytes = to_bytes(&config.init_seeded(&device, 26).unwrap()).unwrap();
+        for dtype in [
+            DType::F64,
+            DType::F16,
+            DType::BF16,
+            DType::I64,
+            DType::I32,
+            DType::U8,
+            DType::Bool(BoolStore::Native),
+        ] {
+            let err = from_bytes(&config, &retyped(&bytes, dtype), &device).unwrap_err();
             assert!(err.to_string().contains("expected F32"), "{dtype:?}: {err}");
         }
+        // The control: the same rewrite keeping F32 loads.
+        from_bytes(&config, &retyped(&bytes, DType::F32), &device).unwrap();
     }
 
     /// The dtype tag rewritten in place to other 4-byte types: sizes stay consistent, so

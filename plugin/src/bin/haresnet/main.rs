@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod model_info;
+
 /// Exit status: everything succeeded.
 pub const EXIT_OK: u8 = 0;
 /// Exit status: the job ran but some inputs failed (they are named on stderr).
@@ -16,16 +18,25 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_FAILURE: u8 = 3;
 
 #[derive(Parser)]
-#[command(name = "haresnet", version, about = "ECG rhythm classification (HA-ResNet) and WFDB tools")]
+#[command(
+    name = "haresnet",
+    version,
+    about = "ECG rhythm classification (HA-ResNet) and WFDB tools"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Input shape, parameter count and FLOPs per segment of the network.
+    ModelInfo(model_info::Args),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {}
+    match cli.command {
+        Command::ModelInfo(args) => model_info::run(args),
+    }
 }
