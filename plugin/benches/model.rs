@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 use burn::nn::loss::CrossEntropyLoss;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Distribution, Int, Tensor};
-use criterion::{BenchmarkId, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
 use haresnet::model::{HaResNet, HaResNetConfig, device};
 
 /// 5 s at 250 Hz folded with W = 50, hop 25.
@@ -49,15 +50,27 @@ fn inputs(batch: usize, device: &Device) -> (Tensor<4>, Tensor<2>) {
     )
 }
 
+/// A group timing batches of `batch` segments (throughput in segments/s), few samples
+/// because one iteration takes most of a second.
+fn group<'a>(
+    c: &'a mut Criterion,
+    name: &str,
+    batch: usize,
+    seconds: u64,
+) -> BenchmarkGroup<'a, WallTime> {
+    let mut group = c.benchmark_group(format!("{name}_5s_batch{batch}_{}", device::BACKEND));
+    group.throughput(Throughput::Elements(batch as u64));
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(seconds));
+    group
+}
+
 fn forward(c: &mut Criterion) {
     const BATCH: usize = 256;
     let device = device::inference_device();
     let model = model(&device);
     let (image, rr) = inputs(BATCH, &device);
-    let mut group = c.benchmark_group(format!("forward_5s_batch{BATCH}_{}", device::BACKEND));
-    group.throughput(Throughput::Elements(BATCH as u64));
-    group.sample_size(10);
-    group.measurement_time(Duration::from_secs(10));
+    let mut group = group(c, "forward", BATCH, 10);
     for threads in THREADS {
         let pool = device::thread_pool(threads).expect("thread pool");
         group.bench_function(BenchmarkId::new("threads", threads), |b| {
@@ -79,10 +92,7 @@ fn training_step(c: &mut Criterion) {
     let labels: Vec<i64> = (0..BATCH as i64).map(|i| i % 5).collect();
     let labels = Tensor::<1, Int>::from_data(labels.as_slice(), &device);
     let loss_fn = CrossEntropyLoss::new(None, &device);
-    let mut group = c.benchmark_group(format!("train_step_5s_batch{BATCH}_{}", device::BACKEND));
-    group.throughput(Throughput::Elements(BATCH as u64));
-    group.sample_size(10);
-    group.measurement_time(Duration::from_secs(15));
+    let mut group = group(c, "train_step", BATCH, 15);
     for threads in THREADS {
         let pool = device::thread_pool(threads).expect("thread pool");
         let mut state = Some((model(&device), AdamConfig::new().init()));
