@@ -146,6 +146,36 @@ mod tests {
         assert!(to_bytes(&model).unwrap() == bytes);
     }
 
+    /// Weights loaded on the training device train: every parameter gets a gradient.
+    #[test]
+    fn loaded_on_the_training_device_every_parameter_trains() {
+        use burn::optim::GradientsParams;
+
+        /// Float tensors that require a gradient (all but batch-norm running statistics).
+        struct Trainable(usize);
+        impl ModuleVisitor for Trainable {
+            fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+                self.0 += usize::from(param.val().is_require_grad());
+            }
+        }
+
+        let device = crate::model::device::training_device();
+        let config = HaResNetConfig::new(5).with_rr_features(6);
+        let bytes = to_bytes(&config.init_seeded(&inference_device(), 30).unwrap()).unwrap();
+        let model = from_bytes(&config, &bytes, &device).unwrap();
+        let mut trainable = Trainable(0);
+        model.visit(&mut trainable);
+        // 9 batch norms × 2, 9 convolutions without bias, 4 SE × 2 linear layers × 2,
+        // 2 ConvLSTM directions × 3, the attention projection × 2, 2 rhythm layers × 2 and
+        // the classifier × 2: every parameter tensor, none frozen by the load.
+        assert_eq!(trainable.0, 18 + 9 + 16 + 6 + 2 + 4 + 2);
+
+        let (image, rr) = inputs(&device, 6);
+        let loss = model.forward(image, rr).mean();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        assert_eq!(grads.len(), trainable.0);
+    }
+
     #[test]
     fn garbage_and_truncated_bytes_are_errors() {
         let device = inference_device();
