@@ -6,6 +6,7 @@
 
 pub mod dsp;
 pub mod error;
+pub mod model;
 pub mod wfdb;
 
 pub use error::{Error, ErrorKind, Result};

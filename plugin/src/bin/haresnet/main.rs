@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod ann;
 mod bench_read;
 mod info;
+mod model_info;
 mod read;
 
 /// Exit status: everything succeeded.
@@ -41,15 +42,18 @@ enum Command {
     Ann(ann::Args),
     /// Measure WFDB read throughput over a directory of records.
     BenchRead(bench_read::Args),
+    /// Input shape, parameter count and FLOPs per segment of the network.
+    ModelInfo(model_info::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match &cli.command {
-        Command::Info(a) => info::run(a),
-        Command::Read(a) => read::run(a),
-        Command::Ann(a) => ann::run(a),
-        Command::BenchRead(a) => bench_read::run(a),
+    let result = match cli.command {
+        Command::ModelInfo(a) => return model_info::run(a),
+        Command::Info(a) => info::run(&a),
+        Command::Read(a) => read::run(&a),
+        Command::Ann(a) => ann::run(&a),
+        Command::BenchRead(a) => bench_read::run(&a),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),
