@@ -4,6 +4,10 @@
 //! know nothing of files; `classify` joins them. The C ABI lives in the `haresnet-ffi`
 //! crate and only translates.
 
+pub mod dsp;
 pub mod error;
+pub mod model;
+pub mod wfdb;
 
 pub use error::{Error, ErrorKind, Result};
+pub use wfdb::{Annotation, Record, read_annotations, write_annotations};
