@@ -309,7 +309,7 @@ impl Classifier {
             None => len,
             Some(h) if h.is_finite() && h > 0.0 => {
                 let hop = (h * fs).round();
-                if hop < 1.0 || hop > 1e12 {
+                if !(1.0..=1e12).contains(&hop) {
                     return Err(Error::invalid(format!(
                         "hop of {h} s at {fs} Hz is not a usable number of samples"
                     )));
