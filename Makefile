@@ -19,6 +19,8 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets --features haresnet/cli -- -D warnings
 
+# Cross-checks against wfdb-python use the interpreter that scripts/setup provisions.
+cargo-test: export HARESNET_WFDB_PYTHON ?= $(CURDIR)/.venv/bin/python
 cargo-test:
 	$(CARGO) test --workspace --features haresnet/cli
 
