@@ -5,5 +5,7 @@
 //! crate and only translates.
 
 pub mod error;
+pub mod wfdb;
 
 pub use error::{Error, ErrorKind, Result};
+pub use wfdb::{Annotation, Record, read_annotations, write_annotations};

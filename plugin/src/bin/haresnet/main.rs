@@ -16,7 +16,11 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_FAILURE: u8 = 3;
 
 #[derive(Parser)]
-#[command(name = "haresnet", version, about = "ECG rhythm classification (HA-ResNet) and WFDB tools")]
+#[command(
+    name = "haresnet",
+    version,
+    about = "ECG rhythm classification (HA-ResNet) and WFDB tools"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -1,0 +1,306 @@
+//! [`Record`]: an opened WFDB record, its metadata, and sample reads (digital or physical,
+//! any channel subset and frame range).
+
+use std::path::{Path, PathBuf};
+
+use super::header::{Header, SignalSpec};
+use super::multiseg::MultiSegment;
+use super::signal::Segment;
+use crate::{Error, Result};
+
+/// How signals with several samples per frame are returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Resolution {
+    /// Every signal at the record's highest rate (`max_samples_per_frame` samples per
+    /// frame), samples of slower signals repeated, as the WFDB C library's high-resolution
+    /// mode (`WFDB_HIGHRES`) does. For records with one sample per frame (almost all),
+    /// this is simply the frame rate.
+    #[default]
+    Expanded,
+    /// Each signal at its own rate: `samples_per_frame` samples per frame.
+    PerSignal,
+}
+
+/// An opened WFDB record.
+///
+/// Opening reads the header and the sizes of the signal files; samples are read on
+/// demand, each call reading only the bytes its range needs.
+#[derive(Debug, Clone)]
+pub struct Record {
+    header_path: PathBuf,
+    header: Header,
+    data: Data,
+}
+
+/// Where the samples come from.
+#[derive(Debug, Clone)]
+enum Data {
+    Single(Segment),
+    Multi(MultiSegment),
+}
+
+impl Data {
+    fn signals(&self) -> &[SignalSpec] {
+        match self {
+            Data::Single(s) => &s.signals,
+            Data::Multi(m) => &m.signals,
+        }
+    }
+
+    fn len(&self) -> u64 {
+        match self {
+            Data::Single(s) => s.len,
+            Data::Multi(m) => m.len,
+        }
+    }
+}
+
+/// `path` with `.hea` appended unless it already ends in `.hea`, and the record path
+/// without it.
+fn split_record_path(path: &Path) -> (PathBuf, PathBuf) {
+    let s = path.as_os_str().to_string_lossy();
+    match s.strip_suffix(".hea") {
+        Some(base) => (path.to_path_buf(), PathBuf::from(base)),
+        None => {
+            let mut h = path.as_os_str().to_owned();
+            h.push(".hea");
+            (PathBuf::from(h), path.to_path_buf())
+        }
+    }
+}
+
+impl Record {
+    /// Opens the record at `path` (the record path, with or without `.hea`): parses the
+    /// header (and those of the segments of a multi-segment record) and checks that every
+    /// signal file exists; the error names every missing segment.
+    pub fn open(path: impl AsRef<Path>) -> Result<Record> {
+        let (header_path, _) = split_record_path(path.as_ref());
+        let header = Header::from_file(&header_path)?;
+        let dir = header_path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let data = if header.is_multi_segment() {
+            Data::Multi(MultiSegment::open(&dir, &header_path, &header)?)
+        } else {
+            let s = Segment::open(&dir, &header_path, header.signals.clone(), header.sig_len)?;
+            Data::Single(s)
+        };
+        Ok(Record {
+            header_path,
+            header,
+            data,
+        })
+    }
+
+    /// The parsed header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Path of the header file.
+    pub fn header_path(&self) -> &Path {
+        &self.header_path
+    }
+
+    /// Sampling frequency in frames per second.
+    pub fn fs(&self) -> f64 {
+        self.header.fs
+    }
+
+    /// Number of frames that can be read: the header's length (or the files' when the
+    /// header gives none), less the frames a skewed signal cannot complete at the end of
+    /// its file, as the WFDB C library delivers them.
+    pub fn sig_len(&self) -> u64 {
+        self.data.len()
+    }
+
+    /// Number of signals.
+    pub fn n_sig(&self) -> usize {
+        self.data.signals().len()
+    }
+
+    /// Signal specifications.
+    pub fn signals(&self) -> &[SignalSpec] {
+        self.data.signals()
+    }
+
+    /// Signal descriptions (names), in signal order; empty for unnamed signals.
+    pub fn signal_names(&self) -> Vec<&str> {
+        self.data
+            .signals()
+            .iter()
+            .map(|s| s.description.as_str())
+            .collect()
+    }
+
+    /// Index of the first signal named `name`.
+    pub fn channel_index(&self, name: &str) -> Option<usize> {
+        self.data
+            .signals()
+            .iter()
+            .position(|s| s.description == name)
+    }
+
+    /// Largest number of samples per frame among the signals (1 for ordinary records).
+    pub fn max_samples_per_frame(&self) -> u32 {
+        self.data
+            .signals()
+            .iter()
+            .map(|s| s.samples_per_frame)
+            .max()
+            .unwrap_or(1)
+    }
+
+    fn check_request(&self, channels: &[usize], from: u64, to: u64) -> Result<()> {
+        if let Some(&c) = channels.iter().find(|&&c| c >= self.n_sig()) {
+            return Err(Error::invalid(format!(
+                "{}: no signal {c} (the record has {})",
+                self.header_path.display(),
+                self.n_sig()
+            )));
+        }
+        if from > to || to > self.sig_len() {
+            return Err(Error::invalid(format!(
+                "{}: frame range {from}..{to} is outside 0..{}",
+                self.header_path.display(),
+                self.sig_len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Digital samples (adu) of `channels` over frames `[from, to)`, one vector per
+    /// channel in the order asked.
+    pub fn read_digital_channels(
+        &self,
+        channels: &[usize],
+        from: u64,
+        to: u64,
+        resolution: Resolution,
+    ) -> Result<Vec<Vec<i32>>> {
+        self.check_request(channels, from, to)?;
+        let out = match &self.data {
+            Data::Single(s) => {
+                let mut out = vec![Vec::new(); channels.len()];
+                s.read(channels, from, to, &mut out)?;
+                out
+            }
+            Data::Multi(m) => m.read_digital(channels, from, to)?,
+        };
+        Ok(self.apply_resolution(out, channels, resolution))
+    }
+
+    /// Physical samples of `channels` over frames `[from, to)`: `(d - baseline) / gain`,
+    /// NaN for the format's invalid-sample value.
+    pub fn read_physical_channels(
+        &self,
+        channels: &[usize],
+        from: u64,
+        to: u64,
+        resolution: Resolution,
+    ) -> Result<Vec<Vec<f32>>> {
+        let out = match &self.data {
+            Data::Single(s) => {
+                let digital =
+                    self.read_digital_channels(channels, from, to, Resolution::PerSignal)?;
+                digital
+                    .into_iter()
+                    .zip(channels)
+                    .map(|(d, &c)| to_physical(&s.signals[c], &d))
+                    .collect()
+            }
+            Data::Multi(m) => {
+                self.check_request(channels, from, to)?;
+                m.read_physical(channels, from, to)?
+            }
+        };
+        Ok(self.apply_resolution(out, channels, resolution))
+    }
+
+    /// Repeats samples of slower signals up to the highest rate when asked.
+    fn apply_resolution<T: Copy>(
+        &self,
+        mut out: Vec<Vec<T>>,
+        channels: &[usize],
+        resolution: Resolution,
+    ) -> Vec<Vec<T>> {
+        if resolution == Resolution::Expanded {
+            let max = self.max_samples_per_frame() as usize;
+            for (v, &c) in out.iter_mut().zip(channels) {
+                let spf = self.data.signals()[c].samples_per_frame as usize;
+                if spf != max {
+                    *v = expand(v, spf, max);
+                }
+            }
+        }
+        out
+    }
+
+    /// Digital samples of one channel over frames `[from, to)`, expanded to the highest
+    /// rate ([`Resolution::Expanded`]).
+    pub fn read_digital(&self, channel: usize, from: u64, to: u64) -> Result<Vec<i32>> {
+        let mut v = self.read_digital_channels(&[channel], from, to, Resolution::Expanded)?;
+        Ok(v.pop().unwrap_or_default())
+    }
+
+    /// Physical samples of one channel over frames `[from, to)`, expanded to the highest
+    /// rate ([`Resolution::Expanded`]); NaN for invalid samples.
+    pub fn read_physical(&self, channel: usize, from: u64, to: u64) -> Result<Vec<f32>> {
+        let mut v = self.read_physical_channels(&[channel], from, to, Resolution::Expanded)?;
+        Ok(v.pop().unwrap_or_default())
+    }
+}
+
+impl Record {
+    /// Checks every signal's initial value and checksum (when the header gives them)
+    /// against the stored samples, reading the files in bounded chunks. The error names
+    /// the header, the signal and both values.
+    pub fn verify(&self) -> Result<()> {
+        match &self.data {
+            Data::Single(s) => s.verify(&self.header_path),
+            Data::Multi(m) => m.verify(),
+        }
+    }
+}
+
+/// Repeats each of a signal's `spf` samples per frame to fill `max` per frame.
+fn expand<T: Copy>(v: &[T], spf: usize, max: usize) -> Vec<T> {
+    let frames = v.len() / spf;
+    let mut out = Vec::with_capacity(frames * max);
+    for f in v.chunks_exact(spf) {
+        out.extend((0..max).map(|j| f[j * spf / max]));
+    }
+    out
+}
+
+/// Converts digital samples of one signal to physical units.
+pub(crate) fn to_physical(spec: &SignalSpec, d: &[i32]) -> Vec<f32> {
+    let invalid = spec.format.invalid_sample();
+    let (base, gain) = (f64::from(spec.baseline), spec.adc_gain);
+    d.iter()
+        .map(|&x| {
+            if Some(x) == invalid {
+                f32::NAN
+            } else {
+                ((f64::from(x) - base) / gain) as f32
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_paths() {
+        let (h, r) = split_record_path(Path::new("a/100.hea"));
+        assert_eq!((h.to_str(), r.to_str()), (Some("a/100.hea"), Some("a/100")));
+        let (h, r) = split_record_path(Path::new("a/x.y"));
+        assert_eq!((h.to_str(), r.to_str()), (Some("a/x.y.hea"), Some("a/x.y")));
+    }
+
+    #[test]
+    fn expansion_repeats_slow_samples() {
+        assert_eq!(expand(&[1, 2, 3], 1, 2), [1, 1, 2, 2, 3, 3]);
+        assert_eq!(expand(&[1, 2, 3, 4], 2, 4), [1, 1, 2, 2, 3, 3, 4, 4]);
+    }
+}
