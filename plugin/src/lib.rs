@@ -5,6 +5,10 @@
 //! crate and only translates.
 
 pub mod error;
+#[cfg(feature = "train")]
+pub mod eval;
+#[cfg(feature = "train")]
+pub mod train;
 pub mod wfdb;
 
 pub use error::{Error, ErrorKind, Result};
