@@ -1,0 +1,27 @@
+//! Signal processing: everything between samples in physical units and the model's input.
+//!
+//! The pipeline (see [`Preprocessor`]) works on one segment at a time, so a segment's
+//! result depends only on its own samples:
+//!
+//! 1. [`resample`] the segment from its input rate to the model rate (250 Hz);
+//! 2. [`filter`]: zero-phase Butterworth band-pass (0.5–40 Hz);
+//! 3. [`qrs`]: R peaks on the filtered signal, and [`rr`] rhythm features from them;
+//! 4. [`normalize`] to zero mean and unit variance (flat and non-finite segments guarded);
+//! 5. [`fold`] to a 2-D image of overlapping windows.
+//!
+//! This module knows nothing of files or of the model.
+
+pub mod filter;
+pub mod fold;
+pub mod normalize;
+mod pipeline;
+pub mod qrs;
+pub mod resample;
+pub mod rr;
+pub mod segment;
+
+pub use pipeline::{
+    MIN_INPUT_RATE_HZ, PREPROCESS_VERSION, Prepared, PreprocessConfig, Preprocessor,
+};
+pub use rr::N_RR;
+pub use segment::{SegmentRanges, segment_len, segment_ranges};

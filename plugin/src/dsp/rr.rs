@@ -1,0 +1,333 @@
+//! Heart-rhythm features from beat times alone.
+//!
+//! The same function serves two sources: R peaks detected in a segment at inference, and
+//! annotated beat times of other databases when the rhythm branch is pre-trained. So it
+//! sees nothing but times, and it must behave on what a short segment gives: two to four
+//! beats in 2 s, a beat missed or an extra one detected. Hence medians over means where a
+//! single bad interval would dominate, and a feature ([`RR_COUNT`]) that tells the model
+//! how much evidence the others rest on.
+//!
+//! Every feature is finite and clamped to a small range for any input (no beats, one beat,
+//! repeated or unsorted times, NaN times); irregularity features are divided by the median
+//! RR interval, so they do not depend on the heart rate.
+//!
+//! What separates the rhythms the classifier knows:
+//! - sinus rhythm: low irregularity at every lag, rate 50–100 bpm;
+//! - atrial fibrillation (irregularly irregular): high irregularity at lags 1, 2 and 3, RR
+//!   ratios that are not multiples of each other ([`HARMONIC`]);
+//! - atrial flutter: often regular at about 150 bpm (2:1) or with intervals that are whole
+//!   multiples of the flutter cycle (2:1/4:1 alternation: high lag-1 irregularity but low
+//!   [`HARMONIC`]);
+//! - ventricular tachycardia: fast and regular;
+//! - bigeminy and trigeminy: patterned alternation, high irregularity at lag 1 but low at lag
+//!   2 (bigeminy) or lag 3 (trigeminy), half or a third of the intervals short.
+
+/// Number of RR features.
+pub const N_RR: usize = 13;
+
+/// Index of the beat rate from the count: `60 * beats / duration / 100` (bpm / 100), in
+/// `[0, 4]`. Defined even with 0 or 1 beat, when no interval exists.
+pub const RATE_COUNT: usize = 0;
+/// Index of the rate from the median RR interval: `60 / median / 100` (bpm / 100), in
+/// `[0, 4]`; 0 without an interval. Robust to one missed or extra beat.
+pub const RATE_MEDIAN: usize = 1;
+/// Index of the evidence weight: `min(intervals, 20) / 20`, in `[0, 1]`.
+pub const RR_COUNT: usize = 2;
+/// Index of the coefficient of variation of the intervals (std / mean), in `[0, 2]`.
+pub const CV: usize = 3;
+/// Index of the RMS of successive differences divided by the mean interval, in `[0, 2]`.
+pub const RMSSD: usize = 4;
+/// Index of the median of `|RR[i+1] - RR[i]|` divided by the median interval, in `[0, 2]`.
+/// High in fibrillation and in any alternation.
+pub const IRREGULARITY_LAG1: usize = 5;
+/// Index of the median of `|RR[i+2] - RR[i]|` over the median interval, in `[0, 2]`. Low in
+/// bigeminy (the pattern repeats every two intervals), high in fibrillation. With fewer than
+/// three intervals it takes the lag-1 value (no evidence of a pattern).
+pub const IRREGULARITY_LAG2: usize = 6;
+/// Index of the median of `|RR[i+3] - RR[i]|` over the median interval, in `[0, 2]`. Low in
+/// trigeminy. With fewer than four intervals it takes the lag-2 value.
+pub const IRREGULARITY_LAG3: usize = 7;
+/// Index of the spread `(q90 - q10) / median` of the intervals, in `[0, 3]`.
+pub const SPREAD: usize = 8;
+/// Index of the fraction of intervals shorter than 85 % of the mean (premature beats), in
+/// `[0, 1]`. The mean, not the median: in bigeminy the median is the short interval itself.
+pub const SHORT_FRACTION: usize = 9;
+/// Index of the longest interval over the median, in `[0, 4]`: pauses, blocked or missed
+/// beats (about 2).
+pub const LONG_RATIO: usize = 10;
+/// Index of the shortest interval over the median, in `[0, 1]`: prematurity, extra beats.
+pub const SHORT_RATIO: usize = 11;
+/// Index of the harmonic residual, in `[0, 1]`: twice the mean distance of `RR / min RR`
+/// from the nearest whole number. 0 when every interval is a multiple of the shortest
+/// (regular rhythm, flutter with 2:1/4:1 conduction), about 0.5 for random intervals
+/// (fibrillation).
+pub const HARMONIC: usize = 12;
+
+/// Names of the features, in order (for model cards and reports).
+pub const FEATURE_NAMES: [&str; N_RR] = [
+    "rate_count",
+    "rate_median",
+    "rr_count",
+    "cv",
+    "rmssd",
+    "irregularity_lag1",
+    "irregularity_lag2",
+    "irregularity_lag3",
+    "spread",
+    "short_fraction",
+    "long_ratio",
+    "short_ratio",
+    "harmonic",
+];
+
+/// RR intervals (s) between consecutive distinct finite beat times, after sorting.
+fn intervals(beat_times_s: &[f64]) -> Vec<f64> {
+    let mut t: Vec<f64> = beat_times_s
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t.windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|&d| d > 0.0)
+        .collect()
+}
+
+/// Median of a non-empty slice (sorted copy).
+fn median(v: &[f64]) -> f64 {
+    quantile(&sorted(v), 0.5)
+}
+
+fn sorted(v: &[f64]) -> Vec<f64> {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    s
+}
+
+/// Quantile with linear interpolation (numpy's default) of a sorted, non-empty slice.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let pos = q * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+/// Median of `|rr[i + lag] - rr[i]|`, or `None` when there is no such pair.
+fn lag_irregularity(rr: &[f64], lag: usize) -> Option<f64> {
+    (rr.len() > lag).then(|| {
+        let d: Vec<f64> = rr
+            .iter()
+            .zip(&rr[lag..])
+            .map(|(a, b)| (b - a).abs())
+            .collect();
+        median(&d)
+    })
+}
+
+fn clamp(v: f64, hi: f64) -> f32 {
+    // NaN (impossible by construction, but cheap to rule out) maps to 0.
+    if v.is_nan() {
+        0.0
+    } else {
+        v.clamp(0.0, hi) as f32
+    }
+}
+
+/// The rhythm features of a segment of `duration_s` seconds with beats at `beat_times_s`
+/// (seconds, any order; non-finite and repeated times are ignored). See the module
+/// documentation and the index constants for each feature.
+pub fn features(beat_times_s: &[f64], duration_s: f64) -> [f32; N_RR] {
+    let mut f = [0.0f32; N_RR];
+    let beats = beat_times_s.iter().filter(|t| t.is_finite()).count();
+    if duration_s.is_finite() && duration_s > 0.0 {
+        f[RATE_COUNT] = clamp(60.0 * beats as f64 / duration_s / 100.0, 4.0);
+    }
+    let rr = intervals(beat_times_s);
+    f[RR_COUNT] = clamp(rr.len().min(20) as f64 / 20.0, 1.0);
+    if rr.is_empty() {
+        return f;
+    }
+    let sorted_rr = sorted(&rr);
+    let med = quantile(&sorted_rr, 0.5);
+    let mean = rr.iter().sum::<f64>() / rr.len() as f64;
+    let min = sorted_rr[0];
+    let max = sorted_rr[sorted_rr.len() - 1];
+
+    f[RATE_MEDIAN] = clamp(60.0 / med / 100.0, 4.0);
+    let var = rr.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / rr.len() as f64;
+    f[CV] = clamp(var.sqrt() / mean, 2.0);
+    if rr.len() > 1 {
+        let ms = rr.windows(2).map(|w| (w[1] - w[0]).powi(2)).sum::<f64>() / (rr.len() - 1) as f64;
+        f[RMSSD] = clamp(ms.sqrt() / mean, 2.0);
+    }
+    let lag1 = lag_irregularity(&rr, 1).unwrap_or(0.0);
+    let lag2 = lag_irregularity(&rr, 2).unwrap_or(lag1);
+    let lag3 = lag_irregularity(&rr, 3).unwrap_or(lag2);
+    f[IRREGULARITY_LAG1] = clamp(lag1 / med, 2.0);
+    f[IRREGULARITY_LAG2] = clamp(lag2 / med, 2.0);
+    f[IRREGULARITY_LAG3] = clamp(lag3 / med, 2.0);
+    f[SPREAD] = clamp(
+        (quantile(&sorted_rr, 0.9) - quantile(&sorted_rr, 0.1)) / med,
+        3.0,
+    );
+    let short = rr.iter().filter(|&&r| r < 0.85 * mean).count();
+    f[SHORT_FRACTION] = clamp(short as f64 / rr.len() as f64, 1.0);
+    f[LONG_RATIO] = clamp(max / med, 4.0);
+    f[SHORT_RATIO] = clamp(min / med, 1.0);
+    let residual = rr
+        .iter()
+        .map(|r| {
+            let x = r / min;
+            (x - x.round()).abs()
+        })
+        .sum::<f64>()
+        / rr.len() as f64;
+    f[HARMONIC] = clamp(2.0 * residual, 1.0);
+    f
+}
+
+/// Mean heart rate in beats per minute, `60 / mean RR`, from beat times in seconds (any
+/// order; non-finite and repeated times are ignored). `None` with fewer than two distinct
+/// beats.
+pub fn heart_rate_bpm(beat_times_s: &[f64]) -> Option<f32> {
+    let rr = intervals(beat_times_s);
+    (!rr.is_empty()).then(|| {
+        let mean = rr.iter().sum::<f64>() / rr.len() as f64;
+        (60.0 / mean) as f32
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn times(rr: &[f64]) -> Vec<f64> {
+        let mut t = vec![0.3];
+        for r in rr {
+            t.push(t.last().unwrap() + r);
+        }
+        t
+    }
+
+    /// Deterministic pseudo-random intervals in `[lo, hi)`.
+    fn random_rr(n: usize, lo: f64, hi: f64) -> Vec<f64> {
+        let mut s: u64 = 0x2545_f491_4f6c_dd1d;
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                lo + (hi - lo) * ((s >> 11) as f64 / (1u64 << 53) as f64)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn regular_irregular_and_bigeminy_are_ordered() {
+        let regular = features(
+            &times(&[0.8, 0.81, 0.79, 0.8, 0.8, 0.81, 0.8, 0.79, 0.8, 0.8, 0.8]),
+            10.0,
+        );
+        let irregular = features(&times(&random_rr(14, 0.4, 1.0)), 10.0);
+        let bigeminy = features(
+            &times(&[0.5, 0.9, 0.5, 0.9, 0.5, 0.9, 0.5, 0.9, 0.5, 0.9, 0.5]),
+            10.0,
+        );
+        let trigeminy = features(
+            &times(&[0.8, 0.5, 0.9, 0.8, 0.5, 0.9, 0.8, 0.5, 0.9, 0.8]),
+            10.0,
+        );
+        for i in [CV, RMSSD, IRREGULARITY_LAG1, SPREAD, HARMONIC] {
+            assert!(
+                regular[i] < irregular[i],
+                "{}: {regular:?} vs {irregular:?}",
+                FEATURE_NAMES[i]
+            );
+            assert!(regular[i] < bigeminy[i], "{}", FEATURE_NAMES[i]);
+        }
+        assert!(regular[IRREGULARITY_LAG1] < 0.05);
+        assert!(irregular[IRREGULARITY_LAG1] > 0.2);
+        assert!(irregular[IRREGULARITY_LAG2] > 0.2);
+        // Bigeminy repeats every two intervals, trigeminy every three: fibrillation never.
+        assert!(bigeminy[IRREGULARITY_LAG1] > 0.5);
+        assert!(bigeminy[IRREGULARITY_LAG2] < 0.05);
+        assert!(trigeminy[IRREGULARITY_LAG1] > 0.2);
+        assert!(trigeminy[IRREGULARITY_LAG3] < 0.05);
+        assert!(trigeminy[IRREGULARITY_LAG3] < irregular[IRREGULARITY_LAG3]);
+        assert!(bigeminy[SHORT_FRACTION] > 0.4);
+        assert!(regular[SHORT_FRACTION] == 0.0);
+        // 75 bpm from the median interval.
+        assert!((regular[RATE_MEDIAN] - 0.75).abs() < 0.01);
+    }
+
+    #[test]
+    fn flutter_with_variable_block_is_harmonic() {
+        // 300/min flutter waves conducted 2:1 and 4:1: intervals of 0.4 and 0.8 s.
+        let flutter = features(
+            &times(&[0.4, 0.8, 0.4, 0.4, 0.8, 0.4, 0.8, 0.8, 0.4, 0.4]),
+            6.0,
+        );
+        let af = features(&times(&random_rr(10, 0.4, 1.0)), 6.0);
+        assert!(flutter[IRREGULARITY_LAG1] > 0.3);
+        assert!(flutter[HARMONIC] < 0.01);
+        assert!(af[HARMONIC] > 0.2);
+    }
+
+    #[test]
+    fn one_missed_beat_barely_moves_the_robust_features() {
+        let rr = [0.8; 12];
+        let clean = features(&times(&rr), 10.0);
+        let mut missed = rr.to_vec();
+        missed.splice(4..6, [1.6]);
+        let missed = features(&times(&missed), 10.0);
+        for i in [
+            RATE_MEDIAN,
+            IRREGULARITY_LAG1,
+            IRREGULARITY_LAG2,
+            IRREGULARITY_LAG3,
+        ] {
+            assert!((clean[i] - missed[i]).abs() < 0.02, "{}", FEATURE_NAMES[i]);
+        }
+        assert!((missed[LONG_RATIO] - 2.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn few_or_no_beats_give_finite_bounded_values() {
+        let cases: [&[f64]; 7] = [
+            &[],
+            &[1.0],
+            &[0.2, 1.0],
+            &[0.2, 0.9, 1.7],
+            &[1.0, 1.0, 1.0],
+            &[f64::NAN, 0.5, f64::INFINITY, 1.1],
+            &[1.7, 0.2, 0.9],
+        ];
+        for beats in cases {
+            for duration in [2.0, 0.0, f64::NAN] {
+                let f = features(beats, duration);
+                assert!(
+                    f.iter().all(|v| v.is_finite() && *v >= 0.0 && *v <= 4.0),
+                    "{beats:?}: {f:?}"
+                );
+            }
+        }
+        assert_eq!(features(&[], 2.0), [0.0; N_RR]);
+        assert_eq!(features(&[1.0], 2.0)[RATE_COUNT], 0.3);
+        // Order does not matter.
+        assert_eq!(
+            features(&[0.2, 0.9, 1.7], 2.0),
+            features(&[1.7, 0.2, 0.9], 2.0)
+        );
+        // Absurd input stays in range.
+        let f = features(&[0.0, 1e-12, 2e-12, 1e6], 1e-9);
+        assert!(f.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn heart_rate() {
+        assert_eq!(heart_rate_bpm(&[]), None);
+        assert_eq!(heart_rate_bpm(&[1.0]), None);
+        assert_eq!(heart_rate_bpm(&[1.0, 1.0]), None);
+        assert_eq!(heart_rate_bpm(&[0.0, 1.0, 2.0]), Some(60.0));
+        assert_eq!(heart_rate_bpm(&[0.5, 0.0, 1.0]), Some(120.0));
+    }
+}
