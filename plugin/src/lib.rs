@@ -8,6 +8,7 @@ pub mod dsp;
 pub mod error;
 #[cfg(feature = "train")]
 pub mod eval;
+pub mod model;
 #[cfg(feature = "train")]
 pub mod train;
 pub mod wfdb;
