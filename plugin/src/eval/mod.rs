@@ -3,5 +3,7 @@
 //! Behind the `train` feature.
 
 pub mod metrics;
+pub mod predict;
 
 pub use metrics::{ClassMetrics, ConfusionMatrix, MIN_SUPPORT, Report};
+pub use predict::{argmax, probabilities, score};
