@@ -51,6 +51,18 @@ fn percent(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| format!("{:.2}", 100.0 * v))
 }
 
+/// One length's columns of the table: TP, FN, FP, Se %, +P %.
+fn cells(m: &BeatMatch) -> String {
+    format!(
+        " | {:>6} {:>4} {:>4} {:>7} {:>7}",
+        m.true_positives,
+        m.false_negatives,
+        m.false_positives,
+        percent(m.sensitivity()),
+        percent(m.positive_predictivity())
+    )
+}
+
 /// The fixture excerpts (the hardest minutes of their records) with the sensitivity and
 /// positive predictivity each must reach, whatever the segment length.
 const FIXTURE_BARS: [(&str, f64, f64); 4] = [
@@ -118,27 +130,13 @@ fn mitdb_all_records() {
             let mut p = Preprocessor::new(PreprocessConfig::new(seconds), fs).expect("valid");
             let m = evaluate_segments(&mut p, &signal, &beats, TOLERANCE_S).expect("evaluates");
             totals[k] += m;
-            row += &format!(
-                " | {:>6} {:>4} {:>4} {:>7} {:>7}",
-                m.true_positives,
-                m.false_negatives,
-                m.false_positives,
-                percent(m.sensitivity()),
-                percent(m.positive_predictivity())
-            );
+            row += &cells(&m);
         }
         println!("{row}");
     }
     let mut row = format!("{:>6}", "all");
     for m in &totals {
-        row += &format!(
-            " | {:>6} {:>4} {:>4} {:>7} {:>7}",
-            m.true_positives,
-            m.false_negatives,
-            m.false_positives,
-            percent(m.sensitivity()),
-            percent(m.positive_predictivity())
-        );
+        row += &cells(m);
     }
     println!("{row}");
     let ten = totals[0];

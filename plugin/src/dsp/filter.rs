@@ -1,15 +1,20 @@
 //! Zero-phase Butterworth band-pass (forward-backward second-order sections).
 //!
 //! Designed once with `sci-rs` (`butter_dyn`, which reproduces scipy's `butter(...,
-//! output="sos")`) and applied with `sosfiltfilt_dyn` (scipy's `sosfiltfilt`: odd extension
-//! of `3 * (2 * sections + 1)` samples at each end, steady-state initial conditions), so a
-//! Python user can reproduce the pipeline with scipy. Zero phase keeps the QRS where it is
-//! and its shape symmetric, which the fold to 2-D and the R-peak positions rely on.
+//! output="sos")`) and applied as scipy's `sosfiltfilt` applies it: odd extension of
+//! `3 * (2 * sections + 1)` samples at each end, forward and backward passes each started
+//! in the steady state of its first sample, so a Python user can reproduce the pipeline
+//! with scipy. A test checks the output against sci-rs's `sosfiltfilt_dyn`. That function
+//! is not called here: it re-derives the initial conditions and goes through `nalgebra`
+//! matrices on every call, and its transposed-form recursion chains four floating-point
+//! operations from one output sample to the next, through memory. The direct form used
+//! here chains two (a multiply and a subtraction) and keeps its state in registers;
+//! filtering is the largest part of preparing a segment. Zero phase keeps the QRS where it is and its shape symmetric,
+//! which the fold to 2-D and the R-peak positions rely on.
 
 use sci_rs::signal::filter::design::{
     DigitalFilter, FilterBandType, FilterOutputType, Sos, butter_dyn,
 };
-use sci_rs::signal::filter::sosfiltfilt_dyn;
 
 use crate::{Error, Result};
 
@@ -24,7 +29,12 @@ pub struct BandPass {
     high_hz: f64,
     order: usize,
     fs: f64,
-    sos: Vec<Sos<f64>>,
+    /// Sections `[b0, b1, b2, a1, a2]` (`a0 = 1`), in cascade order.
+    sections: Vec<[f64; 5]>,
+    /// Steady-state input and output of each section for a constant input of 1.
+    steady: Vec<(f64, f64)>,
+    /// Samples of odd extension at each end (scipy's `padlen` default).
+    pad: usize,
 }
 
 impl BandPass {
@@ -52,26 +62,43 @@ impl BandPass {
                 "band-pass: order must be 1..={MAX_ORDER}, got {order}"
             )));
         }
-        // butter_dyn panics on out-of-range edges: they were checked above.
-        let design = butter_dyn(
-            order,
-            vec![low_hz, high_hz],
-            Some(FilterBandType::Bandpass),
-            Some(false),
-            Some(FilterOutputType::Sos),
-            Some(fs),
-        );
-        let DigitalFilter::Sos(sos) = design else {
-            return Err(Error::invalid(
-                "band-pass: filter design returned no sections",
-            ));
-        };
+        let sos = design(order, low_hz, high_hz, fs)?;
+        // scipy's padlen: three times the taps, less the sections whose b2 and a2 are both 0.
+        let b_zeros = sos.iter().filter(|s| s.b[2] == 0.0).count();
+        let a_zeros = sos.iter().filter(|s| s.a[2] == 0.0).count();
+        let pad = 3 * (2 * sos.len() + 1 - b_zeros.min(a_zeros));
+        let sections: Vec<[f64; 5]> = sos
+            .iter()
+            .map(|s| {
+                let a0 = s.a[0];
+                [
+                    s.b[0] / a0,
+                    s.b[1] / a0,
+                    s.b[2] / a0,
+                    s.a[1] / a0,
+                    s.a[2] / a0,
+                ]
+            })
+            .collect();
+        // A section's steady output is its input times its gain at DC, H(1).
+        let mut level = 1.0;
+        let steady = sections
+            .iter()
+            .map(|&[b0, b1, b2, a1, a2]| {
+                let out = level * (b0 + b1 + b2) / (1.0 + a1 + a2);
+                let io = (level, out);
+                level = out;
+                io
+            })
+            .collect();
         Ok(Self {
             low_hz,
             high_hz,
             order,
             fs,
-            sos: sos.sos,
+            sections,
+            steady,
+            pad,
         })
     }
 
@@ -97,7 +124,64 @@ impl BandPass {
 
     /// Shortest input [`apply`](Self::apply) accepts: scipy's padding length plus one.
     pub fn min_len(&self) -> usize {
-        3 * (2 * self.sos.len() + 1) + 1
+        self.pad + 1
+    }
+
+    /// One pass of the cascade over `y` in place, started in the steady state of a
+    /// constant input equal to `y[0]` (what scipy's `sosfilt_zi` scaled by `y[0]` encodes).
+    /// Direct form I, each section keeping its last two inputs and outputs.
+    fn pass(&self, y: &mut [f64]) {
+        // With the number of sections known at compile time the states live in registers;
+        // through memory, every sample would wait for a store to be read back.
+        match self.sections.len() {
+            1 => self.pass_n::<1>(y),
+            2 => self.pass_n::<2>(y),
+            3 => self.pass_n::<3>(y),
+            4 => self.pass_n::<4>(y),
+            _ => {
+                for k in 0..self.sections.len() {
+                    self.pass_section(k, y);
+                }
+            }
+        }
+    }
+
+    fn pass_n<const N: usize>(&self, y: &mut [f64]) {
+        let coefficients: &[[f64; 5]; N] = self.sections[..N].try_into().expect("N sections");
+        let y0 = y[0];
+        let mut state = [[0.0f64; 4]; N];
+        for (z, &(i, o)) in state.iter_mut().zip(&self.steady) {
+            *z = [i * y0, i * y0, o * y0, o * y0];
+        }
+        for v in y.iter_mut() {
+            let mut x = *v;
+            for k in 0..N {
+                let [b0, b1, b2, a1, a2] = coefficients[k];
+                let [x1, x2, y1, y2] = state[k];
+                // Everything but the last term is known before the previous output is.
+                let out = (b0 * x + b1 * x1 + b2 * x2 - a2 * y2) - a1 * y1;
+                state[k] = [x, x1, out, y1];
+                x = out;
+            }
+            *v = x;
+        }
+    }
+
+    /// Section `k` alone over the whole of `y` (for cascades longer than `pass` unrolls;
+    /// the sections before it must have been applied to `y` already).
+    fn pass_section(&self, k: usize, y: &mut [f64]) {
+        let [b0, b1, b2, a1, a2] = self.sections[k];
+        // The sections before it started in steady state, so `y[0]` is the constant input
+        // this one has seen forever; its output is that times its gain at DC.
+        let dc = (b0 + b1 + b2) / (1.0 + a1 + a2);
+        let (mut x1, mut x2) = (y[0], y[0]);
+        let (mut y1, mut y2) = (dc * y[0], dc * y[0]);
+        for v in y.iter_mut() {
+            let x = *v;
+            let out = (b0 * x + b1 * x1 + b2 * x2 - a2 * y2) - a1 * y1;
+            (x2, x1, y2, y1) = (x1, x, y1, out);
+            *v = out;
+        }
     }
 
     /// Filters `x` forward and backward. Computed in `f64`: the high-pass poles sit within
@@ -110,8 +194,36 @@ impl BandPass {
                 self.min_len()
             )));
         }
-        let y = sosfiltfilt_dyn(x.iter().map(|&v| f64::from(v)), &self.sos);
-        Ok(y.into_iter().map(|v| v as f32).collect())
+        let (n, pad) = (x.len(), self.pad);
+        let first = 2.0 * f64::from(x[0]);
+        let last = 2.0 * f64::from(x[n - 1]);
+        let mut y: Vec<f64> = Vec::with_capacity(n + 2 * pad);
+        y.extend((1..=pad).rev().map(|k| first - f64::from(x[k])));
+        y.extend(x.iter().map(|&v| f64::from(v)));
+        y.extend((2..pad + 2).map(|k| last - f64::from(x[n - k])));
+        self.pass(&mut y);
+        y.reverse();
+        self.pass(&mut y);
+        Ok(y[pad..pad + n].iter().rev().map(|&v| v as f32).collect())
+    }
+}
+
+/// The sections of scipy's `butter(order, [low_hz, high_hz], "bandpass", output="sos",
+/// fs=fs)`. The edges must have been checked: `butter_dyn` panics on out-of-range ones.
+fn design(order: usize, low_hz: f64, high_hz: f64, fs: f64) -> Result<Vec<Sos<f64>>> {
+    let design = butter_dyn(
+        order,
+        vec![low_hz, high_hz],
+        Some(FilterBandType::Bandpass),
+        Some(false),
+        Some(FilterOutputType::Sos),
+        Some(fs),
+    );
+    match design {
+        DigitalFilter::Sos(sos) => Ok(sos.sos),
+        _ => Err(Error::invalid(
+            "band-pass: filter design returned no sections",
+        )),
     }
 }
 
@@ -170,6 +282,31 @@ mod tests {
                 x[i],
                 y[i]
             );
+        }
+    }
+
+    #[test]
+    fn same_result_as_sci_rs_sosfiltfilt() {
+        use sci_rs::signal::filter::sosfiltfilt_dyn;
+        let x: Vec<f32> = (0..1250)
+            .map(|i| {
+                let t = i as f32 / 250.0;
+                0.8 * (7.0 * t).sin() + 0.3 * (90.0 * t).cos() + 0.5 * t - 0.2
+            })
+            .collect();
+        // Orders 1 to 4 run unrolled, 5 and 6 section by section.
+        for order in 1..=6 {
+            let f = BandPass::new(0.5, 40.0, order, 250.0).unwrap();
+            let sos = design(order, 0.5, 40.0, 250.0).unwrap();
+            let reference = sosfiltfilt_dyn(x.iter().map(|&v| f64::from(v)), &sos);
+            let ours = f.apply(&x).unwrap();
+            assert_eq!(ours.len(), reference.len());
+            for (i, (a, b)) in ours.iter().zip(&reference).enumerate() {
+                assert!(
+                    (f64::from(*a) - b).abs() < 1e-5,
+                    "order {order}, sample {i}: {a} vs {b}"
+                );
+            }
         }
     }
 

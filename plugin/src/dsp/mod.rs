@@ -21,7 +21,8 @@ pub mod rr;
 pub mod segment;
 
 pub use pipeline::{
-    MIN_INPUT_RATE_HZ, PREPROCESS_VERSION, Prepared, PreprocessConfig, Preprocessor,
+    MAX_INPUT_RATE_HZ, MIN_INPUT_RATE_HZ, PREPROCESS_VERSION, Prepared, PreprocessConfig,
+    Preprocessor,
 };
 pub use rr::N_RR;
 pub use segment::{SegmentRanges, segment_len, segment_ranges};

@@ -21,6 +21,10 @@ pub const PREPROCESS_VERSION: u32 = 1;
 /// longer represented.
 pub const MIN_INPUT_RATE_HZ: f64 = 100.0;
 
+/// Highest input sampling rate accepted: far above any ECG front end, low enough to catch a
+/// rate given in the wrong unit (mHz for Hz) before it sizes a resampler.
+pub const MAX_INPUT_RATE_HZ: f64 = 1.0e6;
+
 /// Every parameter of the preprocessing, stored in the model card so that inference
 /// reproduces training exactly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,7 +95,8 @@ impl PreprocessConfig {
                 self.model_rate_hz
             ));
         }
-        // 2 s is the shortest segment with a chance of two beats; an hour is a sanity cap.
+        // Below a second a segment rarely holds a beat interval; an hour caps the memory a
+        // configuration read from a model card can ask for.
         if !(self.segment_seconds.is_finite() && (1.0..=3600.0).contains(&self.segment_seconds)) {
             return bad(format!(
                 "segment length {} s is outside 1..=3600 s",
@@ -168,12 +173,14 @@ pub struct Preprocessor {
 
 impl Preprocessor {
     /// A preprocessor for segments sampled at `fs_in` Hz. Fails when the configuration is
-    /// invalid or `fs_in` is not a finite rate of at least [`MIN_INPUT_RATE_HZ`].
+    /// invalid or `fs_in` is not a finite rate between [`MIN_INPUT_RATE_HZ`] and
+    /// [`MAX_INPUT_RATE_HZ`].
     pub fn new(config: PreprocessConfig, fs_in: f64) -> Result<Self> {
         config.validate()?;
-        if !(fs_in.is_finite() && fs_in >= MIN_INPUT_RATE_HZ) {
+        if !(fs_in.is_finite() && (MIN_INPUT_RATE_HZ..=MAX_INPUT_RATE_HZ).contains(&fs_in)) {
             return Err(Error::invalid(format!(
-                "sampling rate must be at least {MIN_INPUT_RATE_HZ} Hz, got {fs_in}"
+                "sampling rate must be between {MIN_INPUT_RATE_HZ} Hz and {MAX_INPUT_RATE_HZ} Hz, \
+                 got {fs_in}"
             )));
         }
         let segment_len = segment_len(config.segment_seconds, fs_in)?;
@@ -209,9 +216,9 @@ impl Preprocessor {
         self.segment_len
     }
 
-    /// Band-passes a segment at the input rate, resampled to the model rate: what the
-    /// detector and the network see before normalisation. Used by [`prepare`](Self::prepare)
-    /// and by anything that needs the filtered signal itself (plots, QRS evaluation).
+    /// Resamples a segment (at the input rate) to the model rate and band-passes it: the
+    /// signal the QRS detector sees, and the network after normalisation. Used by
+    /// [`prepare`](Self::prepare) and by anything that needs the filtered signal itself.
     pub fn filtered(&mut self, segment: &[f32]) -> Result<Vec<f32>> {
         if segment.len() != self.segment_len {
             return Err(Error::invalid(format!(
@@ -318,7 +325,7 @@ mod tests {
     #[test]
     fn errors_are_clear() {
         let c = PreprocessConfig::new(5.0);
-        for fs in [0.0, 10.0, 99.9, f64::NAN, f64::INFINITY, -360.0] {
+        for fs in [0.0, 10.0, 99.9, f64::NAN, f64::INFINITY, -360.0, 1e12] {
             let e = Preprocessor::new(c.clone(), fs).unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument);
             assert!(e.to_string().contains("sampling rate"), "{e}");
