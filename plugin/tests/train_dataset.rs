@@ -79,7 +79,12 @@ fn fixture_directory_lists_its_records() {
     assert_eq!(names.len(), 4);
     let corpus = Corpus::load(&fixtures(), &names, true).unwrap();
     assert!(corpus.skipped.is_empty());
-    assert!(corpus.records.iter().all(|r| r.leads.len() == 2 && r.leads[0].name == "MLII"));
+    assert!(
+        corpus
+            .records
+            .iter()
+            .all(|r| r.leads.len() == 2 && r.leads[0].name == "MLII")
+    );
 }
 
 #[test]

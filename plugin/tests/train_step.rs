@@ -106,13 +106,19 @@ fn seeded_and_resumable() {
     let r = tempfile::tempdir().unwrap();
     run(a.path(), None).unwrap();
     run(b.path(), None).unwrap();
-    assert!(same(&weights(a.path()), &weights(b.path())), "same seed, other weights");
+    assert!(
+        same(&weights(a.path()), &weights(b.path())),
+        "same seed, other weights"
+    );
 
     // Interrupted after epoch 1, resumed to the end.
     assert!(run(r.path(), Some(1)).is_none());
     assert!(!r.path().join("model.bpk").exists());
     run(r.path(), None).unwrap();
-    assert!(same(&weights(a.path()), &weights(r.path())), "the resumed run differs");
+    assert!(
+        same(&weights(a.path()), &weights(r.path())),
+        "the resumed run differs"
+    );
 
     // Another seed, other weights; another configuration in the same directory is refused.
     let mut other = c.clone();

@@ -113,7 +113,8 @@ impl ConfusionMatrix {
             })
             .collect();
         let correct: u64 = (0..n).map(|c| self.counts[c][c]).sum();
-        let mean = |it: Vec<f64>| (!it.is_empty()).then(|| it.iter().sum::<f64>() / it.len() as f64);
+        let mean =
+            |it: Vec<f64>| (!it.is_empty()).then(|| it.iter().sum::<f64>() / it.len() as f64);
         // Classes present in truth or predictions (scikit-learn's default label set), an
         // undefined score counting as 0; a class nobody has nor predicts does not count.
         let macro_f1 = mean(classes.iter().filter_map(|c| c.f1).collect());

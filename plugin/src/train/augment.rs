@@ -3,8 +3,8 @@
 //! happens on the raw segment (mV, input rate) before the shared preprocessing, so the
 //! network sees augmented signals exactly as it would see real ones.
 
-use rand::{Rng, RngExt, SeedableRng};
 use rand::rngs::Xoshiro256PlusPlus;
+use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
 
@@ -83,7 +83,13 @@ impl Augment {
 
     /// A training view of `segment` (of `len` samples) of `record`, drawn with a generator
     /// seeded by `seed`: the samples and the label of the window actually taken.
-    pub fn view(&self, record: &RecordData, segment: &Segment, len: usize, seed: u64) -> (Vec<f32>, Rhythm) {
+    pub fn view(
+        &self,
+        record: &RecordData,
+        segment: &Segment,
+        len: usize,
+        seed: u64,
+    ) -> (Vec<f32>, Rhythm) {
         let stored = || {
             let s = &record.leads[0].samples[segment.start..segment.start + len];
             (s.to_vec(), segment.label)
@@ -111,7 +117,8 @@ impl Augment {
             0.0
         };
         let max_start = samples.len() - window;
-        let start = ((centre + shift - window as f64 / 2.0).round().max(0.0) as usize).min(max_start);
+        let start =
+            ((centre + shift - window as f64 / 2.0).round().max(0.0) as usize).min(max_start);
         let raw = &samples[start..start + window];
         let label = record
             .timeline
@@ -151,7 +158,8 @@ impl Augment {
             let t = i as f64 / fs;
             let mut x = f64::from(*v) * gain;
             if let Some((a, f, phase, drift)) = wander {
-                x += a * (std::f64::consts::TAU * f * t + phase).sin() + drift * i as f64 / len as f64;
+                x += a * (std::f64::consts::TAU * f * t + phase).sin()
+                    + drift * i as f64 / len as f64;
             }
             if let Some((a, f, phase)) = mains {
                 x += a * (std::f64::consts::TAU * f * t + phase).sin();

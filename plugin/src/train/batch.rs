@@ -58,7 +58,10 @@ impl Prepared {
 
     /// The labels of items `range` as class indices.
     pub fn labels_tensor(&self, range: std::ops::Range<usize>, device: &Device) -> Tensor<1, Int> {
-        let labels: Vec<i64> = self.labels[range].iter().map(|r| r.index() as i64).collect();
+        let labels: Vec<i64> = self.labels[range]
+            .iter()
+            .map(|r| r.index() as i64)
+            .collect();
         Tensor::from_data(TensorData::new(labels.clone(), [labels.len()]), device)
     }
 }
@@ -136,6 +139,16 @@ pub fn prepare(
 }
 
 /// The stored segments, unaugmented (evaluation input).
-pub fn prepare_plain(corpus: &Corpus, segments: &[Segment], config: &PreprocessConfig) -> Result<Prepared> {
-    prepare(corpus, segments, &vec![0; segments.len()], &Augment::none(), config)
+pub fn prepare_plain(
+    corpus: &Corpus,
+    segments: &[Segment],
+    config: &PreprocessConfig,
+) -> Result<Prepared> {
+    prepare(
+        corpus,
+        segments,
+        &vec![0; segments.len()],
+        &Augment::none(),
+        config,
+    )
 }

@@ -193,8 +193,7 @@ fn load_record(
         channels.extend((0..record.n_sig()).filter(|&c| c != primary));
     }
     let n = record.sig_len();
-    let samples =
-        record.read_physical_channels(&channels, 0, n, wfdb::Resolution::PerSignal)?;
+    let samples = record.read_physical_channels(&channels, 0, n, wfdb::Resolution::PerSignal)?;
     let names = record.signal_names();
     let leads = channels
         .iter()
@@ -205,13 +204,8 @@ fn load_record(
         })
         .collect();
     let annotations = wfdb::read_annotations(path, "atr")?;
-    let timeline = Timeline::from_annotations(&annotations, n).map_err(|e| {
-        Error::format(
-            wfdb::annotation_path(path, "atr"),
-            None,
-            e.to_string(),
-        )
-    })?;
+    let timeline = Timeline::from_annotations(&annotations, n)
+        .map_err(|e| Error::format(wfdb::annotation_path(path, "atr"), None, e.to_string()))?;
     Ok(Ok(RecordData {
         name: name.to_string(),
         fs: record.fs(),

@@ -50,8 +50,8 @@ pub fn pool(dir: &Path, folds: usize, epochs: usize) -> Result<CvSummary> {
         let run = dir.join(format!("fold-{fold}")).join("run.json");
         if run.is_file() {
             let text = fs::read_to_string(&run).map_err(|e| Error::io(&run, e))?;
-            let s: RunSummary =
-                serde_json::from_str(&text).map_err(|e| Error::format(&run, None, e.to_string()))?;
+            let s: RunSummary = serde_json::from_str(&text)
+                .map_err(|e| Error::format(&run, None, e.to_string()))?;
             wall += s.wall_seconds;
             fold_records.push(s.validation_records.clone());
             for log in &s.history {
@@ -87,7 +87,11 @@ pub fn pool(dir: &Path, folds: usize, epochs: usize) -> Result<CvSummary> {
         out.push(CvEpoch {
             epoch,
             report: matrix.report(),
-            train_loss: if l.is_empty() { f64::NAN } else { l.iter().sum::<f64>() / l.len() as f64 },
+            train_loss: if l.is_empty() {
+                f64::NAN
+            } else {
+                l.iter().sum::<f64>() / l.len() as f64
+            },
         });
     }
     let best_epoch = out
@@ -122,7 +126,11 @@ impl CvSummary {
             "pooled over {} patient folds; wall time {:.0} s",
             self.folds, self.wall_seconds
         );
-        let _ = write!(s, "{:>5} {:>8} {:>7} {:>8} {:>9}", "epoch", "loss", "acc", "macroF1", "F1>=20");
+        let _ = write!(
+            s,
+            "{:>5} {:>8} {:>7} {:>8} {:>9}",
+            "epoch", "loss", "acc", "macroF1", "F1>=20"
+        );
         for r in Rhythm::ALL {
             let _ = write!(s, " {:>6}", r.name());
         }

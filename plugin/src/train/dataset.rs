@@ -66,14 +66,21 @@ impl Dataset {
         let name = |s: &Segment| corpus.records[s.record].name.as_str();
         let (train, test) = match protocol {
             Protocol::Ds1 => (
-                segments.iter().filter(|s| DS1.contains(&name(s))).copied().collect(),
-                segments.iter().filter(|s| DS2.contains(&name(s))).copied().collect(),
+                segments
+                    .iter()
+                    .filter(|s| DS1.contains(&name(s)))
+                    .copied()
+                    .collect(),
+                segments
+                    .iter()
+                    .filter(|s| DS2.contains(&name(s)))
+                    .copied()
+                    .collect(),
             ),
             Protocol::All => (segments, Vec::new()),
             Protocol::Segment => {
                 let labels: Vec<Rhythm> = segments.iter().map(|s| s.label).collect();
-                let (tr, te) =
-                    stratified_split(&labels, SEGMENT_TEST_FRACTION, SEGMENT_SPLIT_SEED);
+                let (tr, te) = stratified_split(&labels, SEGMENT_TEST_FRACTION, SEGMENT_SPLIT_SEED);
                 (
                     tr.iter().map(|&i| segments[i]).collect(),
                     te.iter().map(|&i| segments[i]).collect(),
@@ -102,9 +109,16 @@ impl Dataset {
     }
 
     /// Splits the training segments into (train, validation) for fold `fold` of `folds`.
-    pub fn fold_split(&self, folds: &[Vec<String>], fold: usize) -> Result<(Vec<Segment>, Vec<Segment>)> {
+    pub fn fold_split(
+        &self,
+        folds: &[Vec<String>],
+        fold: usize,
+    ) -> Result<(Vec<Segment>, Vec<Segment>)> {
         let held = folds.get(fold).ok_or_else(|| {
-            Error::invalid(format!("fold {fold} does not exist ({} folds)", folds.len()))
+            Error::invalid(format!(
+                "fold {fold} does not exist ({} folds)",
+                folds.len()
+            ))
         })?;
         Ok(self
             .train

@@ -47,7 +47,9 @@ impl RhythmNet {
     pub fn new(config: &HaResNetConfig, device: &Device) -> Result<RhythmNet> {
         config.validate()?;
         if config.rr_features == 0 {
-            return Err(Error::Model("the configuration has no rhythm branch".into()));
+            return Err(Error::Model(
+                "the configuration has no rhythm branch".into(),
+            ));
         }
         let sizes: Vec<usize> = std::iter::once(config.rr_features)
             .chain(config.rr_hidden.iter().copied())
@@ -185,6 +187,9 @@ pub struct RrCorpus {
     pub beat_sources: Vec<String>,
 }
 
+/// A record's name, the annotator its beats came from, and its windows (beat times, label).
+type LoadedRecord = (String, &'static str, Vec<(Vec<f32>, Rhythm)>);
+
 /// Beat times (samples) of `anns` (beat annotations only).
 fn beat_samples(anns: &[wfdb::Annotation]) -> Vec<i64> {
     anns.iter()
@@ -230,17 +235,23 @@ impl RrCorpus {
     /// Windows of `seconds` of every record of each directory in `dirs` (their `RECORDS`
     /// files, or their headers), labelled by majority rhythm; at most `max_per_class`
     /// windows per record and class (a subsample seeded with `seed`).
-    pub fn load(dirs: &[PathBuf], seconds: f64, max_per_class: usize, seed: u64) -> Result<RrCorpus> {
+    pub fn load(
+        dirs: &[PathBuf],
+        seconds: f64,
+        max_per_class: usize,
+        seed: u64,
+    ) -> Result<RrCorpus> {
         let mut jobs = Vec::new();
         for dir in dirs {
-            let db = dir
-                .file_name()
-                .map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let db = dir.file_name().map_or_else(
+                || dir.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
             for name in super::corpus::list_records(dir)? {
                 jobs.push((dir.clone(), db.clone(), name));
             }
         }
-        let loaded: Vec<Result<(String, &'static str, Vec<(Vec<f32>, Rhythm)>)>> = jobs
+        let loaded: Vec<Result<LoadedRecord>> = jobs
             .par_iter()
             .enumerate()
             .map(|(i, (dir, db, name))| {
@@ -271,7 +282,8 @@ impl RrCorpus {
                     }
                     start = end;
                 }
-                let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ (i as u64).wrapping_mul(0x9E37_79B9));
+                let mut rng =
+                    Xoshiro256PlusPlus::seed_from_u64(seed ^ (i as u64).wrapping_mul(0x9E37_79B9));
                 let mut kept = Vec::new();
                 for mut windows in by_class {
                     if windows.len() > max_per_class {
@@ -292,11 +304,13 @@ impl RrCorpus {
             let record = corpus.records.len();
             corpus.records.push(name);
             corpus.beat_sources.push(source.to_string());
-            corpus.windows.extend(windows.into_iter().map(|(beats, label)| RrWindow {
-                record,
-                beats,
-                label,
-            }));
+            corpus
+                .windows
+                .extend(windows.into_iter().map(|(beats, label)| RrWindow {
+                    record,
+                    beats,
+                    label,
+                }));
         }
         Ok(corpus)
     }
@@ -334,7 +348,11 @@ fn rr_tensor(rows: &[[f32; N_RR]], device: &Device) -> Tensor<2> {
 }
 
 /// Class probabilities of `features` under `net` (inference form).
-pub fn rr_probabilities(net: &RhythmNet, features: &[[f32; N_RR]], device: &Device) -> Result<Vec<[f32; N_CLASSES]>> {
+pub fn rr_probabilities(
+    net: &RhythmNet,
+    features: &[[f32; N_RR]],
+    device: &Device,
+) -> Result<Vec<[f32; N_CLASSES]>> {
     let mut out = Vec::with_capacity(features.len());
     for chunk in features.chunks(4096) {
         let p: Vec<f32> = softmax(net.forward(rr_tensor(chunk, device)), 1)
@@ -365,7 +383,10 @@ pub fn pretrain(
     let mut held = vec![false; corpus.records.len()];
     let mut by_db: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
     for (i, name) in corpus.records.iter().enumerate() {
-        by_db.entry(name.split('/').next().unwrap_or("")).or_default().push(i);
+        by_db
+            .entry(name.split('/').next().unwrap_or(""))
+            .or_default()
+            .push(i);
     }
     for records in by_db.values_mut() {
         records.shuffle(&mut rng);
@@ -398,7 +419,8 @@ pub fn pretrain(
     let val_truth: Vec<Rhythm> = val.iter().map(|&i| corpus.windows[i].label).collect();
 
     let device = training_device();
-    let mut net = crate::model::with_seed(&device, settings.seed, || RhythmNet::new(model, &device))?;
+    let mut net =
+        crate::model::with_seed(&device, settings.seed, || RhythmNet::new(model, &device))?;
     let mut optim = AdamConfig::new().init();
     let sampler = Sampler::new(&as_segments, settings.balance, true);
     let weights = class_weights(&sampler.class_shares(), settings.class_weight_power);
@@ -428,7 +450,11 @@ pub fn pretrain(
             let mut labels = Vec::with_capacity(batch.len());
             for &d in batch {
                 let w = &corpus.windows[as_segments[d].start];
-                feats.push(window_features(w, corpus.seconds, Some((settings, &mut rng))));
+                feats.push(window_features(
+                    w,
+                    corpus.seconds,
+                    Some((settings, &mut rng)),
+                ));
                 labels.push(w.label.index() as i64);
             }
             let logits = net.forward(rr_tensor(&feats, &device));

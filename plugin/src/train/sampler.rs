@@ -172,7 +172,10 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(4);
         let sampler = Sampler::new(&s, 1.0, true);
         let d = sampler.draw(&mut rng, 20_000);
-        let af: Vec<usize> = d.into_iter().filter(|&i| s[i].label == Rhythm::Afib).collect();
+        let af: Vec<usize> = d
+            .into_iter()
+            .filter(|&i| s[i].label == Rhythm::Afib)
+            .collect();
         assert!((af.len() as f64 / 20_000.0 - 0.5).abs() < 0.02);
         // Half of the AF draws come from record 1 despite its 10 % of AF segments.
         let from_1 = af.iter().filter(|&&i| s[i].record == 1).count() as f64 / af.len() as f64;

@@ -124,10 +124,12 @@ pub fn patient_folds(
             *f += v;
         }
     };
-    let mut next = 0;
-    for name in separate.iter().filter(|n| counts.contains_key(**n)) {
-        assign(name, next % k, &mut fold_counts);
-        next += 1;
+    for (i, name) in separate
+        .iter()
+        .filter(|n| counts.contains_key(**n))
+        .enumerate()
+    {
+        assign(name, i % k, &mut fold_counts);
     }
     let minority = |c: &[usize; N_CLASSES]| c.iter().skip(1).sum::<usize>();
     let mut rest: Vec<&String> = counts

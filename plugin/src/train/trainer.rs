@@ -457,7 +457,12 @@ impl<'a> Trainer<'a> {
     }
 
     /// Scores the network on the validation segments and writes the predictions.
-    fn validate(&self, model: &HaResNet, validation: &Prepared, epoch: usize) -> Result<ValidationScores> {
+    fn validate(
+        &self,
+        model: &HaResNet,
+        validation: &Prepared,
+        epoch: usize,
+    ) -> Result<ValidationScores> {
         let eval = model.valid();
         let probs = probabilities(&eval, validation, EVAL_BATCH, &inference_device())?;
         let report = score(&validation.labels, &probs)?;
@@ -565,7 +570,8 @@ pub fn write_predictions(
 
 /// Reads a predictions file written by [`write_predictions`].
 pub fn read_predictions(path: &Path) -> Result<Vec<PredictionRow>> {
-    let mut r = csv::Reader::from_path(path).map_err(|e| Error::invalid(format!("{}: {e}", path.display())))?;
+    let mut r = csv::Reader::from_path(path)
+        .map_err(|e| Error::invalid(format!("{}: {e}", path.display())))?;
     r.deserialize()
         .map(|row| row.map_err(|e| Error::format(path, None, e.to_string())))
         .collect()
@@ -573,5 +579,6 @@ pub fn read_predictions(path: &Path) -> Result<Vec<PredictionRow>> {
 
 /// Where a run directory keeps the validation predictions of `epoch`.
 pub fn predictions_path(dir: &Path, epoch: usize) -> PathBuf {
-    dir.join("predictions").join(format!("epoch-{epoch:02}.csv"))
+    dir.join("predictions")
+        .join(format!("epoch-{epoch:02}.csv"))
 }

@@ -48,7 +48,8 @@ pub fn run(args: EvalArgs) -> Result<()> {
     let (mut config, source) = match (&args.run, &args.rr_model) {
         (Some(run), _) => (Trainer::saved_config(run)?, run.clone()),
         (None, Some(rr)) => {
-            let mut c = TrainConfig::new(haresnet::train::Recipe::Plain, Protocol::Ds1, args.segment);
+            let mut c =
+                TrainConfig::new(haresnet::train::Recipe::Plain, Protocol::Ds1, args.segment);
             c.model.rr_features = N_RR;
             (c, rr.clone())
         }
@@ -96,7 +97,12 @@ pub fn run(args: EvalArgs) -> Result<()> {
     if let Some(prefix) = &args.save {
         let json = prefix.with_extension("json");
         std::fs::write(&json, to_json(&report)?).map_err(|e| Error::io(&json, e))?;
-        write_predictions(&prefix.with_extension("csv"), &dataset, &dataset.test, &probs)?;
+        write_predictions(
+            &prefix.with_extension("csv"),
+            &dataset,
+            &dataset.test,
+            &probs,
+        )?;
     }
     if args.json {
         println!("{}", to_json(&report)?);
