@@ -131,3 +131,58 @@ fn seeded_and_resumable() {
         .unwrap();
     assert!(!same(&weights(a.path()), &weights(o.path())));
 }
+
+#[test]
+fn a_fixed_rhythm_pathway_stays_as_pre_trained() {
+    use haresnet::dsp::N_RR;
+    use haresnet::model::device::training_device;
+    use haresnet::train::rr::{RhythmCard, RhythmNet, RrSettings, save_rhythm_net};
+
+    let _turn = BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let dataset = Dataset::load(&fixtures(), 5.0, Protocol::All, false).unwrap();
+    let mut c = config(1);
+    c.model = c.model.with_rr_features(N_RR);
+    c.weight_decay = 0.0;
+    c.rr_fixed = true;
+    // Any RR classifier will do: what matters is that training leaves it alone.
+    let rr = tempfile::tempdir().unwrap();
+    let device = training_device();
+    let net = RhythmNet::new(&c.model, &device).unwrap();
+    let card = RhythmCard {
+        model: c.model.clone(),
+        seconds: 5.0,
+        settings: RrSettings::default(),
+        train_records: vec![],
+        validation_records: vec![],
+        train_counts: [0; 5],
+        validation_counts: [0; 5],
+        validation: None,
+        history: vec![],
+        wall_seconds: 0.0,
+    };
+    save_rhythm_net(rr.path(), &net, &card).unwrap();
+    c.rr_init = Some(rr.path().to_path_buf());
+
+    let out = tempfile::tempdir().unwrap();
+    let trained = Trainer::new(c.clone(), &dataset, out.path())
+        .unwrap()
+        .run(&mut Losses::default())
+        .unwrap()
+        .model;
+    let read = |t: Tensor<2>| t.try_into_vec_as::<f32>().unwrap();
+    let rhythm = trained.rhythm.as_ref().unwrap();
+    for (a, b) in rhythm.layers.iter().zip(&net.branch.layers) {
+        assert_eq!(read(a.weight.val()), read(b.weight.val()));
+    }
+    // The classifier rows reading the branch hold the head; the image rows were trained.
+    let w = read(trained.classifier.weight.val());
+    let head = read(net.head.weight.val());
+    assert_eq!(&w[w.len() - head.len()..], &head[..]);
+    let fresh = c.model.init_seeded(&inference_device(), c.seed).unwrap();
+    let w0 = read(fresh.classifier.weight.val());
+    assert_ne!(&w[..w.len() - head.len()], &w0[..w0.len() - head.len()]);
+    // Weight decay would move the fixed rows through Adam: refused.
+    let mut decayed = c;
+    decayed.weight_decay = 1e-4;
+    assert!(decayed.validate().is_err());
+}

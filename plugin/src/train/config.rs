@@ -95,8 +95,11 @@ pub struct TrainConfig {
     pub augment: Augment,
     /// Output directory of an `rr-pretrain` run whose rhythm branch initialises this one.
     pub rr_init: Option<PathBuf>,
-    /// Keep the pre-trained rhythm branch fixed.
-    pub rr_freeze: bool,
+    /// Keep the pre-trained rhythm pathway fixed: the branch, and the RR classifier's head
+    /// installed as the classifier rows that read it. The image part of the network then only
+    /// learns what the rhythm does not already tell (needs `rr_init` and no weight decay,
+    /// which Adam would turn into full-size steps on the fixed rows).
+    pub rr_fixed: bool,
     /// Held-out patients for per-epoch validation; `None`: train on every training record.
     pub validation: Option<Validation>,
 }
@@ -123,7 +126,7 @@ impl TrainConfig {
             label_smoothing: 0.0,
             augment: Augment::none(),
             rr_init: None,
-            rr_freeze: false,
+            rr_fixed: false,
             validation: None,
         };
         match recipe {
@@ -173,6 +176,9 @@ impl TrainConfig {
         }
         if self.rr_init.is_some() && self.model.rr_features == 0 {
             return bad("--rr-init needs the rhythm branch".into());
+        }
+        if self.rr_fixed && (self.rr_init.is_none() || self.weight_decay != 0.0) {
+            return bad("a fixed rhythm pathway needs --rr-init and no weight decay".into());
         }
         if let Some(v) = &self.validation
             && (v.folds < 2 || v.fold >= v.folds)

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use burn::module::Module;
+use burn::module::{Module, Param};
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::{AdamConfig, GradientsParams};
@@ -27,9 +27,9 @@ use super::sampler::{Sampler, class_weights};
 use crate::dsp::N_RR;
 use crate::dsp::rr::features;
 use crate::eval::{Report, score};
-use crate::model::HaResNetConfig;
 use crate::model::device::{inference_device, training_device};
 use crate::model::haresnet::RhythmBranch;
+use crate::model::{HaResNet, HaResNetConfig};
 use crate::wfdb::{self, Header};
 use crate::{Error, Result};
 
@@ -377,7 +377,6 @@ pub fn pretrain(
     progress: &mut dyn FnMut(&RrEpoch),
 ) -> Result<(RhythmNet, RhythmCard)> {
     let started = Instant::now();
-    fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(settings.seed);
     // Hold out records per database so both are represented in validation.
     let mut held = vec![false; corpus.records.len()];
@@ -482,13 +481,6 @@ pub fn pretrain(
         report = Some(r);
     }
     let net = net.valid();
-    let bytes = net
-        .clone()
-        .into_record()
-        .into_bytes()
-        .map_err(|e| Error::Model(format!("cannot encode weights: {e}")))?;
-    let weights_path = out.join("rhythm.bpk");
-    fs::write(&weights_path, bytes.to_vec()).map_err(|e| Error::io(&weights_path, e))?;
     let names = |held_out: bool| {
         corpus
             .records
@@ -510,11 +502,25 @@ pub fn pretrain(
         history,
         wall_seconds: started.elapsed().as_secs_f64(),
     };
-    let card_path = out.join("rhythm.json");
-    let text = serde_json::to_string_pretty(&card)
-        .map_err(|e| Error::invalid(format!("cannot encode card: {e}")))?;
-    fs::write(&card_path, text).map_err(|e| Error::io(&card_path, e))?;
+    save_rhythm_net(out, &net, &card)?;
     Ok((net, card))
+}
+
+/// Writes an RR classifier as `rr-pretrain` does: `rhythm.bpk` (weights) and `rhythm.json`
+/// (its card) in `dir`.
+pub fn save_rhythm_net(dir: &Path, net: &RhythmNet, card: &RhythmCard) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let bytes = net
+        .clone()
+        .into_record()
+        .into_bytes()
+        .map_err(|e| Error::Model(format!("cannot encode weights: {e}")))?;
+    let weights_path = dir.join("rhythm.bpk");
+    fs::write(&weights_path, bytes.to_vec()).map_err(|e| Error::io(&weights_path, e))?;
+    let card_path = dir.join("rhythm.json");
+    let text = serde_json::to_string_pretty(card)
+        .map_err(|e| Error::invalid(format!("cannot encode card: {e}")))?;
+    fs::write(&card_path, text).map_err(|e| Error::io(&card_path, e))
 }
 
 /// Loads the RR classifier of an `rr-pretrain` output directory on `device`.
@@ -533,18 +539,62 @@ pub fn load_rhythm_net(dir: &Path, device: &Device) -> Result<(RhythmNet, Rhythm
     Ok((net, card))
 }
 
-/// The pre-trained rhythm branch of `dir`, checked against the network `model` it joins.
-pub fn load_branch(dir: &Path, model: &HaResNetConfig, device: &Device) -> Result<RhythmBranch> {
+/// Puts the pre-trained rhythm pathway of `dir` into `model`: the branch always; with
+/// `with_head`, also the RR classifier's head, as the rows of `model`'s classifier that read
+/// the branch (and its bias as the classifier's bias), so that the network starts as the
+/// RR-only classifier plus whatever its image features add.
+pub fn install(dir: &Path, model: &mut HaResNet, with_head: bool, device: &Device) -> Result<()> {
     let (net, card) = load_rhythm_net(dir, device)?;
-    if card.model.rr_features != model.rr_features || card.model.rr_hidden != model.rr_hidden {
+    let rr_output = card.model.rr_output();
+    if card.model.rr_features != model.rr_features
+        || card.model.num_classes != model.num_classes
+        || model.rhythm.as_ref().map(|r| r.layers.len()) != Some(net.branch.layers.len())
+    {
         return Err(Error::invalid(format!(
-            "{}: rhythm branch {}→{:?} does not fit the network's {}→{:?}",
+            "{}: rhythm branch {}→{:?}→{} does not fit the network's",
             dir.display(),
             card.model.rr_features,
             card.model.rr_hidden,
-            model.rr_features,
-            model.rr_hidden
+            card.model.num_classes
         )));
     }
-    Ok(net.branch)
+    let read = |t: Tensor<2>| -> Result<Vec<f32>> {
+        t.try_into_vec_as::<f32>()
+            .map_err(|e| Error::Model(format!("cannot read weights: {e:?}")))
+    };
+    if with_head {
+        let [inputs, classes] = model.classifier.weight.val().dims();
+        if inputs < rr_output {
+            return Err(Error::Model(
+                "classifier narrower than the rhythm branch".into(),
+            ));
+        }
+        let mut weight = read(model.classifier.weight.val())?;
+        let head = read(net.head.weight.val())?;
+        // burn's Linear weight is [inputs, outputs]; the branch's features come last.
+        weight[(inputs - rr_output) * classes..].copy_from_slice(&head);
+        model.classifier.weight = Param::from_tensor(Tensor::from_data(
+            TensorData::new(weight, [inputs, classes]),
+            device,
+        ));
+        if let (Some(bias), Some(head_bias)) = (&mut model.classifier.bias, &net.head.bias) {
+            *bias = Param::from_tensor(head_bias.val());
+        }
+    }
+    model.rhythm = Some(net.branch);
+    Ok(())
+}
+
+/// Row mask of the classifier weight (`[inputs, classes]`) that is 0 on the rows reading the
+/// rhythm branch and 1 elsewhere: multiplying the gradient by it keeps an installed head fixed.
+pub fn head_mask(model: &HaResNet, rr_output: usize) -> Tensor<2> {
+    let [inputs, classes] = model.classifier.weight.val().dims();
+    let keep = inputs.saturating_sub(rr_output);
+    let mask: Vec<f32> = (0..inputs * classes)
+        .map(|i| if i / classes < keep { 1.0 } else { 0.0 })
+        .collect();
+    Tensor::from_data(
+        TensorData::new(mask, [inputs, classes]),
+        &model.classifier.weight.val().device(),
+    )
 }

@@ -29,7 +29,7 @@ use super::config::TrainConfig;
 use super::corpus::Segment;
 use super::dataset::Dataset;
 use super::rhythm::{N_CLASSES, Rhythm};
-use super::rr::load_branch;
+use super::rr::{head_mask, install};
 use super::sampler::{Sampler, class_weights};
 use crate::eval::{Report, probabilities, score};
 use crate::model::device::{inference_device, training_device};
@@ -319,7 +319,7 @@ impl<'a> Trainer<'a> {
         } else {
             let mut model = c.model.init_seeded(&device, c.seed)?;
             if let Some(rr_dir) = &c.rr_init {
-                model.rhythm = Some(load_branch(rr_dir, &c.model, &device)?);
+                install(rr_dir, &mut model, c.rr_fixed, &device)?;
             }
             let state = State {
                 epochs_done: 0,
@@ -330,9 +330,12 @@ impl<'a> Trainer<'a> {
             };
             (model, self.optimizer(), state)
         };
-        if c.rr_freeze {
+        let mask = if c.rr_fixed {
             model.rhythm = model.rhythm.map(|r| r.no_grad());
-        }
+            Some(head_mask(&model, c.model.rr_output()).inner())
+        } else {
+            None
+        };
 
         let sampler = Sampler::new(&self.train, c.balance, c.patient_balance);
         let weights = class_weights(&sampler.class_shares(), c.class_weight_power);
@@ -396,7 +399,13 @@ impl<'a> Trainer<'a> {
                     )));
                 }
                 loss_sum += value;
-                let grads = GradientsParams::from_grads(loss.backward(), &model);
+                let mut grads = GradientsParams::from_grads(loss.backward(), &model);
+                if let Some(mask) = &mask {
+                    let id = model.classifier.weight.id;
+                    if let Some(g) = grads.remove::<2>(id) {
+                        grads.register(id, g * mask.clone());
+                    }
+                }
                 lr = c.learning_rate_at(state.steps_done, total_steps);
                 model = optim.step(lr, model, grads);
                 state.steps_done += 1;

@@ -32,6 +32,10 @@ pub struct EvalArgs {
     /// on the held-out 20 %).
     #[arg(long)]
     protocol: Option<String>,
+    /// Score the protocol's training segments instead of its test segments (a diagnostic:
+    /// a network is not judged on what it trained on).
+    #[arg(long)]
+    train_split: bool,
     /// Segment length for `--rr-model` (a run knows its own).
     #[arg(long, default_value_t = 5.0)]
     segment: f64,
@@ -58,20 +62,26 @@ pub fn run(args: EvalArgs) -> Result<()> {
     if let Some(p) = &args.protocol {
         config.protocol = Protocol::parse(p)?;
     }
-    if config.protocol == Protocol::All {
+    if config.protocol == Protocol::All && !args.train_split {
         return Err(Error::invalid(
             "the `all` protocol has no test split: pass --protocol ds1 or segment",
         ));
     }
     config.augment = haresnet::train::Augment::none();
     let dataset = load_dataset(&args.data, &config)?;
+    let segments = if args.train_split {
+        &dataset.train
+    } else {
+        &dataset.test
+    };
     eprintln!(
-        "{} test segments of {} s ({})",
-        dataset.test.len(),
+        "{} {} segments of {} s ({})",
+        segments.len(),
+        if args.train_split { "training" } else { "test" },
         dataset.seconds,
         config.protocol.name()
     );
-    let prepared = prepare_plain(&dataset.corpus, &dataset.test, &config.preprocess)?;
+    let prepared = prepare_plain(&dataset.corpus, segments, &config.preprocess)?;
     let probs = match &args.run {
         Some(run) => {
             let path = run.join("model.bpk");
@@ -97,12 +107,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
     if let Some(prefix) = &args.save {
         let json = prefix.with_extension("json");
         std::fs::write(&json, to_json(&report)?).map_err(|e| Error::io(&json, e))?;
-        write_predictions(
-            &prefix.with_extension("csv"),
-            &dataset,
-            &dataset.test,
-            &probs,
-        )?;
+        write_predictions(&prefix.with_extension("csv"), &dataset, segments, &probs)?;
     }
     if args.json {
         println!("{}", to_json(&report)?);

@@ -71,9 +71,12 @@ pub struct RunArgs {
     /// Initialise the rhythm branch from an `rr-pretrain` output directory.
     #[arg(long)]
     pub rr_init: Option<PathBuf>,
-    /// Keep the pre-trained rhythm branch fixed.
+    /// Keep the pre-trained rhythm pathway (branch and head) fixed.
     #[arg(long)]
-    pub rr_freeze: bool,
+    pub rr_fixed: Option<bool>,
+    /// Adam's L2 penalty.
+    #[arg(long)]
+    pub weight_decay: Option<f32>,
     /// Label smoothing.
     #[arg(long)]
     pub label_smoothing: Option<f32>,
@@ -132,8 +135,15 @@ impl RunArgs {
         if let Some(v) = self.dropout {
             c.model.dropout = v;
         }
-        c.rr_init = self.rr_init.clone();
-        c.rr_freeze = self.rr_freeze;
+        if self.rr_init.is_some() {
+            c.rr_init = self.rr_init.clone();
+        }
+        if let Some(v) = self.rr_fixed {
+            c.rr_fixed = v;
+        }
+        if let Some(v) = self.weight_decay {
+            c.weight_decay = v;
+        }
         Ok(c)
     }
 }
