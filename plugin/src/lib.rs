@@ -4,6 +4,7 @@
 //! know nothing of files; `classify` joins them. The C ABI lives in the `haresnet-ffi`
 //! crate and only translates.
 
+pub mod classify;
 pub mod dsp;
 pub mod error;
 #[cfg(feature = "train")]
@@ -11,7 +12,9 @@ pub mod eval;
 pub mod model;
 #[cfg(feature = "train")]
 pub mod train;
+pub mod weights;
 pub mod wfdb;
 
+pub use classify::{Classifier, ClassifierOptions, ClassifyOptions, SegmentResult, Stream};
 pub use error::{Error, ErrorKind, Result};
 pub use wfdb::{Annotation, Record, read_annotations, write_annotations};

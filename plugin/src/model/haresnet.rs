@@ -84,6 +84,12 @@ pub struct HaResNet {
     pub num_classes: usize,
 }
 
+// The classifier shares one network between threads.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<HaResNet>();
+};
+
 impl HaResNetConfig {
     /// Builds the network on `device` with freshly initialised parameters.
     ///
@@ -255,6 +261,14 @@ mod tests {
     use crate::model::device::{inference_device, training_device};
     use crate::model::testing::{max_abs_diff, random};
 
+    /// The designed 5-class network with `rr_features` rhythm features, seeded.
+    fn network(rr_features: usize, seed: u64) -> HaResNet {
+        HaResNetConfig::new(5)
+            .with_rr_features(rr_features)
+            .init_seeded(&inference_device(), seed)
+            .unwrap()
+    }
+
     /// Rows of the folded image for 2, 5 and 10 s at 250 Hz (W = 50, hop 25).
     const ROWS: [(usize, usize); 3] = [(19, 5), (49, 13), (99, 25)];
 
@@ -285,7 +299,7 @@ mod tests {
     #[test]
     fn attention_is_strictly_between_zero_and_one() {
         let device = inference_device();
-        let model = HaResNetConfig::new(5).init_seeded(&device, 34).unwrap();
+        let model = network(0, 34);
         // Large, signed inputs push the pre-sigmoid values far from zero.
         let image = (random::<4>(35, [4, 1, 49, 50], &device) - 0.5) * 20.0;
         let (_, attention) = model.forward_with_attention(image, Tensor::zeros([4, 0], &device));
@@ -299,10 +313,7 @@ mod tests {
         // Batch norm in inference mode and no cross-batch op: a segment's logits do not
         // depend on its neighbours (the classifier relies on this for streaming).
         let device = inference_device();
-        let model = HaResNetConfig::new(5)
-            .with_rr_features(3)
-            .init_seeded(&device, 36)
-            .unwrap();
+        let model = network(3, 36);
         let image = random::<4>(37, [3, 1, 49, 50], &device);
         let rr = random::<2>(38, [3, 3], &device);
         let batch = model.forward(image.clone(), rr.clone());
@@ -317,16 +328,13 @@ mod tests {
         let rr_a = random::<2>(40, [2, 4], &device);
         let rr_b = random::<2>(41, [2, 4], &device);
 
-        let plain = HaResNetConfig::new(5).init_seeded(&device, 42).unwrap();
+        let plain = network(0, 42);
         assert!(plain.rhythm.is_none());
         let a = plain.forward(image.clone(), rr_a.clone());
         let b = plain.forward(image.clone(), rr_b.clone());
         assert_eq!(max_abs_diff(&a, &b), 0.0);
 
-        let rhythm = HaResNetConfig::new(5)
-            .with_rr_features(4)
-            .init_seeded(&device, 42)
-            .unwrap();
+        let rhythm = network(4, 42);
         let a = rhythm.forward(image.clone(), rr_a);
         let b = rhythm.forward(image, rr_b);
         assert!(max_abs_diff(&a, &b) > 1e-6);
@@ -335,29 +343,16 @@ mod tests {
     #[test]
     fn same_seed_same_weights() {
         let device = inference_device();
-        let config = HaResNetConfig::new(5);
         let image = random::<4>(43, [1, 1, 19, 50], &device);
-        let rr = Tensor::zeros([1, 0], &device);
-        let a = config
-            .init_seeded(&device, 44)
-            .unwrap()
-            .forward(image.clone(), rr.clone());
-        let b = config
-            .init_seeded(&device, 44)
-            .unwrap()
-            .forward(image.clone(), rr.clone());
-        let c = config.init_seeded(&device, 45).unwrap().forward(image, rr);
-        assert_eq!(max_abs_diff(&a, &b), 0.0);
-        assert!(max_abs_diff(&a, &c) > 1e-6);
+        let logits = |seed| network(0, seed).forward(image.clone(), Tensor::zeros([1, 0], &device));
+        let a = logits(44);
+        assert_eq!(max_abs_diff(&a, &logits(44)), 0.0);
+        assert!(max_abs_diff(&a, &logits(45)) > 1e-6);
     }
 
     #[test]
     fn input_checks() {
-        let device = inference_device();
-        let model = HaResNetConfig::new(5)
-            .with_rr_features(4)
-            .init_seeded(&device, 46)
-            .unwrap();
+        let model = network(4, 46);
         assert!(model.check_input([2, 1, 49, 50], [2, 4]).is_ok());
         for (image, rr) in [
             ([0, 1, 49, 50], [0, 4]),
@@ -371,7 +366,7 @@ mod tests {
             assert!(matches!(err, Error::InvalidArgument(_)), "{image:?} {rr:?}");
         }
         // Without the branch, the feature width is free.
-        let plain = HaResNetConfig::new(5).init_seeded(&device, 47).unwrap();
+        let plain = network(0, 47);
         assert!(plain.check_input([2, 1, 49, 50], [2, 9]).is_ok());
     }
 
@@ -412,13 +407,10 @@ mod tests {
         let loss_fn = CrossEntropyLoss::new(None, &device);
         let (image, rr, labels) = synthetic_batch(&device);
 
-        let running_mean_before: Vec<f32> = model
-            .embed
-            .bn
-            .running_mean
-            .value()
-            .try_into_vec_as()
-            .unwrap();
+        let running_mean = |m: &HaResNet| -> Vec<f32> {
+            m.embed.bn.running_mean.value().try_into_vec_as().unwrap()
+        };
+        let running_mean_before = running_mean(&model);
         let mut losses = Vec::new();
         for _ in 0..6 {
             let logits = model.forward(image.clone(), rr.clone());
@@ -431,14 +423,7 @@ mod tests {
         assert!(losses[5] < 0.7 * losses[0], "loss did not fall: {losses:?}");
 
         // Batch norm trained its running statistics on the autodiff device.
-        let running_mean_after: Vec<f32> = model
-            .embed
-            .bn
-            .running_mean
-            .value()
-            .try_into_vec_as()
-            .unwrap();
-        assert_ne!(running_mean_before, running_mean_after);
+        assert_ne!(running_mean_before, running_mean(&model));
 
         // Evaluation: no autodiff, running statistics, deterministic.
         let eval = model.valid();

@@ -146,6 +146,36 @@ mod tests {
         assert!(to_bytes(&model).unwrap() == bytes);
     }
 
+    /// Weights loaded on the training device train: every parameter gets a gradient.
+    #[test]
+    fn loaded_on_the_training_device_every_parameter_trains() {
+        use burn::optim::GradientsParams;
+
+        /// Float tensors that require a gradient (all but batch-norm running statistics).
+        struct Trainable(usize);
+        impl ModuleVisitor for Trainable {
+            fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+                self.0 += usize::from(param.val().is_require_grad());
+            }
+        }
+
+        let device = crate::model::device::training_device();
+        let config = HaResNetConfig::new(5).with_rr_features(6);
+        let bytes = to_bytes(&config.init_seeded(&inference_device(), 30).unwrap()).unwrap();
+        let model = from_bytes(&config, &bytes, &device).unwrap();
+        let mut trainable = Trainable(0);
+        model.visit(&mut trainable);
+        // 9 batch norms × 2, 9 convolutions without bias, 4 SE × 2 linear layers × 2,
+        // 2 ConvLSTM directions × 3, the attention projection × 2, 2 rhythm layers × 2 and
+        // the classifier × 2: every parameter tensor, none frozen by the load.
+        assert_eq!(trainable.0, 18 + 9 + 16 + 6 + 2 + 4 + 2);
+
+        let (image, rr) = inputs(&device, 6);
+        let loss = model.forward(image, rr).mean();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        assert_eq!(grads.len(), trainable.0);
+    }
+
     #[test]
     fn garbage_and_truncated_bytes_are_errors() {
         let device = inference_device();
@@ -202,25 +232,46 @@ mod tests {
         }
     }
 
-    /// Casts every float tensor, so the record carries another dtype under valid names.
-    struct Cast(DType);
-    impl ModuleMapper for Cast {
-        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-            let dtype = self.0;
-            param.map(|t| t.cast(dtype))
-        }
+    /// The network's own record rewritten with every tensor in another dtype (zeros of
+    /// the right byte length, so the container itself is valid).
+    fn retyped(bytes: &[u8], dtype: DType) -> Vec<u8> {
+        let reader = burn_pack::Reader::from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).unwrap();
+        let tensors = reader
+            .into_tensors()
+            .unwrap()
+            .into_iter()
+            .map(|t| {
+                let len = t.shape.num_elements() * dtype.size();
+                let data = Bytes::from_bytes_vec(vec![0; len]);
+                burn_pack::Tensor::new(t.name, dtype, t.shape, t.param_id, data)
+            })
+            .collect();
+        burn_pack::Writer::new(tensors)
+            .into_bytes()
+            .unwrap()
+            .to_vec()
     }
 
     #[test]
     fn other_dtypes_are_refused() {
+        use burn::tensor::BoolStore;
         let device = inference_device();
         let config = HaResNetConfig::new(5);
-        let model = config.init_seeded(&device, 26).unwrap();
-        for dtype in [DType::F64, DType::F16] {
-            let bytes = to_bytes(&model.clone().map(&mut Cast(dtype))).unwrap();
-            let err = from_bytes(&config, &bytes, &device).unwrap_err();
+        let bytes = to_bytes(&config.init_seeded(&device, 26).unwrap()).unwrap();
+        for dtype in [
+            DType::F64,
+            DType::F16,
+            DType::BF16,
+            DType::I64,
+            DType::I32,
+            DType::U8,
+            DType::Bool(BoolStore::Native),
+        ] {
+            let err = from_bytes(&config, &retyped(&bytes, dtype), &device).unwrap_err();
             assert!(err.to_string().contains("expected F32"), "{dtype:?}: {err}");
         }
+        // The control: the same rewrite keeping F32 loads.
+        from_bytes(&config, &retyped(&bytes, DType::F32), &device).unwrap();
     }
 
     /// The dtype tag rewritten in place to other 4-byte types: sizes stay consistent, so

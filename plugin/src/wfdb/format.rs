@@ -198,7 +198,76 @@ impl Format {
             Format::F311 => decode_311(bytes, out),
             Format::F0 | Format::F8 | Format::Flac8 | Format::Flac16 | Format::Flac24 => {}
         }
-        debug_assert!(out.len() >= n);
+        debug_assert!(out.len() >= n || !matches!(self.packing(), Packing::Block { .. }));
+    }
+}
+
+impl Format {
+    /// Appends sample `index` (within a block) of every `stride`-byte frame of `bytes`
+    /// (which starts at a frame boundary) to `out`, the block being at byte `at` of the
+    /// frame: one pass per signal over whole frames of a block format whose frames are
+    /// whole blocks. Returns `false` (appending nothing) for other formats.
+    pub(crate) fn gather(
+        self,
+        bytes: &[u8],
+        stride: usize,
+        at: usize,
+        index: usize,
+        out: &mut Vec<i32>,
+    ) -> bool {
+        // The two-signal 212 layout (MIT-BIH and most PhysioNet ECGs): fixed-size frames
+        // let the compiler unroll and vectorise.
+        if self == Format::F212 && stride == 3 {
+            let (frames, _) = bytes.as_chunks::<3>();
+            let f = |c: &[u8; 3]| {
+                let (b0, b1, b2) = (i32::from(c[0]), i32::from(c[1]), i32::from(c[2]));
+                if index == 0 {
+                    sext(b0 | (b1 & 0x0f) << 8, 12)
+                } else {
+                    sext(b2 | (b1 & 0xf0) << 4, 12)
+                }
+            };
+            match index {
+                0 | 1 => out.extend(frames.iter().map(f)),
+                _ => return false,
+            }
+            return true;
+        }
+        let frames = bytes.chunks_exact(stride);
+        let u16le = |b: &[u8], i: usize| i32::from(u16::from_le_bytes([b[i], b[i + 1]]));
+        match (self, index) {
+            (Format::F80, 0) => out.extend(frames.map(|f| i32::from(f[at]) - 128)),
+            (Format::F16, 0) => out.extend(frames.map(|f| i32::from(u16le(f, at) as i16))),
+            (Format::F61, 0) => {
+                out.extend(frames.map(|f| i32::from(i16::from_be_bytes([f[at], f[at + 1]]))))
+            }
+            (Format::F160, 0) => out.extend(frames.map(|f| u16le(f, at) - 32768)),
+            (Format::F24, 0) => out
+                .extend(frames.map(|f| i32::from_le_bytes([0, f[at], f[at + 1], f[at + 2]]) >> 8)),
+            (Format::F32, 0) => out.extend(
+                frames.map(|f| i32::from_le_bytes([f[at], f[at + 1], f[at + 2], f[at + 3]])),
+            ),
+            (Format::F212, 0) => out.extend(
+                frames.map(|f| sext(i32::from(f[at]) | (i32::from(f[at + 1]) & 0x0f) << 8, 12)),
+            ),
+            (Format::F212, 1) => out.extend(frames.map(|f| {
+                sext(
+                    i32::from(f[at + 2]) | (i32::from(f[at + 1]) & 0xf0) << 4,
+                    12,
+                )
+            })),
+            (Format::F310, 0) => out.extend(frames.map(|f| sext(u16le(f, at) >> 1, 10))),
+            (Format::F310, 1) => out.extend(frames.map(|f| sext(u16le(f, at + 2) >> 1, 10))),
+            (Format::F310, 2) => out.extend(
+                frames.map(|f| sext((u16le(f, at) >> 11) | (u16le(f, at + 2) >> 11) << 5, 10)),
+            ),
+            (Format::F311, i @ 0..=2) => out.extend(frames.map(|f| {
+                let w = i32::from_le_bytes([f[at], f[at + 1], f[at + 2], f[at + 3]]);
+                sext(w >> (10 * i), 10)
+            })),
+            _ => return false,
+        }
+        true
     }
 }
 
@@ -208,13 +277,22 @@ fn sext(v: i32, bits: u32) -> i32 {
     (v << (32 - bits)) >> (32 - bits)
 }
 
+/// Appends `n` zeroed slots to `out` and returns them (the decoders fill fixed-size
+/// slices, which compiles to tighter loops than pushing).
+fn grow(out: &mut Vec<i32>, n: usize) -> &mut [i32] {
+    let start = out.len();
+    out.resize(start + n, 0);
+    &mut out[start..]
+}
+
 fn decode_212(bytes: &[u8], out: &mut Vec<i32>) {
     let blocks = bytes.chunks_exact(3);
     let tail = blocks.remainder();
-    for c in blocks {
+    let dst = grow(out, blocks.len() * 2);
+    for (c, o) in blocks.zip(dst.chunks_exact_mut(2)) {
         let (b0, b1, b2) = (i32::from(c[0]), i32::from(c[1]), i32::from(c[2]));
-        out.push(sext(b0 | (b1 & 0x0f) << 8, 12));
-        out.push(sext(b2 | (b1 & 0xf0) << 4, 12));
+        o[0] = sext(b0 | (b1 & 0x0f) << 8, 12);
+        o[1] = sext(b2 | (b1 & 0xf0) << 4, 12);
     }
     if let [b0, b1] = *tail {
         out.push(sext(i32::from(b0) | (i32::from(b1) & 0x0f) << 8, 12));
@@ -224,12 +302,13 @@ fn decode_212(bytes: &[u8], out: &mut Vec<i32>) {
 fn decode_310(bytes: &[u8], out: &mut Vec<i32>) {
     let blocks = bytes.chunks_exact(4);
     let tail = blocks.remainder();
-    for c in blocks {
+    let dst = grow(out, blocks.len() * 3);
+    for (c, o) in blocks.zip(dst.chunks_exact_mut(3)) {
         let w0 = i32::from(u16::from_le_bytes([c[0], c[1]]));
         let w1 = i32::from(u16::from_le_bytes([c[2], c[3]]));
-        out.push(sext(w0 >> 1, 10));
-        out.push(sext(w1 >> 1, 10));
-        out.push(sext((w0 >> 11) | (w1 >> 11) << 5, 10));
+        o[0] = sext(w0 >> 1, 10);
+        o[1] = sext(w1 >> 1, 10);
+        o[2] = sext((w0 >> 11) | (w1 >> 11) << 5, 10);
     }
     if tail.len() >= 2 {
         let w0 = i32::from(u16::from_le_bytes([tail[0], tail[1]]));
@@ -240,11 +319,12 @@ fn decode_310(bytes: &[u8], out: &mut Vec<i32>) {
 fn decode_311(bytes: &[u8], out: &mut Vec<i32>) {
     let blocks = bytes.chunks_exact(4);
     let tail = blocks.remainder();
-    for c in blocks {
+    let dst = grow(out, blocks.len() * 3);
+    for (c, o) in blocks.zip(dst.chunks_exact_mut(3)) {
         let w = i32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-        out.push(sext(w, 10));
-        out.push(sext(w >> 10, 10));
-        out.push(sext(w >> 20, 10));
+        o[0] = sext(w, 10);
+        o[1] = sext(w >> 10, 10);
+        o[2] = sext(w >> 20, 10);
     }
     let mut last = [0u8; 4];
     last[..tail.len()].copy_from_slice(tail);

@@ -168,7 +168,9 @@ impl Header {
     /// Whether this is a layout header (no samples; describes the signals of a
     /// variable-layout multi-segment record).
     pub fn is_layout(&self) -> bool {
-        self.segments.is_none() && self.sig_len == Some(0)
+        self.segments.is_none()
+            && self.sig_len == Some(0)
+            && self.signals.iter().all(|s| s.file_name == "~")
     }
 
     /// Duration of `n` frames in seconds.
@@ -516,7 +518,7 @@ impl Parser {
         let (mut spf, mut skew, mut offset) = (1u32, 0u32, 0u64);
         let mut rest = &t[digits..];
         while let Some(tag) = rest.chars().next() {
-            let body = &rest[1..];
+            let body = &rest[tag.len_utf8()..];
             let len = body.bytes().take_while(u8::is_ascii_digit).count();
             let value = &body[..len];
             let bad = || self.err(no, format!("bad `{tag}` suffix in format field `{t}`"));
@@ -706,6 +708,9 @@ mod tests {
         assert!(segs[1].is_null());
         assert_eq!(segs[2].sig_len, 600);
         assert!(h.signals.is_empty());
+        let layout = parse("layout 1 360 0\n~ 0 200/mV 12 0 0 0 0 II\n").unwrap();
+        assert!(layout.is_layout() && !h.is_layout());
+        assert!(!parse("r 1 360 0\nr.dat 16\n").unwrap().is_layout());
     }
 
     #[test]
@@ -718,6 +723,7 @@ mod tests {
             ("r 2 360\nr.dat 16\n", "2 signals"),
             ("r 1\nr.dat 999\n", "unsupported storage format 999"),
             ("r 1\nr.dat 16x0\n", "`x` suffix"),
+            ("r 1\nr.dat 80\u{fffd}3\n", "bad format field"),
             ("r 1\nr.dat 16 abc\n", "ADC gain"),
             ("r 1\nr.dat 16 200(x)\n", "baseline"),
             ("r 1\nr.dat 16 200 12 0 1.5\n", "initial value"),

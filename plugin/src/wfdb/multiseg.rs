@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::header::{Header, SegmentSpec, SignalSpec};
 use super::record::to_physical;
-use super::signal::Segment;
+use super::signal::{Segment, reserve};
 use crate::{Error, Result};
 
 /// One segment of the record.
@@ -227,10 +227,16 @@ impl MultiSegment {
     /// length where the segment lacks a signal).
     fn read_part(&self, part: &Part, channels: &[usize], a: u64, b: u64) -> Result<Vec<Vec<i32>>> {
         let n = b - a;
-        let placeholder =
-            |c: usize| vec![0; (n * u64::from(self.signals[c].samples_per_frame)) as usize];
+        // Fallible: a gap's length comes from the header, not from any file.
+        let placeholder = |c: usize| -> Result<Vec<i32>> {
+            let mut v = Vec::new();
+            let len = n.saturating_mul(u64::from(self.signals[c].samples_per_frame));
+            reserve(&mut v, len)?;
+            v.resize(len as usize, 0);
+            Ok(v)
+        };
         let Some(data) = &part.data else {
-            return Ok(channels.iter().map(|&c| placeholder(c)).collect());
+            return channels.iter().map(|&c| placeholder(c)).collect();
         };
         let present: Vec<usize> = channels.iter().filter_map(|&c| part.map[c]).collect();
         let mut got = vec![Vec::new(); present.len()];
@@ -246,13 +252,13 @@ impl MultiSegment {
         }
         data.read(&present, a, b, &mut got)?;
         let mut got = got.into_iter();
-        Ok(channels
+        channels
             .iter()
             .map(|&c| match part.map[c] {
-                Some(_) => got.next().unwrap_or_default(),
+                Some(_) => Ok(got.next().unwrap_or_default()),
                 None => placeholder(c),
             })
-            .collect())
+            .collect()
     }
 
     /// Checks the initial values and checksums of every segment.

@@ -176,16 +176,32 @@ impl Record {
         to: u64,
         resolution: Resolution,
     ) -> Result<Vec<Vec<i32>>> {
+        let mut out = Vec::new();
+        self.read_digital_into(channels, from, to, resolution, &mut out)?;
+        Ok(out)
+    }
+
+    /// As [`read_digital_channels`](Self::read_digital_channels), into `out`, reusing the
+    /// vectors' memory: a loop over records or blocks keeps one set of buffers.
+    pub fn read_digital_into(
+        &self,
+        channels: &[usize],
+        from: u64,
+        to: u64,
+        resolution: Resolution,
+        out: &mut Vec<Vec<i32>>,
+    ) -> Result<()> {
         self.check_request(channels, from, to)?;
-        let out = match &self.data {
-            Data::Single(s) => {
-                let mut out = vec![Vec::new(); channels.len()];
-                s.read(channels, from, to, &mut out)?;
-                out
-            }
-            Data::Multi(m) => m.read_digital(channels, from, to)?,
-        };
-        Ok(self.apply_resolution(out, channels, resolution))
+        out.resize_with(channels.len(), Vec::new);
+        out.iter_mut().for_each(Vec::clear);
+        match &self.data {
+            Data::Single(s) => s.read(channels, from, to, out)?,
+            Data::Multi(m) => *out = m.read_digital(channels, from, to)?,
+        }
+        if resolution == Resolution::Expanded {
+            *out = self.apply_resolution(std::mem::take(out), channels, resolution)?;
+        }
+        Ok(())
     }
 
     /// Physical samples of `channels` over frames `[from, to)`: `(d - baseline) / gain`,
@@ -212,7 +228,7 @@ impl Record {
                 m.read_physical(channels, from, to)?
             }
         };
-        Ok(self.apply_resolution(out, channels, resolution))
+        self.apply_resolution(out, channels, resolution)
     }
 
     /// Repeats samples of slower signals up to the highest rate when asked.
@@ -221,17 +237,17 @@ impl Record {
         mut out: Vec<Vec<T>>,
         channels: &[usize],
         resolution: Resolution,
-    ) -> Vec<Vec<T>> {
+    ) -> Result<Vec<Vec<T>>> {
         if resolution == Resolution::Expanded {
             let max = self.max_samples_per_frame() as usize;
             for (v, &c) in out.iter_mut().zip(channels) {
                 let spf = self.data.signals()[c].samples_per_frame as usize;
                 if spf != max {
-                    *v = expand(v, spf, max);
+                    *v = expand(v, spf, max)?;
                 }
             }
         }
-        out
+        Ok(out)
     }
 
     /// Digital samples of one channel over frames `[from, to)`, expanded to the highest
@@ -262,13 +278,21 @@ impl Record {
 }
 
 /// Repeats each of a signal's `spf` samples per frame to fill `max` per frame.
-fn expand<T: Copy>(v: &[T], spf: usize, max: usize) -> Vec<T> {
+fn expand<T: Copy>(v: &[T], spf: usize, max: usize) -> Result<Vec<T>> {
     let frames = v.len() / spf;
-    let mut out = Vec::with_capacity(frames * max);
+    let mut out = Vec::new();
+    frames
+        .checked_mul(max)
+        .and_then(|n| out.try_reserve_exact(n).ok())
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "{frames} frames of {max} samples each do not fit in memory"
+            ))
+        })?;
     for f in v.chunks_exact(spf) {
         out.extend((0..max).map(|j| f[j * spf / max]));
     }
-    out
+    Ok(out)
 }
 
 /// Converts digital samples of one signal to physical units.
@@ -300,7 +324,10 @@ mod tests {
 
     #[test]
     fn expansion_repeats_slow_samples() {
-        assert_eq!(expand(&[1, 2, 3], 1, 2), [1, 1, 2, 2, 3, 3]);
-        assert_eq!(expand(&[1, 2, 3, 4], 2, 4), [1, 1, 2, 2, 3, 3, 4, 4]);
+        assert_eq!(expand(&[1, 2, 3], 1, 2).unwrap(), [1, 1, 2, 2, 3, 3]);
+        assert_eq!(
+            expand(&[1, 2, 3, 4], 2, 4).unwrap(),
+            [1, 1, 2, 2, 3, 3, 4, 4]
+        );
     }
 }

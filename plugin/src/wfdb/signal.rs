@@ -100,6 +100,16 @@ impl Segment {
                     Error::format(header_path, None, "samples per frame overflow")
                 })?;
             } else {
+                if Path::new(&s.file_name).has_root() {
+                    return Err(Error::format(
+                        header_path,
+                        None,
+                        format!(
+                            "signal {i}: file name `{}` is not relative to the header",
+                            s.file_name
+                        ),
+                    ));
+                }
                 let null = s.format == Format::F0 || s.file_name == "~";
                 slots.push(Slot {
                     group: groups.len(),
@@ -171,24 +181,35 @@ impl Segment {
             }
             let min_skew = wanted.iter().map(|w| w.1.skew).min().unwrap_or(0);
             let max_skew = wanted.iter().map(|w| w.1.skew).max().unwrap_or(0);
-            let a = from + min_skew;
-            let b = to + max_skew;
-            let frames = read_frames(g, a, b)?;
-            let fs = g.frame_samples as usize;
-            for (k, slot) in wanted {
-                let first = (from + slot.skew - a) as usize;
-                let n = (to - from) as usize;
-                let dst = &mut out[k];
-                let (off, spf) = (slot.offset as usize, slot.spf as usize);
-                dst.reserve(n * spf);
-                if fs == 1 {
-                    dst.extend_from_slice(&frames[first..first + n]);
-                } else {
-                    for f in first..first + n {
-                        let base = f * fs + off;
-                        dst.extend_from_slice(&frames[base..base + spf]);
-                    }
+            let (a, b) = (from.saturating_add(min_skew), to.saturating_add(max_skew));
+            if let Some(path) = &g.path {
+                check_stored(g, path, b)?;
+            }
+            for &(k, slot) in &wanted {
+                let n = (to - from).saturating_mul(slot.spf);
+                reserve(&mut out[k], n)?;
+            }
+            let mut sink = |frames: &[i32], first: u64| {
+                scatter(
+                    frames,
+                    first,
+                    g.frame_samples as usize,
+                    &wanted,
+                    from,
+                    to,
+                    out,
+                );
+            };
+            match (&g.path, g.format.packing()) {
+                (Some(path), Packing::Block { bytes, samples })
+                    if frames_are_blocks(g, samples, &wanted) =>
+                {
+                    read_aligned(g, path, bytes, samples, a, b, &wanted, out)?
                 }
+                (Some(path), Packing::Block { bytes, samples }) => {
+                    read_blocks(g, path, bytes, samples, a, b, &mut sink)?
+                }
+                _ => sink(&read_frames(g, a, b)?, a),
             }
         }
         Ok(())
@@ -242,6 +263,187 @@ impl Segment {
         }
         Ok(())
     }
+}
+
+/// Reserves room for `n` more samples, failing cleanly (instead of aborting) when the
+/// request cannot be met.
+pub(crate) fn reserve(v: &mut Vec<i32>, n: u64) -> Result<()> {
+    usize::try_from(n)
+        .ok()
+        .and_then(|n| v.try_reserve_exact(n).ok())
+        .ok_or_else(|| Error::invalid(format!("{n} samples do not fit in memory")))
+}
+
+/// Copies the samples of the wanted signals held in `frames` (whole frames of a group, the
+/// first being stored frame `first`) to their outputs; a signal with skew `s` takes stored
+/// frames `[from + s, to + s)`.
+fn scatter(
+    frames: &[i32],
+    first: u64,
+    fs: usize,
+    wanted: &[(usize, Slot)],
+    from: u64,
+    to: u64,
+    out: &mut [Vec<i32>],
+) {
+    let end = first + (frames.len() / fs) as u64;
+    for &(k, slot) in wanted {
+        let lo = from.saturating_add(slot.skew).max(first);
+        let hi = to.saturating_add(slot.skew).min(end);
+        if lo >= hi {
+            continue;
+        }
+        let part = &frames[(lo - first) as usize * fs..(hi - first) as usize * fs];
+        let (off, spf) = (slot.offset as usize, slot.spf as usize);
+        let dst = &mut out[k];
+        if fs == 1 {
+            dst.extend_from_slice(part);
+        } else if spf == 1 {
+            dst.extend(part.chunks_exact(fs).map(|f| f[off]));
+        } else {
+            for f in part.chunks_exact(fs) {
+                dst.extend_from_slice(&f[off..off + spf]);
+            }
+        }
+    }
+}
+
+/// Reads stored frames `[a, b)` of a block-format group from the block that holds the
+/// first needed sample, in large reads, and decodes them a cache-sized chunk at a time,
+/// handing whole frames to `sink`.
+fn read_blocks(
+    g: &Group,
+    path: &Path,
+    bpb: usize,
+    spb: usize,
+    a: u64,
+    b: u64,
+    sink: &mut dyn FnMut(&[i32], u64),
+) -> Result<()> {
+    const CHUNK_SAMPLES: usize = 1 << 13;
+    const READ_BYTES: u64 = 1 << 18;
+    check_stored(g, path, b)?;
+    let fs = g.frame_samples;
+    let (s0, s1) = (a * fs, b * fs);
+    let (blk0, blk1) = (s0 / spb as u64, s1.div_ceil(spb as u64));
+    let start = g.byte_offset + blk0 * bpb as u64;
+    let mut file = open_at(path, start, (blk1 - blk0) * bpb as u64)?;
+    let mut skip = (s0 - blk0 * spb as u64) as usize;
+    let mut left = (s1 - s0) as usize;
+    let mut frame = a;
+    let fs = fs as usize;
+    // Reads of whole blocks into one reused buffer keep memory flat and avoid faulting
+    // in a fresh buffer per call; decoding goes a cache-sized chunk at a time.
+    let read_len = (READ_BYTES / bpb as u64).max(1) as usize * bpb;
+    let mut raw = vec![0u8; read_len];
+    let mut buf = Vec::with_capacity(CHUNK_SAMPLES + spb + fs);
+    while left > 0 {
+        let got = read_full(&mut file, &mut raw).map_err(|e| Error::io(path, e))?;
+        if got == 0 {
+            return Err(file_error(
+                path,
+                "truncated: ends inside the requested range",
+            ));
+        }
+        for chunk in raw[..got].chunks((CHUNK_SAMPLES / spb).max(1) * bpb) {
+            g.format.decode_blocks(chunk, &mut buf);
+            if skip > 0 {
+                let d = skip.min(buf.len());
+                buf.drain(..d);
+                skip -= d;
+            }
+            let whole = buf.len().min(left) / fs * fs;
+            sink(&buf[..whole], frame);
+            frame += (whole / fs) as u64;
+            left -= whole;
+            buf.drain(..whole);
+        }
+    }
+    Ok(())
+}
+
+/// Fills `buf` from `r` as far as the input goes; returns the bytes read.
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Whether the fast path applies: every frame is a whole number of blocks and each wanted
+/// signal has one sample per frame and the same skew (so one frame range serves all).
+fn frames_are_blocks(g: &Group, spb: usize, wanted: &[(usize, Slot)]) -> bool {
+    g.frame_samples.is_multiple_of(spb as u64)
+        && wanted
+            .iter()
+            .all(|w| w.1.spf == 1 && w.1.skew == wanted[0].1.skew)
+}
+
+/// The fast path: reads whole frames in large chunks and decodes each wanted signal
+/// straight into its output, one pass per signal over the chunk (no intermediate
+/// interleaved buffer).
+#[allow(clippy::too_many_arguments)]
+fn read_aligned(
+    g: &Group,
+    path: &Path,
+    bpb: usize,
+    spb: usize,
+    a: u64,
+    b: u64,
+    wanted: &[(usize, Slot)],
+    out: &mut [Vec<i32>],
+) -> Result<()> {
+    const READ_BYTES: usize = 1 << 16;
+    check_stored(g, path, b)?;
+    let frame_bytes = g.frame_samples as usize / spb * bpb;
+    let start = g.byte_offset + a * frame_bytes as u64;
+    let mut file = open_at(path, start, (b - a) * frame_bytes as u64)?;
+    let mut raw = vec![0u8; (READ_BYTES / frame_bytes).max(1) * frame_bytes];
+    let mut left = b - a;
+    while left > 0 {
+        let got = read_full(&mut file, &mut raw).map_err(|e| Error::io(path, e))?;
+        let frames = got / frame_bytes;
+        if frames == 0 {
+            return Err(file_error(
+                path,
+                "truncated: ends inside the requested range",
+            ));
+        }
+        let bytes = &raw[..frames * frame_bytes];
+        for &(k, slot) in wanted {
+            let at = slot.offset as usize / spb * bpb;
+            let done = g.format.gather(
+                bytes,
+                frame_bytes,
+                at,
+                slot.offset as usize % spb,
+                &mut out[k],
+            );
+            debug_assert!(done, "gather covers every block format");
+        }
+        left -= frames as u64;
+    }
+    Ok(())
+}
+
+/// Fails, naming the file, when frames up to `b` are not all stored.
+fn check_stored(g: &Group, path: &Path, b: u64) -> Result<()> {
+    if b > g.stored_frames {
+        return Err(file_error(
+            path,
+            format!(
+                "truncated: the file holds {} frames, frames up to {b} are needed",
+                g.stored_frames
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn mismatch(path: &Path, i: usize, spec: &SignalSpec, what: &str, got: i32, header: i32) -> Error {
@@ -301,8 +503,8 @@ fn stored_frames(g: &Group) -> Result<u64> {
     Ok(samples / g.frame_samples)
 }
 
-/// Reads and decodes stored frames `[a, b)` of a group: `(b - a) * frame_samples`
-/// samples. Block formats seek to the block holding the first needed sample.
+/// Reads and decodes stored frames `[a, b)` of a group into one vector:
+/// `(b - a) * frame_samples` samples.
 fn read_frames(g: &Group, a: u64, b: u64) -> Result<Vec<i32>> {
     let fs = g.frame_samples;
     let n = (b - a)
@@ -310,36 +512,18 @@ fn read_frames(g: &Group, a: u64, b: u64) -> Result<Vec<i32>> {
         .and_then(|n| usize::try_from(n).ok())
         .ok_or_else(|| Error::invalid("sample range too large"))?;
     let Some(path) = &g.path else {
-        return Ok(vec![g.format.invalid_sample().unwrap_or(0); n]);
+        let mut v = Vec::new();
+        reserve(&mut v, n as u64)?;
+        v.resize(n, g.format.invalid_sample().unwrap_or(0));
+        return Ok(v);
     };
-    if b > g.stored_frames {
-        return Err(file_error(
-            path,
-            format!(
-                "truncated: the file holds {} frames, frames up to {b} are needed",
-                g.stored_frames
-            ),
-        ));
-    }
+    check_stored(g, path, b)?;
     match g.format.packing() {
         Packing::Block { bytes, samples } => {
-            let (bpb, spb) = (bytes as u64, samples as u64);
-            let (s0, s1) = (a * fs, b * fs);
-            let (blk0, blk1) = (s0 / spb, s1.div_ceil(spb));
-            let start = g.byte_offset + blk0 * bpb;
-            let len = (blk1 - blk0) * bpb;
-            let raw = read_bytes(path, start, len)?;
-            let mut out = Vec::with_capacity(n + samples);
-            g.format.decode_blocks(&raw, &mut out);
-            let skip = (s0 - blk0 * spb) as usize;
-            if out.len() < skip + n {
-                return Err(file_error(
-                    path,
-                    "truncated: ends inside the requested range",
-                ));
-            }
-            out.truncate(skip + n);
-            out.drain(..skip);
+            let mut out = Vec::with_capacity(n);
+            read_blocks(g, path, bytes, samples, a, b, &mut |f, _| {
+                out.extend_from_slice(f)
+            })?;
             Ok(out)
         }
         Packing::Difference => read_differences(g, path, a, b),
@@ -347,7 +531,7 @@ fn read_frames(g: &Group, a: u64, b: u64) -> Result<Vec<i32>> {
             let spf = fs / g.members.len() as u64;
             flac::decode(path, g.members.len(), spf, a * spf, (b - a) * spf)
         }
-        Packing::Null => Ok(vec![g.format.invalid_sample().unwrap_or(0); n]),
+        Packing::Null => Err(file_error(path, "format 0 stores no samples")),
     }
 }
 
@@ -365,17 +549,19 @@ fn read_differences(g: &Group, path: &Path, a: u64, b: u64) -> Result<Vec<i32>> 
     let mut state = g.inits.clone();
     let (start, end) = (a * fs as u64, b * fs as u64);
     let mut out = Vec::with_capacity((end - start) as usize);
+    let mut file = open_at(path, g.byte_offset, end)?;
+    let mut raw = vec![0u8; CHUNK.min(end) as usize];
     let mut pos = 0u64;
     while pos < end {
-        let len = CHUNK.min(end - pos);
-        let raw = read_bytes(path, g.byte_offset + pos, len)?;
-        if (raw.len() as u64) < len {
+        let len = CHUNK.min(end - pos) as usize;
+        let got = read_full(&mut file, &mut raw[..len]).map_err(|e| Error::io(path, e))?;
+        if got < len {
             return Err(file_error(
                 path,
                 "truncated: ends inside the requested range",
             ));
         }
-        for (i, &byte) in raw.iter().enumerate() {
+        for (i, &byte) in raw[..len].iter().enumerate() {
             let at = pos + i as u64;
             let m = slot_owner[(at % fs as u64) as usize];
             state[m] = state[m].wrapping_add(i32::from(byte as i8));
@@ -383,20 +569,15 @@ fn read_differences(g: &Group, path: &Path, a: u64, b: u64) -> Result<Vec<i32>> 
                 out.push(state[m]);
             }
         }
-        pos += len;
+        pos += len as u64;
     }
     Ok(out)
 }
 
-/// Reads up to `len` bytes at `start` (fewer if the file ends first) in one call.
-fn read_bytes(path: &Path, start: u64, len: u64) -> Result<Vec<u8>> {
+/// The file at `path`, positioned at `start`, limited to `len` bytes.
+fn open_at(path: &Path, start: u64, len: u64) -> Result<std::io::Take<File>> {
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
     f.seek(SeekFrom::Start(start))
         .map_err(|e| Error::io(path, e))?;
-    // `len` is bounded by the file size (ranges are checked against it first).
-    let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    f.take(len)
-        .read_to_end(&mut buf)
-        .map_err(|e| Error::io(path, e))?;
-    Ok(buf)
+    Ok(f.take(len))
 }

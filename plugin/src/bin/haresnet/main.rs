@@ -6,8 +6,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod ann;
+mod bench_read;
 mod dataset;
 mod eval_cmd;
+mod info;
+mod model_info;
+mod read;
 mod rr_cmd;
 mod train_cmd;
 
@@ -33,6 +38,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Summarise a WFDB record's header (like `wfdbdesc`).
+    Info(info::Args),
+    /// Print a record's samples as CSV (like `rdsamp -c -p -v`).
+    Read(read::Args),
+    /// Print a record's annotations (like `rdann`).
+    Ann(ann::Args),
+    /// Measure WFDB read throughput over a directory of records.
+    BenchRead(bench_read::Args),
+    /// Input shape, parameter count and FLOPs per segment of the network.
+    ModelInfo(model_info::Args),
     /// Segments per class in every split (segment split, DS1/DS2 and folds, all records).
     Dataset(dataset::DatasetArgs),
     /// Train a network (seeded, resumable; per-epoch validation on held-out patients).
@@ -48,6 +63,11 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::ModelInfo(a) => return model_info::run(a),
+        Command::Info(a) => info::run(&a),
+        Command::Read(a) => read::run(&a),
+        Command::Ann(a) => ann::run(&a),
+        Command::BenchRead(a) => bench_read::run(&a),
         Command::Dataset(args) => dataset::run(args),
         Command::Train(args) => train_cmd::run_train(args),
         Command::Cv(args) => train_cmd::run_cv(args),
@@ -56,9 +76,22 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),
+        // A closed pipe (`| head`) is not a failure.
+        Err(haresnet::Error::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            ExitCode::from(EXIT_OK)
+        }
         Err(e) => {
             eprintln!("haresnet: {e}");
             ExitCode::from(EXIT_FAILURE)
         }
     }
+}
+
+/// `hh:mm:ss.mmm` for a time in seconds.
+fn clock(seconds: f64) -> String {
+    let ms = (seconds * 1000.0).round().max(0.0) as u64;
+    let (h, m, s, ms) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+    format!("{h:02}:{m:02}:{s:02}.{ms:03}")
 }

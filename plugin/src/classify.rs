@@ -1,0 +1,655 @@
+//! The [`Classifier`]: samples in physical units in, one rhythm label and the class
+//! probabilities per segment out. Every front end (CLI, C ABI, bindings) goes through it.
+//!
+//! A signal is cut into segments of the model's length (non-overlapping unless a hop is
+//! given); each segment is prepared on its own ([`crate::dsp::Preprocessor`]) and run
+//! through the network independently of the others, so the whole-signal call, the batch
+//! call and the [`Stream`] give bit-identical results however the samples arrive.
+//!
+//! ```no_run
+//! use haresnet::classify::Classifier;
+//! use haresnet::weights::WeightSet;
+//!
+//! let classifier = Classifier::embedded(5, WeightSet::All)?;
+//! let ecg: Vec<f32> = vec![0.0; 360 * 60]; // one minute at 360 Hz, in mV
+//! for segment in classifier.classify(&ecg, 360.0)? {
+//!     println!("{}..{}: {:?}", segment.start, segment.end, segment.label);
+//! }
+//! # Ok::<(), haresnet::Error>(())
+//! ```
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use burn::tensor::{Device, Tensor, TensorData};
+use rayon::prelude::*;
+
+use crate::dsp::{self, Prepared, Preprocessor};
+use crate::model::{self, HaResNet};
+use crate::weights::{self, ModelCard, WeightSet, WeightsFile};
+use crate::{Error, Result};
+
+/// Segments prepared and run through the network together by one worker: large enough to
+/// amortise the network's per-call overhead, small enough to keep both cores busy on a
+/// short record.
+const CHUNK: usize = 32;
+
+/// How a [`Classifier`] runs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClassifierOptions {
+    /// Worker threads: 0 uses rayon's global pool (all cores, or `RAYON_NUM_THREADS`);
+    /// `n > 0` gives the classifier a pool of its own with `n` threads.
+    pub threads: usize,
+}
+
+/// What to do with samples that are NaN or infinite (invalid-sample sentinels of a WFDB
+/// record read in physical units become NaN).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InvalidSamples {
+    /// Refuse the call (or the pushed chunk) with [`Error::InvalidArgument`] naming the
+    /// first offending sample. The default: a caller's array with NaN in it is usually a bug.
+    #[default]
+    Error,
+    /// Classify the other segments and report the segments that contain such samples as
+    /// [`SegmentStatus::InvalidSamples`]: what a long recording with leads-off stretches
+    /// needs.
+    Skip,
+}
+
+/// Options of one classification call or stream.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ClassifyOptions {
+    /// Distance between segment starts, in seconds; `None` means the segment length
+    /// (consecutive, non-overlapping segments).
+    pub hop_seconds: Option<f64>,
+    /// What to do with NaN or infinite samples.
+    pub invalid_samples: InvalidSamples,
+    /// Return each segment's hidden-attention map ([`SegmentResult::attention`]).
+    pub attention: bool,
+}
+
+/// Whether a segment could be classified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentStatus {
+    /// Classified: `label` and `probabilities` are set.
+    Classified,
+    /// The segment is flat (leads off, no signal): not analysable.
+    Flat,
+    /// The segment contains NaN or infinite samples (with [`InvalidSamples::Skip`]).
+    InvalidSamples,
+}
+
+/// The hidden-attention map of a segment: how strongly each region of the deepest feature
+/// map was weighted. Rows are time (covering the segment evenly), columns the position
+/// within the fold window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttentionMap {
+    /// Rows (time).
+    pub rows: usize,
+    /// Columns.
+    pub cols: usize,
+    /// `rows × cols` values in (0, 1), row-major.
+    pub values: Vec<f32>,
+}
+
+/// The result for one segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentResult {
+    /// First sample of the segment, at the input rate, from the start of the signal (or of
+    /// the stream).
+    pub start: usize,
+    /// One past the last sample.
+    pub end: usize,
+    /// Whether the segment was classified.
+    pub status: SegmentStatus,
+    /// Index of the most probable class (see [`Classifier::labels`]); `None` when the
+    /// segment was not classified.
+    pub label: Option<usize>,
+    /// Probability of each class (sums to 1); empty when the segment was not classified.
+    pub probabilities: Vec<f32>,
+    /// Mean heart rate over the segment from the detected R peaks; `None` with fewer than
+    /// two beats.
+    pub heart_rate_bpm: Option<f32>,
+    /// The hidden-attention map, when asked for ([`ClassifyOptions::attention`]).
+    pub attention: Option<AttentionMap>,
+}
+
+/// The network behind a classifier.
+enum Network {
+    /// The burn model, as trained.
+    Burn { model: HaResNet, device: Device },
+}
+
+impl Network {
+    /// Logits (`batch × classes`) and, when asked, attention maps (`batch × rows' × cols'`,
+    /// with their shape) for `batch` prepared images of `rows × cols`.
+    fn forward(
+        &self,
+        images: Vec<f32>,
+        rr: Vec<f32>,
+        batch: usize,
+        rows: usize,
+        cols: usize,
+        attention: bool,
+    ) -> Result<(Vec<f32>, Option<AttentionMap>)> {
+        match self {
+            Network::Burn { model, device } => {
+                let rr_width = rr.len() / batch.max(1);
+                let image =
+                    Tensor::<4>::from_data(TensorData::new(images, [batch, 1, rows, cols]), device);
+                let rr = Tensor::<2>::from_data(TensorData::new(rr, [batch, rr_width]), device);
+                model.check_input(image.dims(), rr.dims())?;
+                let read = |t: Tensor<2>| {
+                    t.try_into_vec_as::<f32>()
+                        .map_err(|e| Error::Model(format!("cannot read the network's output: {e}")))
+                };
+                if attention {
+                    let (logits, att) = model.forward_with_attention(image, rr);
+                    let [_, _, r, c] = att.dims();
+                    let values = att
+                        .try_into_vec_as::<f32>()
+                        .map_err(|e| Error::Model(format!("cannot read the attention map: {e}")))?;
+                    Ok((
+                        read(logits)?,
+                        Some(AttentionMap {
+                            rows: r,
+                            cols: c,
+                            values,
+                        }),
+                    ))
+                } else {
+                    Ok((read(model.forward(image, rr))?, None))
+                }
+            }
+        }
+    }
+}
+
+struct Inner {
+    card: ModelCard,
+    network: Network,
+    /// The classifier's own threads, when [`ClassifierOptions::threads`] asked for them.
+    pool: Option<rayon::ThreadPool>,
+    /// Preprocessors built for earlier calls, kept because building one (resampler tables,
+    /// filter design) costs more than preparing a segment. Any input rate; looked up by rate.
+    preprocessors: Mutex<Vec<Preprocessor>>,
+}
+
+/// An ECG rhythm classifier: a trained network and the preprocessing it was trained with.
+///
+/// Cheap to clone (clones share the network) and safe to share between threads: every
+/// method takes `&self`.
+#[derive(Clone)]
+pub struct Classifier {
+    inner: Arc<Inner>,
+}
+
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Classifier>();
+};
+
+impl std::fmt::Debug for Classifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Classifier")
+            .field("name", &self.inner.card.name)
+            .field("labels", &self.inner.card.labels)
+            .field("segment_seconds", &self.segment_seconds())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Classifier {
+    /// The embedded weights for segments of `segment_seconds` (2, 5 or 10) from weight set
+    /// `set`, with default options.
+    pub fn embedded(segment_seconds: u32, set: WeightSet) -> Result<Self> {
+        Self::embedded_with(segment_seconds, set, &ClassifierOptions::default())
+    }
+
+    /// [`embedded`](Self::embedded) with options.
+    pub fn embedded_with(
+        segment_seconds: u32,
+        set: WeightSet,
+        options: &ClassifierOptions,
+    ) -> Result<Self> {
+        let bytes = weights::embedded(segment_seconds, set)?;
+        let origin = format!("embedded weights {segment_seconds} s/{}", set.name());
+        Self::from_weights(WeightsFile::from_bytes(bytes, &origin)?, options)
+    }
+
+    /// A classifier from the bytes of a weights file.
+    pub fn from_bytes(bytes: &[u8], options: &ClassifierOptions) -> Result<Self> {
+        Self::from_weights(WeightsFile::from_bytes(bytes, "weights")?, options)
+    }
+
+    /// A classifier from a weights file (`.hrn`).
+    pub fn from_file(path: impl AsRef<Path>, options: &ClassifierOptions) -> Result<Self> {
+        Self::from_weights(WeightsFile::read(path)?, options)
+    }
+
+    /// A classifier from a parsed weights file.
+    pub fn from_weights(file: WeightsFile, options: &ClassifierOptions) -> Result<Self> {
+        check_card(&file.card)?;
+        let device = model::device::inference_device();
+        let network = model::from_bytes(&file.card.network, &file.weights, &device)?;
+        Self::assemble(file.card, network, device, options)
+    }
+
+    /// A classifier whose network is freshly initialised from `seed`, not trained: for tests
+    /// and for measuring speed.
+    pub fn untrained(card: ModelCard, seed: u64, options: &ClassifierOptions) -> Result<Self> {
+        check_card(&card)?;
+        let device = model::device::inference_device();
+        let network = card.network.init_seeded(&device, seed)?;
+        Self::assemble(card, network, device, options)
+    }
+
+    fn assemble(
+        card: ModelCard,
+        model: HaResNet,
+        device: Device,
+        options: &ClassifierOptions,
+    ) -> Result<Self> {
+        let pool = match options.threads {
+            0 => None,
+            n => Some(model::device::thread_pool(n)?),
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                card,
+                network: Network::Burn { model, device },
+                pool,
+                preprocessors: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// The model card: labels, preprocessing, network, training data and measured results.
+    pub fn card(&self) -> &ModelCard {
+        &self.inner.card
+    }
+
+    /// Class names, in the order of [`SegmentResult::probabilities`].
+    pub fn labels(&self) -> &[String] {
+        &self.inner.card.labels
+    }
+
+    /// Number of classes.
+    pub fn num_classes(&self) -> usize {
+        self.inner.card.labels.len()
+    }
+
+    /// The sampling rate the network works at (Hz); input at any rate ≥ 100 Hz is
+    /// resampled to it.
+    pub fn model_rate(&self) -> f64 {
+        self.inner.card.preprocess.model_rate_hz
+    }
+
+    /// Segment duration in seconds.
+    pub fn segment_seconds(&self) -> f64 {
+        self.inner.card.preprocess.segment_seconds
+    }
+
+    /// Samples in one segment at input rate `fs`.
+    pub fn segment_len(&self, fs: f64) -> Result<usize> {
+        check_rate(fs)?;
+        dsp::segment_len(self.segment_seconds(), fs)
+    }
+
+    /// Segments that a signal of `n` samples at `fs` gives with `options`' hop.
+    pub fn segment_count(&self, n: usize, fs: f64, options: &ClassifyOptions) -> Result<usize> {
+        let (len, hop) = self.geometry(fs, options)?;
+        Ok(dsp::segment_ranges(n, len, hop)?.len())
+    }
+
+    /// Segment length and hop, in samples at `fs`.
+    fn geometry(&self, fs: f64, options: &ClassifyOptions) -> Result<(usize, usize)> {
+        let len = self.segment_len(fs)?;
+        let hop = match options.hop_seconds {
+            None => len,
+            Some(h) if h.is_finite() && h > 0.0 => {
+                let hop = (h * fs).round();
+                if !(1.0..=1e12).contains(&hop) {
+                    return Err(Error::invalid(format!(
+                        "hop of {h} s at {fs} Hz is not a usable number of samples"
+                    )));
+                }
+                hop as usize
+            }
+            Some(h) => {
+                return Err(Error::invalid(format!(
+                    "hop must be a positive number of seconds, got {h}"
+                )));
+            }
+        };
+        Ok((len, hop))
+    }
+
+    /// Classifies a whole signal: samples of one lead in mV at `fs` Hz, with default
+    /// options (consecutive segments, NaN refused). The signal needs at least one segment;
+    /// a tail shorter than a segment is not classified.
+    pub fn classify(&self, samples: &[f32], fs: f64) -> Result<Vec<SegmentResult>> {
+        self.classify_with(samples, fs, &ClassifyOptions::default())
+    }
+
+    /// [`classify`](Self::classify) with options.
+    pub fn classify_with(
+        &self,
+        samples: &[f32],
+        fs: f64,
+        options: &ClassifyOptions,
+    ) -> Result<Vec<SegmentResult>> {
+        let (len, hop) = self.geometry(fs, options)?;
+        if samples.len() < len {
+            return Err(Error::invalid(format!(
+                "signal has {} samples, shorter than one segment ({len} samples: {} s at {fs} Hz)",
+                samples.len(),
+                self.segment_seconds()
+            )));
+        }
+        if options.invalid_samples == InvalidSamples::Error {
+            check_all_finite(samples, 0)?;
+        }
+        let segments: Vec<(usize, &[f32])> = dsp::segment_ranges(samples.len(), len, hop)?
+            .map(|r| (r.start, &samples[r]))
+            .collect();
+        self.run(&segments, fs, options)
+    }
+
+    /// Classifies separate segments, each exactly [`segment_len`](Self::segment_len)
+    /// samples at `fs`. Each result's `start..end` is `0..len`, relative to its segment.
+    pub fn classify_segments(
+        &self,
+        segments: &[&[f32]],
+        fs: f64,
+        options: &ClassifyOptions,
+    ) -> Result<Vec<SegmentResult>> {
+        let len = self.segment_len(fs)?;
+        for (i, s) in segments.iter().enumerate() {
+            if s.len() != len {
+                return Err(Error::invalid(format!(
+                    "segment {i} has {} samples, expected {len} ({} s at {fs} Hz)",
+                    s.len(),
+                    self.segment_seconds()
+                )));
+            }
+            if options.invalid_samples == InvalidSamples::Error {
+                check_all_finite(s, 0).map_err(|e| Error::invalid(format!("segment {i}: {e}")))?;
+            }
+        }
+        let segments: Vec<(usize, &[f32])> = segments.iter().map(|s| (0, *s)).collect();
+        self.run(&segments, fs, options)
+    }
+
+    /// A stream that takes the samples of one lead at `fs` in chunks of any size and returns
+    /// each segment's result as soon as its last sample has arrived.
+    pub fn stream(&self, fs: f64, options: &ClassifyOptions) -> Result<Stream> {
+        let (len, hop) = self.geometry(fs, options)?;
+        Ok(Stream {
+            classifier: self.clone(),
+            preprocessor: Some(self.preprocessor(fs)?),
+            options: options.clone(),
+            fs,
+            len,
+            hop,
+            buffer: Vec::with_capacity(len),
+            buffer_start: 0,
+            next_start: 0,
+        })
+    }
+
+    /// Runs `f` on the classifier's own pool when it has one.
+    fn install<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
+        match &self.inner.pool {
+            Some(pool) => pool.install(f),
+            None => f(),
+        }
+    }
+
+    fn preprocessor(&self, fs: f64) -> Result<Preprocessor> {
+        let cached = {
+            let mut cache = self
+                .inner
+                .preprocessors
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            cache
+                .iter()
+                .position(|p| p.fs_in() == fs)
+                .map(|i| cache.swap_remove(i))
+        };
+        match cached {
+            Some(p) => Ok(p),
+            None => Preprocessor::new(self.inner.card.preprocess.clone(), fs),
+        }
+    }
+
+    fn recycle(&self, preprocessor: Preprocessor) {
+        let mut cache = self
+            .inner
+            .preprocessors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        // Enough for every worker at a couple of rates; beyond that, let them go.
+        if cache.len() < 16 {
+            cache.push(preprocessor);
+        }
+    }
+
+    /// Prepares and classifies `segments` (start, samples), in parallel chunks.
+    fn run(
+        &self,
+        segments: &[(usize, &[f32])],
+        fs: f64,
+        options: &ClassifyOptions,
+    ) -> Result<Vec<SegmentResult>> {
+        check_rate(fs)?;
+        let chunks: Vec<Result<Vec<SegmentResult>>> = self.install(|| {
+            segments
+                .par_chunks(CHUNK)
+                .map(|chunk| {
+                    let mut pre = self.preprocessor(fs)?;
+                    let out = self.run_chunk(&mut pre, chunk, options);
+                    self.recycle(pre);
+                    out
+                })
+                .collect()
+        });
+        let mut results = Vec::with_capacity(segments.len());
+        for chunk in chunks {
+            results.extend(chunk?);
+        }
+        Ok(results)
+    }
+
+    /// Prepares a few segments and runs the analysable ones through the network together.
+    fn run_chunk(
+        &self,
+        pre: &mut Preprocessor,
+        chunk: &[(usize, &[f32])],
+        options: &ClassifyOptions,
+    ) -> Result<Vec<SegmentResult>> {
+        let mut results = Vec::with_capacity(chunk.len());
+        let mut ready: Vec<(usize, Prepared)> = Vec::with_capacity(chunk.len());
+        for (i, &(start, samples)) in chunk.iter().enumerate() {
+            let mut result = SegmentResult {
+                start,
+                end: start + samples.len(),
+                status: SegmentStatus::Classified,
+                label: None,
+                probabilities: Vec::new(),
+                heart_rate_bpm: None,
+                attention: None,
+            };
+            if samples.iter().any(|v| !v.is_finite()) {
+                // Only reachable with `InvalidSamples::Skip`: callers check otherwise.
+                result.status = SegmentStatus::InvalidSamples;
+            } else {
+                let prepared = pre.prepare(samples)?;
+                result.heart_rate_bpm = prepared.heart_rate_bpm;
+                if prepared.flat {
+                    result.status = SegmentStatus::Flat;
+                } else {
+                    ready.push((i, prepared));
+                }
+            }
+            results.push(result);
+        }
+        if ready.is_empty() {
+            return Ok(results);
+        }
+        let (rows, cols) = (ready[0].1.rows, ready[0].1.cols);
+        let batch = ready.len();
+        let mut images = Vec::with_capacity(batch * rows * cols);
+        let mut rr = Vec::with_capacity(batch * dsp::N_RR);
+        for (_, p) in &ready {
+            images.extend_from_slice(&p.image);
+            rr.extend_from_slice(&p.rr);
+        }
+        let (logits, attention) =
+            self.inner
+                .network
+                .forward(images, rr, batch, rows, cols, options.attention)?;
+        let classes = self.num_classes();
+        for (k, (i, _)) in ready.iter().enumerate() {
+            let probabilities = softmax(&logits[k * classes..(k + 1) * classes]);
+            let result = &mut results[*i];
+            result.label = Some(argmax(&probabilities));
+            result.probabilities = probabilities;
+            if let Some(att) = &attention {
+                let size = att.rows * att.cols;
+                result.attention = Some(AttentionMap {
+                    rows: att.rows,
+                    cols: att.cols,
+                    values: att.values[k * size..(k + 1) * size].to_vec(),
+                });
+            }
+        }
+        Ok(results)
+    }
+}
+
+/// Streaming classification: push samples in chunks of any size, get each segment's
+/// result once its last sample has arrived. Results equal those of
+/// [`Classifier::classify_with`] on the concatenated samples, bit for bit. A stream is
+/// used by one thread at a time.
+#[derive(Debug)]
+pub struct Stream {
+    classifier: Classifier,
+    /// Always `Some` between calls; taken while a segment is being classified.
+    preprocessor: Option<Preprocessor>,
+    options: ClassifyOptions,
+    fs: f64,
+    len: usize,
+    hop: usize,
+    /// Samples not yet consumed; `buffer[0]` is sample `buffer_start` of the stream.
+    buffer: Vec<f32>,
+    buffer_start: usize,
+    /// First sample of the next segment.
+    next_start: usize,
+}
+
+impl Stream {
+    /// Adds samples and returns the results of the segments they complete, in order.
+    ///
+    /// With [`InvalidSamples::Error`], a chunk holding a NaN or infinite sample is refused
+    /// whole and the stream is left as it was, so the caller can clean it and push again.
+    pub fn push(&mut self, chunk: &[f32]) -> Result<Vec<SegmentResult>> {
+        if self.options.invalid_samples == InvalidSamples::Error {
+            check_all_finite(chunk, self.position())?;
+        }
+        let mut chunk = chunk;
+        // With a hop longer than a segment, samples between segments are never needed.
+        let end = self.buffer_start + self.buffer.len();
+        if end < self.next_start {
+            let skip = (self.next_start - end).min(chunk.len());
+            chunk = &chunk[skip..];
+            self.buffer_start += skip;
+        }
+        self.buffer.extend_from_slice(chunk);
+        let mut out = Vec::new();
+        while self.next_start + self.len <= self.buffer_start + self.buffer.len() {
+            let offset = self.next_start - self.buffer_start;
+            let segment = &self.buffer[offset..offset + self.len];
+            let mut pre = match self.preprocessor.take() {
+                Some(p) => p,
+                None => self.classifier.preprocessor(self.fs)?,
+            };
+            let result =
+                self.classifier
+                    .run_chunk(&mut pre, &[(self.next_start, segment)], &self.options);
+            self.preprocessor = Some(pre);
+            out.extend(result?);
+            self.next_start += self.hop;
+        }
+        let drop = (self.next_start - self.buffer_start).min(self.buffer.len());
+        self.buffer.drain(..drop);
+        self.buffer_start += drop;
+        Ok(out)
+    }
+
+    /// Samples pushed so far.
+    pub fn position(&self) -> usize {
+        self.buffer_start + self.buffer.len()
+    }
+
+    /// The classifier behind the stream.
+    pub fn classifier(&self) -> &Classifier {
+        &self.classifier
+    }
+}
+
+fn check_card(card: &ModelCard) -> Result<()> {
+    card.validate()?;
+    let rr = card.network.rr_features;
+    if rr != 0 && rr != dsp::N_RR {
+        return Err(Error::Model(format!(
+            "the network expects {rr} rhythm features, the preprocessing gives {}",
+            dsp::N_RR
+        )));
+    }
+    Ok(())
+}
+
+fn check_rate(fs: f64) -> Result<()> {
+    if !(fs.is_finite() && fs >= dsp::MIN_INPUT_RATE_HZ) {
+        return Err(Error::invalid(format!(
+            "sampling rate must be at least {} Hz, got {fs}",
+            dsp::MIN_INPUT_RATE_HZ
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses NaN and infinite samples, naming the first one (`offset` is the index of
+/// `samples[0]` in the caller's signal) and how many there are.
+fn check_all_finite(samples: &[f32], offset: usize) -> Result<()> {
+    if let Some(first) = samples.iter().position(|v| !v.is_finite()) {
+        let count = samples.iter().filter(|v| !v.is_finite()).count();
+        return Err(Error::invalid(format!(
+            "{count} sample(s) are NaN or infinite, the first at index {} ({}); \
+             clean the signal or classify with invalid samples skipped",
+            offset + first,
+            samples[first]
+        )));
+    }
+    Ok(())
+}
+
+fn softmax(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let exp: Vec<f32> = logits.iter().map(|&l| (l - max).exp()).collect();
+    let sum: f32 = exp.iter().sum();
+    exp.into_iter().map(|e| e / sum).collect()
+}
+
+/// Index of the largest value; the first one on ties.
+fn argmax(values: &[f32]) -> usize {
+    values
+        .iter()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |best, (i, &v)| {
+            if v > best.1 { (i, v) } else { best }
+        })
+        .0
+}

@@ -1,0 +1,253 @@
+//! The `Classifier` on real ECG (fixture excerpts of MIT-BIH records), with untrained
+//! networks: what is checked here is the plumbing (segmentation, streaming, batching,
+//! errors, threads), which must hold for any weights.
+
+use std::path::PathBuf;
+
+use haresnet::classify::{
+    Classifier, ClassifierOptions, ClassifyOptions, InvalidSamples, SegmentStatus,
+};
+use haresnet::model::HaResNetConfig;
+use haresnet::weights::{ModelCard, WeightSet, WeightsFile};
+use haresnet::{ErrorKind, Record, dsp, model};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/records")
+        .join(name)
+}
+
+/// MLII of a fixture record in mV, and its sampling rate.
+fn mlii(name: &str) -> (Vec<f32>, f64) {
+    let record = Record::open(fixture(name)).unwrap();
+    let ch = record.channel_index("MLII").unwrap();
+    let x = record.read_physical(ch, 0, record.sig_len()).unwrap();
+    (x, record.fs())
+}
+
+fn card(seconds: f64, rr: bool) -> ModelCard {
+    let mut network = HaResNetConfig::new(5);
+    if rr {
+        network = network.with_rr_features(dsp::N_RR);
+    }
+    ModelCard::rhythm("test", WeightSet::All, seconds, network)
+}
+
+fn classifier(seconds: f64, rr: bool) -> Classifier {
+    Classifier::untrained(card(seconds, rr), 11, &ClassifierOptions::default()).unwrap()
+}
+
+#[test]
+fn whole_signal_gives_one_result_per_complete_segment() {
+    let (x, fs) = mlii("201_0420_0540");
+    for (seconds, expected) in [(2.0, 60), (5.0, 24), (10.0, 12)] {
+        let c = classifier(seconds, true);
+        let results = c.classify(&x, fs).unwrap();
+        assert_eq!(results.len(), expected);
+        assert_eq!(
+            c.segment_count(x.len(), fs, &ClassifyOptions::default())
+                .unwrap(),
+            expected
+        );
+        let len = (seconds * fs) as usize;
+        for (i, r) in results.iter().enumerate() {
+            assert_eq!((r.start, r.end), (i * len, (i + 1) * len));
+            assert_eq!(r.status, SegmentStatus::Classified);
+            let sum: f32 = r.probabilities.iter().sum();
+            assert!((sum - 1.0).abs() < 1e-5, "{sum}");
+            let label = r.label.unwrap();
+            assert!(r.probabilities.iter().all(|&p| p <= r.probabilities[label]));
+            // A plausible human rate (record 201 has slow nodal stretches here).
+            if seconds >= 5.0 {
+                let hr = r.heart_rate_bpm.unwrap();
+                assert!((20.0..250.0).contains(&hr), "{hr}");
+            }
+        }
+    }
+}
+
+#[test]
+fn streaming_equals_the_whole_signal_for_any_chunking() {
+    let (x, fs) = mlii("203_0740_0860");
+    let x = &x[..(fs * 40.0) as usize + 123];
+    let c = classifier(5.0, true);
+    let opts = ClassifyOptions {
+        attention: true,
+        ..Default::default()
+    };
+    let whole = c.classify_with(x, fs, &opts).unwrap();
+    assert_eq!(whole.len(), 8);
+    for chunk in [1, 7, 250, 10_000] {
+        let mut stream = c.stream(fs, &opts).unwrap();
+        let mut got = Vec::new();
+        for part in x.chunks(chunk) {
+            got.extend(stream.push(part).unwrap());
+        }
+        assert_eq!(stream.position(), x.len());
+        assert_eq!(got, whole, "chunk size {chunk}");
+    }
+}
+
+#[test]
+fn overlapping_segments_and_hops_longer_than_segments() {
+    let (x, fs) = mlii("100_0000_0060");
+    let c = classifier(5.0, false);
+    for hop in [2.5, 7.0] {
+        let opts = ClassifyOptions {
+            hop_seconds: Some(hop),
+            ..Default::default()
+        };
+        let whole = c.classify_with(&x, fs, &opts).unwrap();
+        let step = (hop * fs) as usize;
+        assert_eq!(whole.len(), (x.len() - 1800) / step + 1);
+        assert!(whole.iter().enumerate().all(|(i, r)| r.start == i * step));
+        let mut stream = c.stream(fs, &opts).unwrap();
+        let got: Vec<_> = x
+            .chunks(333)
+            .flat_map(|p| stream.push(p).unwrap())
+            .collect();
+        assert_eq!(got, whole, "hop {hop}");
+    }
+}
+
+#[test]
+fn batch_of_segments_equals_the_whole_signal() {
+    let (x, fs) = mlii("207_1530_1650");
+    let c = classifier(5.0, true);
+    let whole = c.classify(&x, fs).unwrap();
+    let segments: Vec<&[f32]> = x.chunks_exact(1800).collect();
+    let batch = c
+        .classify_segments(&segments, fs, &ClassifyOptions::default())
+        .unwrap();
+    assert_eq!(batch.len(), whole.len());
+    for (b, w) in batch.iter().zip(&whole) {
+        assert_eq!((b.start, b.end), (0, 1800));
+        assert_eq!(b.probabilities, w.probabilities);
+    }
+}
+
+#[test]
+fn invalid_samples_are_refused_or_skipped() {
+    let (mut x, fs) = mlii("100_0000_0060");
+    let c = classifier(5.0, true);
+    let clean = c.classify(&x, fs).unwrap();
+    x[1800 * 3 + 17] = f32::NAN;
+    x[1800 * 3 + 18] = f32::INFINITY;
+    let e = c.classify(&x, fs).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    let msg = e.to_string();
+    assert!(
+        msg.contains("2 sample(s)") && msg.contains("index 5417"),
+        "{msg}"
+    );
+
+    let skip = ClassifyOptions {
+        invalid_samples: InvalidSamples::Skip,
+        ..Default::default()
+    };
+    let results = c.classify_with(&x, fs, &skip).unwrap();
+    assert_eq!(results[3].status, SegmentStatus::InvalidSamples);
+    assert_eq!(results[3].label, None);
+    for (i, (r, k)) in results.iter().zip(&clean).enumerate() {
+        if i != 3 {
+            assert_eq!(r, k);
+        }
+    }
+
+    // A refused chunk leaves the stream as it was.
+    let mut stream = c.stream(fs, &ClassifyOptions::default()).unwrap();
+    stream.push(&x[..1000]).unwrap();
+    assert!(stream.push(&x[1000..6000]).is_err());
+    assert_eq!(stream.position(), 1000);
+}
+
+#[test]
+fn flat_segments_are_not_classified() {
+    let (mut x, fs) = mlii("100_0000_0060");
+    x[1800..3600].fill(0.25);
+    let results = classifier(5.0, true).classify(&x, fs).unwrap();
+    assert_eq!(results[1].status, SegmentStatus::Flat);
+    assert_eq!(results[1].label, None);
+    assert!(results[1].probabilities.is_empty());
+    assert_eq!(results[0].status, SegmentStatus::Classified);
+}
+
+#[test]
+fn bad_rates_and_short_signals_are_clear_errors() {
+    let (x, _) = mlii("100_0000_0060");
+    let c = classifier(5.0, true);
+    for fs in [0.0, 10.0, 99.0, f64::NAN, -360.0] {
+        let e = c.classify(&x, fs).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{fs}");
+        assert!(e.to_string().contains("sampling rate"), "{e}");
+        assert!(c.stream(fs, &ClassifyOptions::default()).is_err());
+    }
+    let e = c.classify(&x[..1799], 360.0).unwrap_err().to_string();
+    assert!(e.contains("1799") && e.contains("1800"), "{e}");
+    let e = c
+        .classify_segments(
+            &[&x[..1800], &x[..1700]],
+            360.0,
+            &ClassifyOptions::default(),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("segment 1"), "{e}");
+    for hop in [0.0, -1.0, f64::NAN] {
+        let opts = ClassifyOptions {
+            hop_seconds: Some(hop),
+            ..Default::default()
+        };
+        assert!(c.classify_with(&x, 360.0, &opts).is_err());
+    }
+}
+
+#[test]
+fn weights_survive_a_file_round_trip() {
+    let card = card(5.0, true);
+    let device = model::device::inference_device();
+    let net = card.network.init_seeded(&device, 5).unwrap();
+    let file = WeightsFile {
+        card: card.clone(),
+        weights: model::to_bytes(&net).unwrap(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.hrn");
+    file.write(&path).unwrap();
+    let json = std::fs::read_to_string(path.with_extension("json")).unwrap();
+    assert_eq!(serde_json::from_str::<ModelCard>(&json).unwrap(), card);
+    let (x, fs) = mlii("201_0420_0540");
+    let a = Classifier::from_file(&path, &ClassifierOptions::default()).unwrap();
+    let b = Classifier::untrained(card, 5, &ClassifierOptions::default()).unwrap();
+    assert_eq!(a.classify(&x, fs).unwrap(), b.classify(&x, fs).unwrap());
+    assert_eq!(a.labels(), ["N", "AFIB", "AFL", "VT", "OTHER"]);
+
+    let e = Classifier::from_file(
+        dir.path().join("missing.hrn"),
+        &ClassifierOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io);
+    std::fs::write(&path, b"HARESNET\x01\x00\x00\x00").unwrap();
+    let e = Classifier::from_file(&path, &ClassifierOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Model);
+    assert!(e.to_string().contains("w.hrn"), "{e}");
+}
+
+#[test]
+fn threads_share_one_classifier_and_agree() {
+    let (x, fs) = mlii("201_0420_0540");
+    let c = classifier(5.0, true);
+    let reference = c.classify(&x, fs).unwrap();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| c.classify(&x, fs).unwrap()))
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap(), reference);
+        }
+    });
+    let own_pool =
+        Classifier::untrained(c.card().clone(), 11, &ClassifierOptions { threads: 1 }).unwrap();
+    assert_eq!(own_pool.classify(&x, fs).unwrap(), reference);
+}
