@@ -142,6 +142,9 @@ fn a_fixed_rhythm_pathway_stays_as_pre_trained() {
     let dataset = Dataset::load(&fixtures(), 5.0, Protocol::All, false).unwrap();
     let mut c = config(1);
     c.model = c.model.with_rr_features(N_RR);
+    // With the causal context, so that the context table is exercised too.
+    c = c.with_rr_context(30.0);
+    assert_eq!(c.model.rr_features, 2 * N_RR);
     c.weight_decay = 0.0;
     c.rr_fixed = true;
     // Any RR classifier will do: what matters is that training leaves it alone.
@@ -151,6 +154,7 @@ fn a_fixed_rhythm_pathway_stays_as_pre_trained() {
     let card = RhythmCard {
         model: c.model.clone(),
         seconds: 5.0,
+        context_seconds: 30.0,
         settings: RrSettings::default(),
         train_records: vec![],
         validation_records: vec![],

@@ -63,3 +63,68 @@ pub fn score(truth: &[Rhythm], probs: &[[f32; N_CLASSES]]) -> Result<Report> {
     let p: Vec<usize> = probs.iter().map(|p| argmax(p)).collect();
     Ok(ConfusionMatrix::from_pairs(Rhythm::names(), &t, &p)?.report())
 }
+
+/// Class probabilities of `segments` of `corpus` as users get them: each record's primary
+/// lead classified whole by `classifier` (consecutive segments from its first sample,
+/// rhythm context included), the result of each listed segment picked by its start.
+///
+/// # Errors
+///
+/// [`Error::Model`] if the classifier's labels are not the rhythm task's or its segments do
+/// not match the corpus's; errors of the classifier.
+pub fn classifier_probabilities(
+    classifier: &crate::Classifier,
+    corpus: &crate::train::Corpus,
+    segments: &[crate::train::Segment],
+) -> Result<Vec<[f32; N_CLASSES]>> {
+    use std::collections::HashMap;
+
+    use crate::classify::{ClassifyOptions, InvalidSamples};
+
+    if classifier.labels() != Rhythm::names() {
+        return Err(Error::Model(format!(
+            "the classifier's labels {:?} are not the rhythm task's",
+            classifier.labels()
+        )));
+    }
+    let options = ClassifyOptions {
+        invalid_samples: InvalidSamples::Skip,
+        ..ClassifyOptions::default()
+    };
+    let mut by_record: HashMap<usize, HashMap<usize, [f32; N_CLASSES]>> = HashMap::new();
+    for s in segments {
+        if by_record.contains_key(&s.record) {
+            continue;
+        }
+        let record = &corpus.records[s.record];
+        let results = classifier.classify_with(&record.leads[0].samples, record.fs, &options)?;
+        let probs = results
+            .into_iter()
+            .map(|r| {
+                let mut p = [0.0; N_CLASSES];
+                // A segment the classifier could not analyse (flat, invalid samples) scores
+                // as no class: all zeros, which `argmax` reads as the first label.
+                if r.probabilities.len() == N_CLASSES {
+                    p.copy_from_slice(&r.probabilities);
+                }
+                (r.start, p)
+            })
+            .collect();
+        by_record.insert(s.record, probs);
+    }
+    segments
+        .iter()
+        .map(|s| {
+            by_record
+                .get(&s.record)
+                .and_then(|m| m.get(&s.start))
+                .copied()
+                .ok_or_else(|| {
+                    Error::Model(format!(
+                        "record {}: no classifier segment starts at sample {}",
+                        corpus.records[s.record].name, s.start
+                    ))
+                })
+        })
+        .collect()
+}

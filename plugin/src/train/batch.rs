@@ -6,9 +6,10 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use rayon::prelude::*;
 
 use super::augment::Augment;
+use super::context::ContextTable;
 use super::corpus::{Corpus, Segment};
 use super::rhythm::Rhythm;
-use crate::dsp::{N_RR, PreprocessConfig, Preprocessor, segment_len};
+use crate::dsp::{PreprocessConfig, Preprocessor, segment_len};
 use crate::{Error, Result};
 
 /// Prepared segments, ready to become tensors.
@@ -16,8 +17,11 @@ use crate::{Error, Result};
 pub struct Prepared {
     /// `n × rows × cols` folded images, row-major.
     pub images: Vec<f32>,
-    /// `n × N_RR` rhythm features.
+    /// `n × rr_width` rhythm inputs: each segment's features, then its context's when the
+    /// preprocessing has a rhythm context.
     pub rr: Vec<f32>,
+    /// Values per rhythm input.
+    pub rr_width: usize,
     /// Class of each segment.
     pub labels: Vec<Rhythm>,
     /// Image rows (time).
@@ -47,11 +51,12 @@ impl Prepared {
         Tensor::from_data(data, device)
     }
 
-    /// The rhythm features of items `range` as a `[n, N_RR]` tensor.
+    /// The rhythm inputs of items `range` as a `[n, rr_width]` tensor.
     pub fn rr_tensor(&self, range: std::ops::Range<usize>, device: &Device) -> Tensor<2> {
+        let w = self.rr_width;
         let data = TensorData::new(
-            self.rr[range.start * N_RR..range.end * N_RR].to_vec(),
-            [range.len(), N_RR],
+            self.rr[range.start * w..range.end * w].to_vec(),
+            [range.len(), w],
         );
         Tensor::from_data(data, device)
     }
@@ -85,19 +90,31 @@ impl Preprocessors {
 
 /// Prepares views of `segments` of `corpus`: view `i` is drawn by `augment` with seed
 /// `seeds[i]` (see [`Augment::view`]). Runs on the current rayon pool; the result does not
-/// depend on the number of threads.
+/// depend on the number of threads. When `config` has a rhythm context, `context` must be
+/// the corpus's [`ContextTable`] for it.
 ///
 /// # Errors
 ///
-/// [`Error::InvalidArgument`] if `seeds` and `segments` differ in length, or from the
-/// preprocessing.
+/// [`Error::InvalidArgument`] if `seeds` and `segments` differ in length, if the context is
+/// missing, or from the preprocessing.
 pub fn prepare(
     corpus: &Corpus,
     segments: &[Segment],
     seeds: &[u64],
     augment: &Augment,
     config: &PreprocessConfig,
+    context: Option<&ContextTable>,
 ) -> Result<Prepared> {
+    let context = match (config.rr_context_seconds > 0.0, context) {
+        (false, _) => None,
+        (true, Some(t)) if t.seconds == config.rr_context_seconds => Some(t),
+        (true, _) => {
+            return Err(Error::invalid(format!(
+                "the preprocessing reads a {} s rhythm context, and no table of it was given",
+                config.rr_context_seconds
+            )));
+        }
+    };
     if seeds.len() != segments.len() {
         return Err(Error::invalid(format!(
             "{} segments but {} seeds",
@@ -122,17 +139,28 @@ pub fn prepare(
         })
         .collect();
     let (rows, cols) = config.image_shape();
+    let rr_width = config.rr_width();
     let mut out = Prepared {
         images: Vec::with_capacity(segments.len() * rows * cols),
-        rr: Vec::with_capacity(segments.len() * N_RR),
+        rr: Vec::with_capacity(segments.len() * rr_width),
+        rr_width,
         labels: Vec::with_capacity(segments.len()),
         rows,
         cols,
     };
-    for item in items {
+    for (item, segment) in items.into_iter().zip(segments) {
         let (p, label) = item?;
         out.images.extend_from_slice(&p.image);
         out.rr.extend_from_slice(&p.rr);
+        if let Some(table) = context {
+            let f = table.get(segment.record, segment.start).ok_or_else(|| {
+                Error::invalid(format!(
+                    "record {} at sample {}: not a segment of the rhythm-context table",
+                    corpus.records[segment.record].name, segment.start
+                ))
+            })?;
+            out.rr.extend_from_slice(f);
+        }
         out.labels.push(label);
     }
     Ok(out)
@@ -143,6 +171,7 @@ pub fn prepare_plain(
     corpus: &Corpus,
     segments: &[Segment],
     config: &PreprocessConfig,
+    context: Option<&ContextTable>,
 ) -> Result<Prepared> {
     prepare(
         corpus,
@@ -150,5 +179,6 @@ pub fn prepare_plain(
         &vec![0; segments.len()],
         &Augment::none(),
         config,
+        context,
     )
 }

@@ -142,6 +142,16 @@ impl TrainConfig {
         }
     }
 
+    /// The same configuration with a causal rhythm context of `seconds` (0 for none), the
+    /// rhythm branch widened or narrowed to match when there is one.
+    pub fn with_rr_context(mut self, seconds: f64) -> TrainConfig {
+        self.preprocess.rr_context_seconds = seconds;
+        if self.model.rr_features != 0 {
+            self.model.rr_features = self.preprocess.rr_width();
+        }
+        self
+    }
+
     /// Checks the fields a run cannot start without.
     pub fn validate(&self) -> Result<()> {
         self.preprocess.validate()?;
@@ -154,9 +164,10 @@ impl TrainConfig {
                 self.model.num_classes
             ));
         }
-        if self.model.rr_features != 0 && self.model.rr_features != N_RR {
+        let width = self.preprocess.rr_width();
+        if self.model.rr_features != 0 && self.model.rr_features != width {
             return bad(format!(
-                "rr_features must be 0 or {N_RR}, got {}",
+                "rr_features must be 0 or {width} (the preprocessing's rhythm input), got {}",
                 self.model.rr_features
             ));
         }

@@ -3,16 +3,18 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
+use super::context::ContextTable;
 use super::corpus::{Corpus, Segment, Skipped, class_counts, list_records};
 use super::rhythm::{N_CLASSES, Rhythm};
 use super::split::{
     DS1, DS1_AF, DS2, Protocol, SEGMENT_SPLIT_SEED, SEGMENT_TEST_FRACTION, patient_folds,
     stratified_split,
 };
+use crate::dsp::PreprocessConfig;
 use crate::{Error, Result};
 
 /// Records, segments and their split for one protocol and segment length.
@@ -29,6 +31,8 @@ pub struct Dataset {
     /// Test segments: DS2 for [`Protocol::Ds1`], the held-out 20 % for
     /// [`Protocol::Segment`], none for [`Protocol::All`].
     pub test: Vec<Segment>,
+    /// The rhythm-context table, built on first use.
+    context: OnceLock<Arc<ContextTable>>,
 }
 
 impl Dataset {
@@ -93,7 +97,24 @@ impl Dataset {
             protocol,
             train,
             test,
+            context: OnceLock::new(),
         })
+    }
+
+    /// The rhythm-context table `config` needs (`None` when it reads no context), built once
+    /// per dataset.
+    pub fn rr_context(&self, config: &PreprocessConfig) -> Result<Option<Arc<ContextTable>>> {
+        if config.rr_context_seconds <= 0.0 {
+            return Ok(None);
+        }
+        if let Some(t) = self.context.get()
+            && t.seconds == config.rr_context_seconds
+        {
+            return Ok(Some(t.clone()));
+        }
+        let table = Arc::new(ContextTable::build(&self.corpus, config)?);
+        let _ = self.context.set(table.clone());
+        Ok(Some(table))
     }
 
     /// Leave-patients-out folds over the training records (AF patients in separate folds),

@@ -6,17 +6,20 @@
 pub mod augment;
 pub mod batch;
 pub mod config;
+pub mod context;
 pub mod corpus;
 pub mod cv;
 pub mod dataset;
 pub mod rhythm;
 pub mod rr;
 pub mod sampler;
+pub mod ship;
 pub mod split;
 pub mod trainer;
 
 pub use augment::Augment;
 pub use config::{Recipe, TrainConfig, Validation};
+pub use context::ContextTable;
 pub use corpus::{Corpus, Lead, RecordData, Segment, Skipped, class_counts, list_records};
 pub use dataset::{Dataset, DatasetSummary, SplitCounts};
 pub use rhythm::{N_CLASSES, Rhythm, Timeline};

@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 use super::corpus::Segment;
 use super::rhythm::{N_CLASSES, Rhythm, Timeline};
 use super::sampler::{Sampler, class_weights};
-use crate::dsp::N_RR;
 use crate::dsp::rr::features;
+use crate::dsp::{N_RR, N_RR_CONTEXT};
 use crate::eval::{Report, score};
 use crate::model::device::{inference_device, training_device};
 use crate::model::haresnet::RhythmBranch;
@@ -79,6 +79,10 @@ pub struct RhythmCard {
     pub model: HaResNetConfig,
     /// Window length in seconds.
     pub seconds: f64,
+    /// Causal rhythm context in seconds (0: the window alone), as in
+    /// [`crate::dsp::PreprocessConfig::rr_context_seconds`].
+    #[serde(default)]
+    pub context_seconds: f64,
     /// Settings of the run.
     pub settings: RrSettings,
     /// Records trained on.
@@ -170,6 +174,11 @@ pub struct RrWindow {
     pub record: usize,
     /// Beat times from the window's start, seconds.
     pub beats: Vec<f32>,
+    /// Beat times of the causal context (the window and what precedes it, at most
+    /// [`RrCorpus::context_seconds`]), seconds from the context's start; empty without one.
+    pub context: Vec<f32>,
+    /// Duration of the context, seconds (shorter at the start of a record).
+    pub context_span: f32,
     /// Majority rhythm.
     pub label: Rhythm,
 }
@@ -181,14 +190,16 @@ pub struct RrCorpus {
     pub records: Vec<String>,
     /// Window length in seconds.
     pub seconds: f64,
+    /// Causal context in seconds, 0 for none.
+    pub context_seconds: f64,
     /// Every window kept.
     pub windows: Vec<RrWindow>,
     /// Per record, which annotator gave the beats (`qrs` or `atr`), for the card.
     pub beat_sources: Vec<String>,
 }
 
-/// A record's name, the annotator its beats came from, and its windows (beat times, label).
-type LoadedRecord = (String, &'static str, Vec<(Vec<f32>, Rhythm)>);
+/// A record's name, the annotator its beats came from, and its windows.
+type LoadedRecord = (String, &'static str, Vec<RrWindow>);
 
 /// Beat times (samples) of `anns` (beat annotations only).
 fn beat_samples(anns: &[wfdb::Annotation]) -> Vec<i64> {
@@ -232,12 +243,14 @@ fn load_rr_record(dir: &Path, name: &str) -> Result<(f64, Vec<i64>, Timeline, &'
 }
 
 impl RrCorpus {
-    /// Windows of `seconds` of every record of each directory in `dirs` (their `RECORDS`
-    /// files, or their headers), labelled by majority rhythm; at most `max_per_class`
-    /// windows per record and class (a subsample seeded with `seed`).
+    /// Consecutive windows of `seconds` of every record of each directory in `dirs` (their
+    /// `RECORDS` files, or their headers) from its first sample, labelled by majority
+    /// rhythm, each with the beats of its causal context of `context_seconds` (0 for none);
+    /// at most `max_per_class` windows per record and class (a subsample seeded with `seed`).
     pub fn load(
         dirs: &[PathBuf],
         seconds: f64,
+        context_seconds: f64,
         max_per_class: usize,
         seed: u64,
     ) -> Result<RrCorpus> {
@@ -260,7 +273,8 @@ impl RrCorpus {
                 if win < 1 {
                     return Err(Error::invalid(format!("{seconds} s windows at {fs} Hz")));
                 }
-                let mut by_class: [Vec<(Vec<f32>, Rhythm)>; N_CLASSES] = Default::default();
+                let ctx = (context_seconds * fs).round() as i64;
+                let mut by_class: [Vec<RrWindow>; N_CLASSES] = Default::default();
                 let mut b = 0;
                 let n = timeline.len() as i64;
                 let mut start = 0;
@@ -274,11 +288,26 @@ impl RrCorpus {
                         e += 1;
                     }
                     if let Some(label) = timeline.majority(start as u64..end as u64) {
-                        let times = beats[b..e]
-                            .iter()
-                            .map(|&s| ((s - start) as f64 / fs) as f32)
-                            .collect();
-                        by_class[label.index()].push((times, label));
+                        let since = |from: i64| -> Vec<f32> {
+                            let first = beats.partition_point(|&s| s < from);
+                            beats[first..e]
+                                .iter()
+                                .map(|&s| ((s - from) as f64 / fs) as f32)
+                                .collect()
+                        };
+                        let (context, context_span) = if ctx > 0 {
+                            let from = (end - ctx).max(0);
+                            (since(from), ((end - from) as f64 / fs) as f32)
+                        } else {
+                            (Vec::new(), 0.0)
+                        };
+                        by_class[label.index()].push(RrWindow {
+                            record: 0,
+                            beats: since(start),
+                            context,
+                            context_span,
+                            label,
+                        });
                     }
                     start = end;
                 }
@@ -297,6 +326,7 @@ impl RrCorpus {
             .collect();
         let mut corpus = RrCorpus {
             seconds,
+            context_seconds,
             ..RrCorpus::default()
         };
         for item in loaded {
@@ -306,51 +336,93 @@ impl RrCorpus {
             corpus.beat_sources.push(source.to_string());
             corpus
                 .windows
-                .extend(windows.into_iter().map(|(beats, label)| RrWindow {
-                    record,
-                    beats,
-                    label,
-                }));
+                .extend(windows.into_iter().map(|w| RrWindow { record, ..w }));
         }
         Ok(corpus)
     }
 }
 
-/// Rhythm features of a window, after simulated detector errors drawn from `rng` when given.
-fn window_features(
-    window: &RrWindow,
+/// Beat times of `seconds`, after simulated detector errors drawn from `rng`.
+fn perturbed(
+    beats: &[f32],
     seconds: f64,
-    noise: Option<(&RrSettings, &mut Xoshiro256PlusPlus)>,
-) -> [f32; N_RR] {
-    let mut beats: Vec<f64> = window.beats.iter().map(|&t| f64::from(t)).collect();
-    if let Some((s, rng)) = noise {
-        if !beats.is_empty() && rng.random_bool(s.p_missed_beat) {
-            let i = rng.random_range(0..beats.len());
-            beats.remove(i);
-        }
-        if rng.random_bool(s.p_extra_beat) {
-            beats.push(rng.random_range(0.0..seconds));
-        }
-        if s.jitter_s > 0.0
-            && let Ok(n) = Normal::new(0.0, s.jitter_s)
-        {
-            for b in &mut beats {
-                *b += n.sample(rng);
-            }
+    s: &RrSettings,
+    rng: &mut Xoshiro256PlusPlus,
+) -> Vec<f64> {
+    let mut beats: Vec<f64> = beats.iter().map(|&t| f64::from(t)).collect();
+    if !beats.is_empty() && rng.random_bool(s.p_missed_beat) {
+        let i = rng.random_range(0..beats.len());
+        beats.remove(i);
+    }
+    if seconds > 0.0 && rng.random_bool(s.p_extra_beat) {
+        beats.push(rng.random_range(0.0..seconds));
+    }
+    if s.jitter_s > 0.0
+        && let Ok(n) = Normal::new(0.0, s.jitter_s)
+    {
+        for b in &mut beats {
+            *b += n.sample(rng);
         }
     }
-    features(&beats, seconds)
+    beats
 }
 
-fn rr_tensor(rows: &[[f32; N_RR]], device: &Device) -> Tensor<2> {
+/// The rhythm input of a window (its features, then its context's when the corpus has a
+/// context), after simulated detector errors drawn from `rng` when given. The context's
+/// errors are drawn per window-long stretch, as a detector run segment by segment makes
+/// them.
+fn window_features(
+    window: &RrWindow,
+    corpus: &RrCorpus,
+    mut noise: Option<(&RrSettings, &mut Xoshiro256PlusPlus)>,
+) -> Vec<f32> {
+    let seconds = corpus.seconds;
+    let own: Vec<f64> = match &mut noise {
+        Some((s, rng)) => perturbed(&window.beats, seconds, s, rng),
+        None => window.beats.iter().map(|&t| f64::from(t)).collect(),
+    };
+    let mut out = features(&own, seconds).to_vec();
+    if corpus.context_seconds > 0.0 {
+        let span = f64::from(window.context_span);
+        let ctx: Vec<f64> = match &mut noise {
+            Some((s, rng)) => {
+                // Stretches aligned on the window's end, the segmentation's boundaries.
+                let mut out = Vec::with_capacity(window.context.len());
+                let mut hi = span;
+                while hi > 0.0 {
+                    let lo = (hi - seconds).max(0.0);
+                    let part: Vec<f32> = window
+                        .context
+                        .iter()
+                        .filter(|&&t| f64::from(t) >= lo && f64::from(t) < hi)
+                        .map(|&t| t - lo as f32)
+                        .collect();
+                    out.extend(
+                        perturbed(&part, hi - lo, s, rng)
+                            .into_iter()
+                            .map(|t| t + lo),
+                    );
+                    hi = lo;
+                }
+                out
+            }
+            None => window.context.iter().map(|&t| f64::from(t)).collect(),
+        };
+        out.extend_from_slice(&features(&ctx, span));
+    }
+    out
+}
+
+fn rr_tensor(rows: &[Vec<f32>], device: &Device) -> Tensor<2> {
+    let width = rows.first().map_or(0, Vec::len);
     let flat: Vec<f32> = rows.iter().flatten().copied().collect();
-    Tensor::from_data(TensorData::new(flat, [rows.len(), N_RR]), device)
+    Tensor::from_data(TensorData::new(flat, [rows.len(), width]), device)
 }
 
 /// Class probabilities of `features` under `net` (inference form).
 pub fn rr_probabilities(
     net: &RhythmNet,
-    features: &[[f32; N_RR]],
+    features: &[Vec<f32>],
     device: &Device,
 ) -> Result<Vec<[f32; N_CLASSES]>> {
     let mut out = Vec::with_capacity(features.len());
@@ -377,6 +449,17 @@ pub fn pretrain(
     progress: &mut dyn FnMut(&RrEpoch),
 ) -> Result<(RhythmNet, RhythmCard)> {
     let started = Instant::now();
+    let width = if corpus.context_seconds > 0.0 {
+        N_RR_CONTEXT
+    } else {
+        N_RR
+    };
+    if model.rr_features != width {
+        return Err(Error::invalid(format!(
+            "the rhythm input is {width} wide, the network reads {}",
+            model.rr_features
+        )));
+    }
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(settings.seed);
     // Hold out records per database so both are represented in validation.
     let mut held = vec![false; corpus.records.len()];
@@ -411,9 +494,9 @@ pub fn pretrain(
         }
         c
     };
-    let val_features: Vec<[f32; N_RR]> = val
+    let val_features: Vec<Vec<f32>> = val
         .iter()
-        .map(|&i| window_features(&corpus.windows[i], corpus.seconds, None))
+        .map(|&i| window_features(&corpus.windows[i], corpus, None))
         .collect();
     let val_truth: Vec<Rhythm> = val.iter().map(|&i| corpus.windows[i].label).collect();
 
@@ -449,11 +532,7 @@ pub fn pretrain(
             let mut labels = Vec::with_capacity(batch.len());
             for &d in batch {
                 let w = &corpus.windows[as_segments[d].start];
-                feats.push(window_features(
-                    w,
-                    corpus.seconds,
-                    Some((settings, &mut rng)),
-                ));
+                feats.push(window_features(w, corpus, Some((settings, &mut rng))));
                 labels.push(w.label.index() as i64);
             }
             let logits = net.forward(rr_tensor(&feats, &device));
@@ -493,6 +572,7 @@ pub fn pretrain(
     let card = RhythmCard {
         model: model.clone(),
         seconds: corpus.seconds,
+        context_seconds: corpus.context_seconds,
         settings: settings.clone(),
         train_records: names(false),
         validation_records: names(true),

@@ -29,7 +29,7 @@ use super::config::TrainConfig;
 use super::corpus::Segment;
 use super::dataset::Dataset;
 use super::rhythm::{N_CLASSES, Rhythm};
-use super::rr::{head_mask, install};
+use super::rr::{head_mask, install, load_rhythm_net, rr_probabilities};
 use super::sampler::{Sampler, class_weights};
 use crate::eval::{Report, probabilities, score};
 use crate::model::device::{inference_device, training_device};
@@ -349,17 +349,43 @@ impl<'a> Trainer<'a> {
         let loss_fn = loss_config.init(&device);
         let steps = self.steps_per_epoch();
         let total_steps = steps * c.epochs;
+        let context = self.dataset.rr_context(&c.preprocess)?;
         let validation = if self.validation.is_empty() {
             None
         } else {
             let t0 = Instant::now();
-            let prepared = prepare_plain(&self.dataset.corpus, &self.validation, &c.preprocess)?;
+            let prepared = prepare_plain(
+                &self.dataset.corpus,
+                &self.validation,
+                &c.preprocess,
+                context.as_deref(),
+            )?;
             observer.note(&format!(
                 "prepared {} validation segments ({}) in {:.1} s",
                 self.validation.len(),
                 self.validation_records.join(" "),
                 t0.elapsed().as_secs_f64()
             ));
+            if let Some(dir) = &c.rr_init {
+                // The yardstick the image path must beat: the pre-trained pathway alone.
+                let (net, _) = load_rhythm_net(dir, &inference_device())?;
+                let rows: Vec<Vec<f32>> = prepared
+                    .rr
+                    .chunks_exact(prepared.rr_width)
+                    .map(<[f32]>::to_vec)
+                    .collect();
+                let r = score(
+                    &prepared.labels,
+                    &rr_probabilities(&net, &rows, &inference_device())?,
+                )?;
+                observer.note(&format!(
+                    "rhythm pathway alone on these patients: acc {:.3} macroF1 {:.3} (>=20: {:.3}) AFIB F1 {:.3}",
+                    r.accuracy.unwrap_or(0.0),
+                    r.macro_f1.unwrap_or(0.0),
+                    r.macro_f1_supported.unwrap_or(0.0),
+                    r.f1("AFIB").unwrap_or(0.0)
+                ));
+            }
             Some(prepared)
         };
 
@@ -385,6 +411,7 @@ impl<'a> Trainer<'a> {
                     &seeds[range],
                     &c.augment,
                     &c.preprocess,
+                    context.as_deref(),
                 )?;
                 let n = batch.len();
                 let logits = model.forward(

@@ -58,6 +58,8 @@ enum Command {
     Eval(eval_cmd::EvalArgs),
     /// Pre-train the rhythm branch on beat times and rhythm labels of other databases.
     RrPretrain(rr_cmd::RrArgs),
+    /// Write a pre-trained rhythm pathway alone as a weights file.
+    RrExport(rr_cmd::RrExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +75,7 @@ fn main() -> ExitCode {
         Command::Cv(args) => train_cmd::run_cv(args),
         Command::Eval(args) => eval_cmd::run(args),
         Command::RrPretrain(args) => rr_cmd::run(args),
+        Command::RrExport(args) => rr_cmd::run_export(args),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),
@@ -87,6 +90,33 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_FAILURE)
         }
     }
+}
+
+/// The command line as run, in a form that names no directory of this machine: the
+/// program as `haresnet`, an absolute path as `$HARESNET_DATA/<its last component>` when
+/// it lies in the data directory, as its last component otherwise.
+pub fn portable_command() -> String {
+    let data = std::env::var_os("HARESNET_DATA").map(std::path::PathBuf::from);
+    let mut words = vec!["haresnet".to_string()];
+    for arg in std::env::args().skip(1) {
+        let path = std::path::Path::new(&arg);
+        let word = if path.is_absolute() {
+            let name = path
+                .file_name()
+                .map_or_else(|| arg.clone(), |n| n.to_string_lossy().into_owned());
+            let in_data = data.as_ref().is_some_and(|d| path.starts_with(d))
+                || path.parent().and_then(|p| p.file_name()) == Some("data".as_ref());
+            if in_data {
+                format!("$HARESNET_DATA/{name}")
+            } else {
+                name
+            }
+        } else {
+            arg
+        };
+        words.push(word);
+    }
+    words.join(" ")
 }
 
 /// `hh:mm:ss.mmm` for a time in seconds.

@@ -6,11 +6,15 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use haresnet::dsp::N_RR;
+use haresnet::train::rr::load_rhythm_net;
+use haresnet::train::ship::{self, rhythm_provenance};
 use haresnet::train::trainer::{EpochLog, Observer, Trainer};
 use haresnet::train::{Augment, Corpus, Dataset, Protocol, Recipe, TrainConfig, Validation};
 use haresnet::train::{cv, list_records};
+use haresnet::weights::WeightsFile;
 use haresnet::{Error, Result};
 use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum AugmentArg {
@@ -71,6 +75,10 @@ pub struct RunArgs {
     /// Initialise the rhythm branch from an `rr-pretrain` output directory.
     #[arg(long)]
     pub rr_init: Option<PathBuf>,
+    /// Causal rhythm context in seconds (0: the segment alone): the rhythm branch also reads
+    /// the R peaks of the preceding segments of the record.
+    #[arg(long)]
+    pub rr_context: Option<f64>,
     /// Keep the pre-trained rhythm pathway (branch and head) fixed.
     #[arg(long)]
     pub rr_fixed: Option<bool>,
@@ -128,6 +136,9 @@ impl RunArgs {
         }
         if let Some(v) = self.rr {
             c.model.rr_features = if v { N_RR } else { 0 };
+        }
+        if let Some(v) = self.rr_context {
+            c = c.with_rr_context(v);
         }
         if let Some(v) = self.label_smoothing {
             c.label_smoothing = v;
@@ -279,17 +290,55 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
         (None, None) => return Err(Error::invalid("give --out DIR or --resume DIR")),
     };
     let dataset = load_dataset(&args.run.data, &config)?;
-    let trainer = Trainer::new(config, &dataset, &dir)?;
+    let trainer = Trainer::new(config.clone(), &dataset, &dir)?;
     match trainer.run_until(&mut Bar::new(""), args.stop_after)? {
-        Some(trained) => eprintln!(
-            "done: {} in {:.0} s; weights {}",
-            dir.display(),
-            trained.summary.wall_seconds,
-            dir.join("model.bpk").display()
-        ),
+        Some(trained) => {
+            let path = dir.join("model.hrn");
+            write_weights(&path, &config, &args.run.data, &trained)?;
+            eprintln!(
+                "done: {} in {:.0} s; weights {}",
+                dir.display(),
+                trained.summary.wall_seconds,
+                path.display()
+            );
+        }
         None => eprintln!("stopped; continue with --resume {}", dir.display()),
     }
     Ok(())
+}
+
+/// Writes a finished run as a weights file with its model card.
+fn write_weights(
+    path: &Path,
+    config: &TrainConfig,
+    data: &Path,
+    trained: &haresnet::train::trainer::Trained,
+) -> Result<()> {
+    let s = &trained.summary;
+    let mut training = serde_json::Map::new();
+    let data_name = data
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    training.insert("recipe".into(), json!(config.recipe.name()));
+    training.insert("config".into(), json!(config));
+    training.insert("data".into(), json!(data_name));
+    training.insert("split".into(), json!(config.protocol.name()));
+    training.insert("records".into(), json!(s.train_records));
+    training.insert("segments".into(), json!(s.train_segments));
+    training.insert("epochs".into(), json!(config.epochs));
+    training.insert("seed".into(), json!(config.seed));
+    training.insert("command".into(), json!(crate::portable_command()));
+    training.insert("wall_seconds".into(), json!(s.wall_seconds));
+    training.insert("history".into(), json!(s.history));
+    if let Some(dir) = &config.rr_init {
+        let (_, card) = load_rhythm_net(dir, &haresnet::model::device::inference_device())?;
+        training.insert("rhythm_pretraining".into(), rhythm_provenance(&card));
+    }
+    let file = WeightsFile {
+        card: ship::card(config, training),
+        weights: haresnet::model::to_bytes(&trained.model)?,
+    };
+    file.write(path)
 }
 
 /// Cross-validate a recipe over leave-patients-out folds of the training records.
