@@ -16,6 +16,9 @@ use crate::classify::segment_peaks;
 use crate::dsp::{N_RR, PreprocessConfig, Preprocessor, RrContext, segment_len};
 use crate::{Error, Result};
 
+/// A segment (record index, first sample) and the context half of its rhythm input.
+type Entry = ((usize, usize), [f32; N_RR]);
+
 /// The context half of the rhythm input of every segment of a corpus's consecutive
 /// segmentation, by (record index, first sample).
 #[derive(Debug, Clone, Default)]
@@ -35,7 +38,7 @@ impl ContextTable {
                 "the preprocessing has no rhythm context to compute",
             ));
         }
-        let per_record: Vec<Result<Vec<((usize, usize), [f32; N_RR])>>> = corpus
+        let per_record: Vec<Result<Vec<Entry>>> = corpus
             .records
             .par_iter()
             .enumerate()
