@@ -2,9 +2,13 @@
 //! probabilities per segment out. Every front end (CLI, C ABI, bindings) goes through it.
 //!
 //! A signal is cut into segments of the model's length (non-overlapping unless a hop is
-//! given); each segment is prepared on its own ([`crate::dsp::Preprocessor`]) and run
-//! through the network independently of the others, so the whole-signal call, the batch
-//! call and the [`Stream`] give bit-identical results however the samples arrive.
+//! given); each segment is prepared on its own ([`crate::dsp::Preprocessor`]). When the
+//! model reads a rhythm context ([`crate::dsp::PreprocessConfig::rr_context_seconds`]),
+//! each segment's rhythm input also holds the features of the R peaks of the segments
+//! before it ([`crate::dsp::RrContext`]: causal, so nothing waits for later samples);
+//! otherwise segments are independent. The whole-signal call and the [`Stream`] give
+//! bit-identical results however the samples arrive; the batch call treats each segment
+//! as its own context.
 //!
 //! ```no_run
 //! use haresnet::classify::Classifier;
@@ -24,7 +28,7 @@ use std::sync::{Arc, Mutex};
 use burn::tensor::{Device, Tensor, TensorData};
 use rayon::prelude::*;
 
-use crate::dsp::{self, Prepared, Preprocessor};
+use crate::dsp::{self, Prepared, Preprocessor, RrContext, SegmentPeaks};
 use crate::model::{self, HaResNet};
 use crate::weights::{self, ModelCard, WeightSet, WeightsFile};
 use crate::{Error, Result};
@@ -353,7 +357,7 @@ impl Classifier {
         let segments: Vec<(usize, &[f32])> = dsp::segment_ranges(samples.len(), len, hop)?
             .map(|r| (r.start, &samples[r]))
             .collect();
-        self.run(&segments, fs, options)
+        self.run(&segments, fs, options, Rhythm::Causal)
     }
 
     /// Classifies separate segments, each exactly [`segment_len`](Self::segment_len)
@@ -378,7 +382,7 @@ impl Classifier {
             }
         }
         let segments: Vec<(usize, &[f32])> = segments.iter().map(|s| (0, *s)).collect();
-        self.run(&segments, fs, options)
+        self.run(&segments, fs, options, Rhythm::Alone)
     }
 
     /// A stream that takes the samples of one lead at `fs` in chunks of any size and returns
@@ -395,6 +399,7 @@ impl Classifier {
             buffer: Vec::with_capacity(len),
             buffer_start: 0,
             next_start: 0,
+            context: self.rhythm_context(Rhythm::Causal)?,
         })
     }
 
@@ -436,96 +441,226 @@ impl Classifier {
         }
     }
 
-    /// Prepares and classifies `segments` (start, samples), in parallel chunks.
+    /// Prepares and classifies `segments` (start, samples): preparation and the network in
+    /// parallel chunks, the rhythm context (which needs the segments in order) in one cheap
+    /// sequential pass between them. `rhythm` is [`Rhythm::Causal`] for a segmentation of
+    /// one signal, [`Rhythm::Alone`] for independent segments.
     fn run(
         &self,
         segments: &[(usize, &[f32])],
         fs: f64,
         options: &ClassifyOptions,
+        rhythm: Rhythm,
     ) -> Result<Vec<SegmentResult>> {
         check_rate(fs)?;
-        let chunks: Vec<Result<Vec<SegmentResult>>> = self.install(|| {
-            segments
-                .par_chunks(CHUNK)
-                .map(|chunk| {
-                    let mut pre = self.preprocessor(fs)?;
-                    let out = self.run_chunk(&mut pre, chunk, options);
-                    self.recycle(pre);
-                    out
-                })
-                .collect()
-        });
+        let mut context = self.rhythm_context(rhythm)?;
         let mut results = Vec::with_capacity(segments.len());
-        for chunk in chunks {
-            results.extend(chunk?);
+        // Blocks bound the memory of prepared images on long recordings.
+        for block in segments.chunks(CHUNK * 64) {
+            let prepared: Vec<Result<Vec<Item>>> = self.install(|| {
+                block
+                    .par_chunks(CHUNK)
+                    .map(|chunk| {
+                        let mut pre = self.preprocessor(fs)?;
+                        let out = chunk
+                            .iter()
+                            .map(|&(start, samples)| prepare_one(&mut pre, start, samples))
+                            .collect();
+                        self.recycle(pre);
+                        out
+                    })
+                    .collect()
+            });
+            let mut items = Vec::with_capacity(block.len());
+            for chunk in prepared {
+                items.extend(chunk?);
+            }
+            for item in &mut items {
+                item.rr = self.rhythm_input(item, fs, rhythm, context.as_mut());
+            }
+            let classified: Vec<Result<Vec<SegmentResult>>> = self.install(|| {
+                items
+                    .par_chunks_mut(CHUNK)
+                    .map(|chunk| self.forward_chunk(chunk, options))
+                    .collect()
+            });
+            for chunk in classified {
+                results.extend(chunk?);
+            }
         }
         Ok(results)
     }
 
-    /// Prepares a few segments and runs the analysable ones through the network together.
-    fn run_chunk(
+    /// The rhythm context a call carries, when the model reads one.
+    fn rhythm_context(&self, rhythm: Rhythm) -> Result<Option<RrContext>> {
+        let seconds = self.inner.card.preprocess.rr_context_seconds;
+        match rhythm {
+            Rhythm::Causal if seconds > 0.0 => RrContext::new(seconds).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// The rhythm input of a prepared segment: its own features, followed, when the model
+    /// reads a context, by those of the causal context (`context`, which the segment joins)
+    /// or, for an independent segment, of the segment itself.
+    fn rhythm_input(
         &self,
-        pre: &mut Preprocessor,
-        chunk: &[(usize, &[f32])],
+        item: &Item,
+        fs: f64,
+        rhythm: Rhythm,
+        context: Option<&mut RrContext>,
+    ) -> Vec<f32> {
+        let Some(prepared) = &item.prepared else {
+            // Not analysable: it still takes its place in the context, with no beats.
+            if let Some(ctx) = context {
+                ctx.push(segment_peaks(
+                    item.result.start,
+                    item.result.end,
+                    fs,
+                    &[],
+                    1.0,
+                ));
+            }
+            return Vec::new();
+        };
+        if self.inner.card.preprocess.rr_context_seconds <= 0.0 {
+            return prepared.rr.to_vec();
+        }
+        let peaks = segment_peaks(
+            item.result.start,
+            item.result.end,
+            fs,
+            &prepared.r_peaks,
+            self.model_rate(),
+        );
+        match (rhythm, context) {
+            (Rhythm::Causal, Some(ctx)) => ctx.push(peaks).to_vec(),
+            _ => dsp::rr::context_features(&[peaks], f64::INFINITY).to_vec(),
+        }
+    }
+
+    /// Runs the analysable segments of `items` through the network together.
+    fn forward_chunk(
+        &self,
+        items: &mut [Item],
         options: &ClassifyOptions,
     ) -> Result<Vec<SegmentResult>> {
-        let mut results = Vec::with_capacity(chunk.len());
-        let mut ready: Vec<(usize, Prepared)> = Vec::with_capacity(chunk.len());
-        for (i, &(start, samples)) in chunk.iter().enumerate() {
-            let mut result = SegmentResult {
-                start,
-                end: start + samples.len(),
-                status: SegmentStatus::Classified,
-                label: None,
-                probabilities: Vec::new(),
-                heart_rate_bpm: None,
-                attention: None,
-            };
-            if samples.iter().any(|v| !v.is_finite()) {
-                // Only reachable with `InvalidSamples::Skip`: callers check otherwise.
-                result.status = SegmentStatus::InvalidSamples;
-            } else {
-                let prepared = pre.prepare(samples)?;
-                result.heart_rate_bpm = prepared.heart_rate_bpm;
-                if prepared.flat {
-                    result.status = SegmentStatus::Flat;
-                } else {
-                    ready.push((i, prepared));
+        let ready: Vec<usize> = (0..items.len())
+            .filter(|&i| items[i].prepared.is_some())
+            .collect();
+        if let Some(&first) = ready.first() {
+            let (rows, cols) = items[first]
+                .prepared
+                .as_ref()
+                .map_or((0, 0), |p| (p.rows, p.cols));
+            let batch = ready.len();
+            let mut images = Vec::with_capacity(batch * rows * cols);
+            let mut rr = Vec::with_capacity(batch * items[first].rr.len());
+            for &i in &ready {
+                if let Some(p) = &items[i].prepared {
+                    images.extend_from_slice(&p.image);
+                }
+                rr.extend_from_slice(&items[i].rr);
+            }
+            let (logits, attention) =
+                self.inner
+                    .network
+                    .forward(images, rr, batch, rows, cols, options.attention)?;
+            let classes = self.num_classes();
+            for (k, &i) in ready.iter().enumerate() {
+                let probabilities = softmax(&logits[k * classes..(k + 1) * classes]);
+                let result = &mut items[i].result;
+                result.label = Some(argmax(&probabilities));
+                result.probabilities = probabilities;
+                if let Some(att) = &attention {
+                    let size = att.rows * att.cols;
+                    result.attention = Some(AttentionMap {
+                        rows: att.rows,
+                        cols: att.cols,
+                        values: att.values[k * size..(k + 1) * size].to_vec(),
+                    });
                 }
             }
-            results.push(result);
         }
-        if ready.is_empty() {
-            return Ok(results);
+        Ok(items
+            .iter_mut()
+            .map(|item| std::mem::replace(&mut item.result, empty_result(0, 0)))
+            .collect())
+    }
+}
+
+/// Where a segment's rhythm context comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rhythm {
+    /// The segments are consecutive segments of one signal: each one's context is made of
+    /// the peaks of the segments before it ([`RrContext`]).
+    Causal,
+    /// The segments are independent: each one is its own context.
+    Alone,
+}
+
+/// A segment on its way through the classifier.
+struct Item {
+    result: SegmentResult,
+    /// `None` when the segment is not analysable (flat, invalid samples).
+    prepared: Option<Prepared>,
+    /// The network's rhythm input.
+    rr: Vec<f32>,
+}
+
+fn empty_result(start: usize, end: usize) -> SegmentResult {
+    SegmentResult {
+        start,
+        end,
+        status: SegmentStatus::Classified,
+        label: None,
+        probabilities: Vec::new(),
+        heart_rate_bpm: None,
+        attention: None,
+    }
+}
+
+/// Prepares one segment, or marks it as not analysable.
+fn prepare_one(pre: &mut Preprocessor, start: usize, samples: &[f32]) -> Result<Item> {
+    let mut result = empty_result(start, start + samples.len());
+    let mut ready = None;
+    if samples.iter().any(|v| !v.is_finite()) {
+        // Only reachable with `InvalidSamples::Skip`: callers check otherwise.
+        result.status = SegmentStatus::InvalidSamples;
+    } else {
+        let prepared = pre.prepare(samples)?;
+        result.heart_rate_bpm = prepared.heart_rate_bpm;
+        if prepared.flat {
+            result.status = SegmentStatus::Flat;
+        } else {
+            ready = Some(prepared);
         }
-        let (rows, cols) = (ready[0].1.rows, ready[0].1.cols);
-        let batch = ready.len();
-        let mut images = Vec::with_capacity(batch * rows * cols);
-        let mut rr = Vec::with_capacity(batch * dsp::N_RR);
-        for (_, p) in &ready {
-            images.extend_from_slice(&p.image);
-            rr.extend_from_slice(&p.rr);
-        }
-        let (logits, attention) =
-            self.inner
-                .network
-                .forward(images, rr, batch, rows, cols, options.attention)?;
-        let classes = self.num_classes();
-        for (k, (i, _)) in ready.iter().enumerate() {
-            let probabilities = softmax(&logits[k * classes..(k + 1) * classes]);
-            let result = &mut results[*i];
-            result.label = Some(argmax(&probabilities));
-            result.probabilities = probabilities;
-            if let Some(att) = &attention {
-                let size = att.rows * att.cols;
-                result.attention = Some(AttentionMap {
-                    rows: att.rows,
-                    cols: att.cols,
-                    values: att.values[k * size..(k + 1) * size].to_vec(),
-                });
-            }
-        }
-        Ok(results)
+    }
+    Ok(Item {
+        result,
+        prepared: ready,
+        rr: Vec::new(),
+    })
+}
+
+/// A segment's place and R peaks (at `peak_rate`, from its start) in seconds from the start
+/// of the signal (input rate `fs`): the same arithmetic as the training set's, so a context
+/// is the one the network was trained with.
+pub(crate) fn segment_peaks(
+    start: usize,
+    end: usize,
+    fs: f64,
+    r_peaks: &[usize],
+    peak_rate: f64,
+) -> SegmentPeaks {
+    let start_s = start as f64 / fs;
+    SegmentPeaks {
+        start_s,
+        end_s: end as f64 / fs,
+        peaks_s: r_peaks
+            .iter()
+            .map(|&p| start_s + p as f64 / peak_rate)
+            .collect(),
     }
 }
 
@@ -547,6 +682,8 @@ pub struct Stream {
     buffer_start: usize,
     /// First sample of the next segment.
     next_start: usize,
+    /// The rhythm context of the segments so far, when the model reads one.
+    context: Option<RrContext>,
 }
 
 impl Stream {
@@ -575,11 +712,16 @@ impl Stream {
                 Some(p) => p,
                 None => self.classifier.preprocessor(self.fs)?,
             };
-            let result =
-                self.classifier
-                    .run_chunk(&mut pre, &[(self.next_start, segment)], &self.options);
+            let item = prepare_one(&mut pre, self.next_start, segment);
             self.preprocessor = Some(pre);
-            out.extend(result?);
+            let mut item = item?;
+            item.rr =
+                self.classifier
+                    .rhythm_input(&item, self.fs, Rhythm::Causal, self.context.as_mut());
+            out.extend(
+                self.classifier
+                    .forward_chunk(std::slice::from_mut(&mut item), &self.options)?,
+            );
             self.next_start += self.hop;
         }
         let drop = (self.next_start - self.buffer_start).min(self.buffer.len());
@@ -602,10 +744,10 @@ impl Stream {
 fn check_card(card: &ModelCard) -> Result<()> {
     card.validate()?;
     let rr = card.network.rr_features;
-    if rr != 0 && rr != dsp::N_RR {
+    let given = card.preprocess.rr_width();
+    if rr != 0 && rr != given {
         return Err(Error::Model(format!(
-            "the network expects {rr} rhythm features, the preprocessing gives {}",
-            dsp::N_RR
+            "the network expects {rr} rhythm features, the preprocessing gives {given}"
         )));
     }
     Ok(())

@@ -7,7 +7,11 @@
 pub mod classify;
 pub mod dsp;
 pub mod error;
+#[cfg(feature = "train")]
+pub mod eval;
 pub mod model;
+#[cfg(feature = "train")]
+pub mod train;
 pub mod weights;
 pub mod wfdb;
 

@@ -251,3 +251,61 @@ fn threads_share_one_classifier_and_agree() {
         Classifier::untrained(c.card().clone(), 11, &ClassifierOptions { threads: 1 }).unwrap();
     assert_eq!(own_pool.classify(&x, fs).unwrap(), reference);
 }
+
+/// An untrained classifier whose rhythm input carries a causal context of 30 s.
+fn context_classifier(seconds: f64) -> Classifier {
+    let mut card = card(seconds, false);
+    card.network = card.network.with_rr_features(dsp::N_RR_CONTEXT);
+    card.preprocess = card.preprocess.with_rr_context(30.0);
+    Classifier::untrained(card, 11, &ClassifierOptions::default()).unwrap()
+}
+
+#[test]
+fn rhythm_context_streams_bit_for_bit() {
+    let (x, fs) = mlii("203_0740_0860");
+    let c = context_classifier(5.0);
+    for hop in [None, Some(2.5), Some(7.0)] {
+        let opts = ClassifyOptions {
+            hop_seconds: hop,
+            ..Default::default()
+        };
+        let whole = c.classify_with(&x, fs, &opts).unwrap();
+        for chunk in [1, 7, 250, 10_000] {
+            let mut stream = c.stream(fs, &opts).unwrap();
+            let got: Vec<_> = x
+                .chunks(chunk)
+                .flat_map(|p| stream.push(p).unwrap())
+                .collect();
+            assert_eq!(got, whole, "hop {hop:?}, chunk size {chunk}");
+        }
+    }
+}
+
+#[test]
+fn rhythm_context_is_causal_and_batches_use_each_segment_alone() {
+    let (x, fs) = mlii("203_0740_0860");
+    let c = context_classifier(5.0);
+    let whole = c.classify(&x, fs).unwrap();
+    // Later samples never change an earlier segment's result.
+    let prefix = c.classify(&x[..1800 * 10], fs).unwrap();
+    assert_eq!(prefix[..], whole[..10]);
+    // Independent segments: the first segment's context is itself either way; later ones
+    // lose the context of the segments before them.
+    let segments: Vec<&[f32]> = x.chunks_exact(1800).collect();
+    let batch = c
+        .classify_segments(&segments, fs, &ClassifyOptions::default())
+        .unwrap();
+    assert_eq!(batch[0].probabilities, whole[0].probabilities);
+    assert!(
+        batch
+            .iter()
+            .zip(&whole)
+            .skip(1)
+            .any(|(b, w)| b.probabilities != w.probabilities)
+    );
+    // A context needs a network that reads it.
+    let mut bad = card(5.0, true);
+    bad.preprocess = bad.preprocess.with_rr_context(30.0);
+    let err = Classifier::untrained(bad, 1, &ClassifierOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("rhythm features"), "{err}");
+}

@@ -24,5 +24,5 @@ pub use pipeline::{
     MAX_INPUT_RATE_HZ, MIN_INPUT_RATE_HZ, PREPROCESS_VERSION, Prepared, PreprocessConfig,
     Preprocessor,
 };
-pub use rr::N_RR;
+pub use rr::{N_RR, N_RR_CONTEXT, RR_CONTEXT_S, RrContext, SegmentPeaks};
 pub use segment::{SegmentRanges, segment_len, segment_ranges};

@@ -48,6 +48,11 @@ pub struct PreprocessConfig {
     /// A band-passed segment with a standard deviation below this (signal units, mV) is
     /// flat: leads off or no signal.
     pub flat_std: f32,
+    /// Length of the causal rhythm context in seconds (see [`super::rr::context_features`]),
+    /// 0 for none: with a context, the rhythm input is the segment's features followed by
+    /// those of the context, [`super::rr::N_RR_CONTEXT`] values.
+    #[serde(default)]
+    pub rr_context_seconds: f64,
 }
 
 impl PreprocessConfig {
@@ -65,6 +70,22 @@ impl PreprocessConfig {
             band_high_hz: 40.0,
             filter_order: 4,
             flat_std: 0.002,
+            rr_context_seconds: 0.0,
+        }
+    }
+
+    /// The same configuration with a causal rhythm context of `seconds` (0 for none).
+    pub fn with_rr_context(mut self, seconds: f64) -> Self {
+        self.rr_context_seconds = seconds;
+        self
+    }
+
+    /// Width of the rhythm input this configuration gives.
+    pub fn rr_width(&self) -> usize {
+        if self.rr_context_seconds > 0.0 {
+            super::rr::N_RR_CONTEXT
+        } else {
+            N_RR
         }
     }
 
@@ -125,6 +146,12 @@ impl PreprocessConfig {
             return bad(format!(
                 "flat threshold {} must be finite and non-negative",
                 self.flat_std
+            ));
+        }
+        let ctx = self.rr_context_seconds;
+        if !(ctx == 0.0 || (ctx.is_finite() && ctx >= self.segment_seconds && ctx <= 3600.0)) {
+            return bad(format!(
+                "rhythm context of {ctx} s is neither 0 nor between the segment length and 3600 s"
             ));
         }
         BandPass::new(

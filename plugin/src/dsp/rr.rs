@@ -198,6 +198,117 @@ pub fn heart_rate_bpm(beat_times_s: &[f64]) -> Option<f32> {
     })
 }
 
+/// Context length of the shipped models with a causal rhythm context, in seconds.
+pub const RR_CONTEXT_S: f64 = 60.0;
+
+/// Width of the rhythm input with a context: the segment's features, then the context's.
+pub const N_RR_CONTEXT: usize = 2 * N_RR;
+
+/// One segment's contribution to a rhythm context: where it lies and the R peaks detected
+/// in it alone, all in seconds from the start of the signal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentPeaks {
+    /// Start of the segment.
+    pub start_s: f64,
+    /// End of the segment (one sample past its last).
+    pub end_s: f64,
+    /// R peaks detected in the segment; empty for a flat or invalid segment.
+    pub peaks_s: Vec<f64>,
+}
+
+/// The rhythm input of the last segment of `segments` (segments of one segmentation, in
+/// order, the last being the segment classified): its own [`features`], then the features
+/// of its causal context.
+///
+/// The context is the union of the peaks of every listed segment, each peak of a segment
+/// kept only if it is earlier than the start of the next listed segment (so overlapping
+/// segments never count a beat twice), restricted to the `context_s` seconds ending at the
+/// last segment's end. Its duration is that span, shorter at the start of a signal, where
+/// less is available. Depending only on earlier segments, it needs no look-ahead, so a
+/// stream classifies with it as soon as a segment is complete.
+pub fn context_features(segments: &[SegmentPeaks], context_s: f64) -> [f32; N_RR_CONTEXT] {
+    let first_start = segments.first().map_or(0.0, |s| s.start_s);
+    context_from(first_start, segments, context_s)
+}
+
+fn context_from(
+    first_start: f64,
+    segments: &[SegmentPeaks],
+    context_s: f64,
+) -> [f32; N_RR_CONTEXT] {
+    let mut out = [0.0f32; N_RR_CONTEXT];
+    let Some(last) = segments.last() else {
+        return out;
+    };
+    out[..N_RR].copy_from_slice(&features(
+        &last
+            .peaks_s
+            .iter()
+            .map(|p| p - last.start_s)
+            .collect::<Vec<_>>(),
+        last.end_s - last.start_s,
+    ));
+    let from = (last.end_s - context_s).max(first_start);
+    let mut peaks = Vec::new();
+    for (i, seg) in segments.iter().enumerate() {
+        let until = segments
+            .get(i + 1)
+            .map_or(f64::INFINITY, |next| next.start_s);
+        peaks.extend(
+            seg.peaks_s
+                .iter()
+                .filter(|&&p| p >= from && p < until)
+                .map(|p| p - from),
+        );
+    }
+    out[N_RR..].copy_from_slice(&features(&peaks, last.end_s - from));
+    out
+}
+
+/// The causal rhythm context of a segmentation, accumulated segment by segment: push each
+/// segment (in order, flat or invalid ones with no peaks) and get its rhythm input, equal
+/// to [`context_features`] over every segment pushed so far, while only the segments that
+/// can still reach into a context are kept.
+#[derive(Debug, Clone)]
+pub struct RrContext {
+    context_s: f64,
+    first_start: Option<f64>,
+    segments: std::collections::VecDeque<SegmentPeaks>,
+}
+
+impl RrContext {
+    /// An empty context of `context_s` seconds (must be positive and finite).
+    pub fn new(context_s: f64) -> crate::Result<RrContext> {
+        if !(context_s.is_finite() && context_s > 0.0) {
+            return Err(crate::Error::invalid(format!(
+                "rhythm context must be a positive number of seconds, got {context_s}"
+            )));
+        }
+        Ok(RrContext {
+            context_s,
+            first_start: None,
+            segments: Default::default(),
+        })
+    }
+
+    /// The context length in seconds.
+    pub fn seconds(&self) -> f64 {
+        self.context_s
+    }
+
+    /// Adds the next segment and returns its rhythm input (segment, then context features).
+    pub fn push(&mut self, segment: SegmentPeaks) -> [f32; N_RR_CONTEXT] {
+        let first = *self.first_start.get_or_insert(segment.start_s);
+        let from = segment.end_s - self.context_s;
+        self.segments.push_back(segment);
+        // A segment that ended before this context began is out of every later one too.
+        while self.segments.front().is_some_and(|s| s.end_s < from) {
+            self.segments.pop_front();
+        }
+        context_from(first, self.segments.make_contiguous(), self.context_s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,5 +440,85 @@ mod tests {
         assert_eq!(heart_rate_bpm(&[1.0, 1.0]), None);
         assert_eq!(heart_rate_bpm(&[0.0, 1.0, 2.0]), Some(60.0));
         assert_eq!(heart_rate_bpm(&[0.5, 0.0, 1.0]), Some(120.0));
+    }
+
+    fn seg(start: f64, end: f64, peaks: &[f64]) -> SegmentPeaks {
+        SegmentPeaks {
+            start_s: start,
+            end_s: end,
+            peaks_s: peaks.to_vec(),
+        }
+    }
+
+    #[test]
+    fn context_counts_each_beat_once_and_is_causal() {
+        // Overlapping segments (hop 2.5 s, length 5 s) of a regular 1 s rhythm: the context
+        // must see one beat per second, not the overlap twice.
+        let beats = |a: f64, b: f64| -> Vec<f64> {
+            (0..100)
+                .map(|i| 0.5 + i as f64)
+                .filter(|&t| t >= a && t < b)
+                .collect()
+        };
+        let segs: Vec<SegmentPeaks> = (0..8)
+            .map(|k| {
+                let s = 2.5 * k as f64;
+                seg(s, s + 5.0, &beats(s, s + 5.0))
+            })
+            .collect();
+        let f = context_features(&segs, 60.0);
+        // 22.5 s of context with 22 beats: 58.7 bpm by count, exactly 60 by the median.
+        assert!((f[N_RR + RATE_MEDIAN] - 0.6).abs() < 1e-6);
+        assert!((f[N_RR + RATE_COUNT] - (60.0 * 22.0 / 22.5 / 100.0) as f32).abs() < 1e-6);
+        assert_eq!(f[N_RR + CV], 0.0);
+        // The segment half is the segment alone.
+        assert_eq!(
+            f[..N_RR],
+            features(
+                &beats(17.5, 22.5)
+                    .iter()
+                    .map(|t| t - 17.5)
+                    .collect::<Vec<_>>(),
+                5.0
+            )
+        );
+        // A shorter context keeps only its window.
+        let g = context_features(&segs, 10.0);
+        assert!((g[N_RR + RATE_COUNT] - 0.6).abs() < 1e-6);
+        // The first segment alone: the context is the segment.
+        let h = context_features(&segs[..1], 60.0);
+        assert_eq!(h[..N_RR], h[N_RR..]);
+    }
+
+    #[test]
+    fn accumulator_equals_the_function_over_every_prefix() {
+        let rr = random_rr(200, 0.4, 1.2);
+        let all = times(&rr);
+        for (len, hop, ctx) in [(5.0, 5.0, 60.0), (5.0, 2.0, 30.0), (2.0, 7.0, 10.0)] {
+            let mut acc = RrContext::new(ctx).unwrap();
+            let mut segs = Vec::new();
+            for k in 0..40 {
+                let s = 3.0 + hop * k as f64;
+                // Every third segment is flat: no peaks.
+                let peaks: Vec<f64> = if k % 3 == 2 {
+                    Vec::new()
+                } else {
+                    all.iter()
+                        .copied()
+                        .filter(|&t| t >= s && t < s + len)
+                        .collect()
+                };
+                let sp = seg(s, s + len, &peaks);
+                segs.push(sp.clone());
+                assert_eq!(
+                    acc.push(sp),
+                    context_features(&segs, ctx),
+                    "{len} {hop} {ctx} {k}"
+                );
+            }
+        }
+        assert!(RrContext::new(0.0).is_err());
+        assert!(RrContext::new(f64::NAN).is_err());
+        assert_eq!(context_features(&[], 60.0), [0.0; N_RR_CONTEXT]);
     }
 }

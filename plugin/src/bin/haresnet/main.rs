@@ -8,9 +8,13 @@ use clap::{Parser, Subcommand};
 
 mod ann;
 mod bench_read;
+mod dataset;
+mod eval_cmd;
 mod info;
 mod model_info;
 mod read;
+mod rr_cmd;
+mod train_cmd;
 
 /// Exit status: everything succeeded.
 pub const EXIT_OK: u8 = 0;
@@ -44,6 +48,18 @@ enum Command {
     BenchRead(bench_read::Args),
     /// Input shape, parameter count and FLOPs per segment of the network.
     ModelInfo(model_info::Args),
+    /// Segments per class in every split (segment split, DS1/DS2 and folds, all records).
+    Dataset(dataset::DatasetArgs),
+    /// Train a network (seeded, resumable; per-epoch validation on held-out patients).
+    Train(train_cmd::TrainArgs),
+    /// Cross-validate a recipe over leave-patients-out folds of the training records.
+    Cv(train_cmd::CvArgs),
+    /// Evaluate a trained network (or the RR-only classifier) on a protocol's test split.
+    Eval(eval_cmd::EvalArgs),
+    /// Pre-train the rhythm branch on beat times and rhythm labels of other databases.
+    RrPretrain(rr_cmd::RrArgs),
+    /// Write a pre-trained rhythm pathway alone as a weights file.
+    RrExport(rr_cmd::RrExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +70,12 @@ fn main() -> ExitCode {
         Command::Read(a) => read::run(&a),
         Command::Ann(a) => ann::run(&a),
         Command::BenchRead(a) => bench_read::run(&a),
+        Command::Dataset(args) => dataset::run(args),
+        Command::Train(args) => train_cmd::run_train(args),
+        Command::Cv(args) => train_cmd::run_cv(args),
+        Command::Eval(args) => eval_cmd::run(args),
+        Command::RrPretrain(args) => rr_cmd::run(args),
+        Command::RrExport(args) => rr_cmd::run_export(args),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),
@@ -68,6 +90,33 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_FAILURE)
         }
     }
+}
+
+/// The command line as run, in a form that names no directory of this machine: the
+/// program as `haresnet`, an absolute path as `$HARESNET_DATA/<its last component>` when
+/// it lies in the data directory, as its last component otherwise.
+pub fn portable_command() -> String {
+    let data = std::env::var_os("HARESNET_DATA").map(std::path::PathBuf::from);
+    let mut words = vec!["haresnet".to_string()];
+    for arg in std::env::args().skip(1) {
+        let path = std::path::Path::new(&arg);
+        let word = if path.is_absolute() {
+            let name = path
+                .file_name()
+                .map_or_else(|| arg.clone(), |n| n.to_string_lossy().into_owned());
+            let in_data = data.as_ref().is_some_and(|d| path.starts_with(d))
+                || path.parent().and_then(|p| p.file_name()) == Some("data".as_ref());
+            if in_data {
+                format!("$HARESNET_DATA/{name}")
+            } else {
+                name
+            }
+        } else {
+            arg
+        };
+        words.push(word);
+    }
+    words.join(" ")
 }
 
 /// `hh:mm:ss.mmm` for a time in seconds.

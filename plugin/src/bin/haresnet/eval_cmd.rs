@@ -1,0 +1,205 @@
+//! `haresnet eval`: a trained network (or the RR-only classifier) on a protocol's test
+//! segments: per-class precision, recall, F1 and support, the confusion matrix, macro F1 and
+//! accuracy.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use haresnet::classify::{Classifier, ClassifierOptions};
+use haresnet::eval::predict::classifier_probabilities;
+use haresnet::eval::{Report, probabilities, score};
+use haresnet::model::device::inference_device;
+use haresnet::train::batch::prepare_plain;
+use haresnet::train::rr::{load_rhythm_net, rr_probabilities};
+use haresnet::train::ship::{metrics_entry, record_metrics};
+use haresnet::train::trainer::{Trainer, write_predictions};
+use haresnet::train::{Protocol, TrainConfig};
+use haresnet::weights::WeightsFile;
+use haresnet::{Error, Result, dsp::N_RR};
+
+use crate::train_cmd::load_dataset;
+
+/// Evaluate a training run's network, or an RR-only classifier, on held-out segments.
+#[derive(Args)]
+pub struct EvalArgs {
+    /// WFDB directory of the MIT-BIH Arrhythmia Database.
+    #[arg(long)]
+    data: PathBuf,
+    /// Run directory of `haresnet train` (its config.json and model.bpk).
+    #[arg(long, conflicts_with = "rr_model")]
+    run: Option<PathBuf>,
+    /// Output directory of `haresnet rr-pretrain`: evaluate the RR-only classifier on the
+    /// rhythm features of the QRS detector.
+    #[arg(long, conflicts_with = "weights")]
+    rr_model: Option<PathBuf>,
+    /// A weights file (`.hrn`): evaluate it through the `Classifier`, each test record
+    /// classified whole, as users get it.
+    #[arg(long, conflicts_with = "run")]
+    weights: Option<PathBuf>,
+    /// With `--weights`: also write the report into the file's model card as
+    /// `metrics.<KEY>` (with this command).
+    #[arg(long, requires = "weights")]
+    record: Option<String>,
+    /// Protocol whose test split to use (default: the run's; `ds1` tests on DS2, `segment`
+    /// on the held-out 20 %).
+    #[arg(long)]
+    protocol: Option<String>,
+    /// Score the protocol's training segments instead of its test segments (a diagnostic:
+    /// a network is not judged on what it trained on).
+    #[arg(long)]
+    train_split: bool,
+    /// Score the validation patients of this leave-patients-out fold (0-based) of the
+    /// protocol's training records instead of its test segments.
+    #[arg(long, requires = "folds")]
+    fold: Option<usize>,
+    /// Number of leave-patients-out folds, for `--fold`.
+    #[arg(long)]
+    folds: Option<usize>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Also write the report (JSON) and per-segment predictions (CSV) with this path prefix.
+    #[arg(long)]
+    save: Option<PathBuf>,
+}
+
+pub fn run(args: EvalArgs) -> Result<()> {
+    let device = inference_device();
+    if let Some(path) = &args.weights {
+        return run_weights(&args, path);
+    }
+    let (mut config, source) = match (&args.run, &args.rr_model) {
+        (Some(run), _) => (Trainer::saved_config(run)?, run.clone()),
+        (None, Some(rr)) => {
+            let (_, card) = load_rhythm_net(rr, &device)?;
+            let mut c =
+                TrainConfig::new(haresnet::train::Recipe::Plain, Protocol::Ds1, card.seconds);
+            c.model.rr_features = N_RR;
+            (c.with_rr_context(card.context_seconds), rr.clone())
+        }
+        (None, None) => return Err(Error::invalid("give --run DIR or --rr-model DIR")),
+    };
+    if let Some(p) = &args.protocol {
+        config.protocol = Protocol::parse(p)?;
+    }
+    if config.protocol == Protocol::All && !args.train_split {
+        return Err(Error::invalid(
+            "the `all` protocol has no test split: pass --protocol ds1 or segment",
+        ));
+    }
+    config.augment = haresnet::train::Augment::none();
+    let dataset = load_dataset(&args.data, &config)?;
+    let held;
+    let segments = match (args.fold, args.train_split) {
+        (Some(k), _) => {
+            let folds = dataset.folds(args.folds.unwrap_or(3))?;
+            held = dataset.fold_split(&folds, k)?.1;
+            eprintln!("fold {k}: patients {}", folds[k].join(" "));
+            &held
+        }
+        (None, true) => &dataset.train,
+        (None, false) => &dataset.test,
+    };
+    eprintln!(
+        "{} {} segments of {} s ({})",
+        segments.len(),
+        if args.train_split { "training" } else { "test" },
+        dataset.seconds,
+        config.protocol.name()
+    );
+    let context = dataset.rr_context(&config.preprocess)?;
+    let prepared = prepare_plain(
+        &dataset.corpus,
+        segments,
+        &config.preprocess,
+        context.as_deref(),
+    )?;
+    let probs = match &args.run {
+        Some(run) => {
+            let path = run.join("model.bpk");
+            let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            let model = haresnet::model::from_bytes(&config.model, &bytes, &device)?;
+            probabilities(&model, &prepared, 256, &device)?
+        }
+        None => {
+            let (net, _) = load_rhythm_net(&source, &device)?;
+            let feats: Vec<Vec<f32>> = prepared
+                .rr
+                .chunks_exact(prepared.rr_width)
+                .map(<[f32]>::to_vec)
+                .collect();
+            rr_probabilities(&net, &feats, &device)?
+        }
+    };
+    let report = score(&prepared.labels, &probs)?;
+    if let Some(prefix) = &args.save {
+        let json = prefix.with_extension("json");
+        std::fs::write(&json, to_json(&report)?).map_err(|e| Error::io(&json, e))?;
+        write_predictions(&prefix.with_extension("csv"), &dataset, segments, &probs)?;
+    }
+    if args.json {
+        println!("{}", to_json(&report)?);
+    } else {
+        print!("{}", report.table());
+    }
+    Ok(())
+}
+
+/// `eval --weights`: the test segments of the protocol through the `Classifier`.
+fn run_weights(args: &EvalArgs, path: &std::path::Path) -> Result<()> {
+    let file = WeightsFile::read(path)?;
+    let protocol = match (&args.protocol, file.card.weight_set.as_str()) {
+        (Some(p), _) => Protocol::parse(p)?,
+        (None, "segment-split") => Protocol::Segment,
+        (None, _) => Protocol::Ds1,
+    };
+    let seconds = file.card.preprocess.segment_seconds;
+    let mut config = TrainConfig::new(haresnet::train::Recipe::Plain, protocol, seconds);
+    config.augment = haresnet::train::Augment::none();
+    let dataset = load_dataset(&args.data, &config)?;
+    let segments = if args.train_split {
+        &dataset.train
+    } else {
+        &dataset.test
+    };
+    if segments.is_empty() {
+        return Err(Error::invalid(format!(
+            "protocol {} has no test split: pass --protocol ds1 or segment",
+            protocol.name()
+        )));
+    }
+    let classifier = Classifier::from_weights(file, &ClassifierOptions::default())?;
+    let t0 = std::time::Instant::now();
+    let probs = classifier_probabilities(&classifier, &dataset.corpus, segments)?;
+    eprintln!(
+        "{} {} segments of {seconds} s ({}) classified in {:.1} s",
+        segments.len(),
+        if args.train_split { "training" } else { "test" },
+        protocol.name(),
+        t0.elapsed().as_secs_f64()
+    );
+    let truth: Vec<_> = segments.iter().map(|s| s.label).collect();
+    let report = score(&truth, &probs)?;
+    if let Some(prefix) = &args.save {
+        let json = prefix.with_extension("json");
+        std::fs::write(&json, to_json(&report)?).map_err(|e| Error::io(&json, e))?;
+        write_predictions(&prefix.with_extension("csv"), &dataset, segments, &probs)?;
+    }
+    if let Some(key) = &args.record {
+        record_metrics(
+            path,
+            key,
+            metrics_entry(&report, &crate::portable_command()),
+        )?;
+    }
+    if args.json {
+        println!("{}", to_json(&report)?);
+    } else {
+        print!("{}", report.table());
+    }
+    Ok(())
+}
+
+fn to_json(report: &Report) -> Result<String> {
+    serde_json::to_string_pretty(report).map_err(|e| Error::invalid(format!("cannot encode: {e}")))
+}

@@ -1,0 +1,79 @@
+//! The shipped 5 s weights (`plugin/weights/rhythm-5s-all.hrn`, embedded) classify a
+//! committed fixture excerpt to the labels of a golden file, through the public
+//! `Classifier`, whole-signal and streamed.
+//!
+//! The golden (`fixtures/golden/rhythm/`) was made by this test with
+//! `HARESNET_BLESS=1 cargo test -p haresnet --test train_shipped`; re-make it only when the
+//! shipped weights change, and say so in the commit.
+
+use std::path::PathBuf;
+
+use haresnet::classify::{Classifier, ClassifyOptions};
+use haresnet::weights::WeightSet;
+use haresnet::{ErrorKind, Record};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// One line per segment: start sample, label, probability of the label (3 decimals).
+fn describe(classifier: &Classifier, record: &str) -> String {
+    let rec = Record::open(root().join("fixtures/records").join(record)).unwrap();
+    let ch = rec.channel_index("MLII").unwrap();
+    let x = rec.read_physical(ch, 0, rec.sig_len()).unwrap();
+    let whole = classifier.classify(&x, rec.fs()).unwrap();
+    let mut stream = classifier
+        .stream(rec.fs(), &ClassifyOptions::default())
+        .unwrap();
+    let streamed: Vec<_> = x
+        .chunks(977)
+        .flat_map(|c| stream.push(c).unwrap())
+        .collect();
+    assert_eq!(
+        streamed, whole,
+        "{record}: the stream differs from the whole signal"
+    );
+    whole
+        .iter()
+        .map(|r| {
+            let label = r.label.unwrap();
+            format!(
+                "{} {} {:.3}\n",
+                r.start,
+                classifier.labels()[label],
+                r.probabilities[label]
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn shipped_5s_weights_match_the_golden_labels() {
+    let classifier = match Classifier::embedded(5, WeightSet::All) {
+        Ok(c) => c,
+        Err(e) if e.kind() == ErrorKind::InvalidArgument && std::env::var_os("CI").is_none() => {
+            eprintln!("no embedded 5 s weights in this build ({e}); skipping");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    for record in ["201_0420_0540", "203_0740_0860"] {
+        let got = describe(&classifier, record);
+        let golden = root().join(format!("fixtures/golden/rhythm/rhythm-5s-all-{record}.txt"));
+        if std::env::var_os("HARESNET_BLESS").is_some() {
+            std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+            std::fs::write(&golden, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&golden).unwrap();
+        // Labels must match exactly; probabilities within rounding of another platform's
+        // floating point.
+        for (g, w) in got.lines().zip(want.lines()) {
+            let (g, w): (Vec<&str>, Vec<&str>) = (g.split(' ').collect(), w.split(' ').collect());
+            assert_eq!(g[..2], w[..2], "{record}");
+            let (pg, pw): (f32, f32) = (g[2].parse().unwrap(), w[2].parse().unwrap());
+            assert!((pg - pw).abs() <= 0.002, "{record}: {g:?} vs {w:?}");
+        }
+        assert_eq!(got.lines().count(), want.lines().count(), "{record}");
+    }
+}

@@ -1,0 +1,192 @@
+//! The trainer on the committed fixture excerpts: a few steps reduce the loss, the same
+//! seed gives the same weights, and a run resumed from its checkpoint ends where an
+//! uninterrupted one does.
+
+#![cfg(feature = "train")]
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::tensor::Tensor;
+use haresnet::model::device::inference_device;
+use haresnet::model::from_bytes;
+use haresnet::train::trainer::{EpochLog, Observer, Trainer};
+use haresnet::train::{Dataset, Protocol, Recipe, TrainConfig};
+
+/// burn's CPU backends draw dropout masks from one process-wide generator, so a run is
+/// reproducible only while no other run draws from it: the tests take turns.
+static BACKEND_RNG: Mutex<()> = Mutex::new(());
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/records")
+}
+
+/// The plain recipe on the 84 five-second segments of the four excerpts, small batches.
+fn config(epochs: usize) -> TrainConfig {
+    let mut c = TrainConfig::new(Recipe::Plain, Protocol::All, 5.0);
+    c.epochs = epochs;
+    c.batch_size = 16;
+    c.samples_per_epoch = Some(32);
+    c.learning_rate = 3e-3;
+    c.warmup_fraction = 0.0;
+    c.final_lr_fraction = 1.0;
+    c.model.dropout = 0.0;
+    c
+}
+
+#[derive(Default)]
+struct Losses(Vec<f64>);
+impl Observer for Losses {
+    fn epoch(&mut self, log: &EpochLog) {
+        self.0.push(log.train_loss);
+    }
+}
+
+/// Every parameter and batch-norm statistic of the run's final network, in module order
+/// (the file's bytes also hold parameter ids, which are drawn afresh by every process).
+fn weights(dir: &Path) -> Vec<f32> {
+    struct Collect(Vec<f32>);
+    impl ModuleVisitor for Collect {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.extend(param.val().try_into_vec_as::<f32>().unwrap());
+        }
+    }
+    let config = Trainer::saved_config(dir).unwrap();
+    let bytes = std::fs::read(dir.join("model.bpk")).unwrap();
+    let model = from_bytes(&config.model, &bytes, &inference_device()).unwrap();
+    let mut c = Collect(Vec::new());
+    model.visit(&mut c);
+    c.0
+}
+
+fn same(a: &[f32], b: &[f32]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
+#[test]
+fn a_few_steps_reduce_the_loss() {
+    let _turn = BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let dataset = Dataset::load(&fixtures(), 5.0, Protocol::All, false).unwrap();
+    assert_eq!(dataset.train.len(), 84);
+    let tmp = tempfile::tempdir().unwrap();
+    // Six epochs of two steps, 16 segments each, drawn from the 84.
+    let c = config(6);
+    let mut losses = Losses::default();
+    Trainer::new(c, &dataset, tmp.path())
+        .unwrap()
+        .run(&mut losses)
+        .unwrap();
+    let l = &losses.0;
+    assert_eq!(l.len(), 6);
+    assert!(l.iter().all(|v| v.is_finite()));
+    assert!(
+        l[5] < 0.8 * l[0],
+        "the loss did not fall over 12 steps: {l:?}"
+    );
+    assert!(tmp.path().join("log.csv").is_file());
+    assert!(tmp.path().join("run.json").is_file());
+}
+
+#[test]
+fn seeded_and_resumable() {
+    let _turn = BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let dataset = Dataset::load(&fixtures(), 5.0, Protocol::All, false).unwrap();
+    let mut c = config(2);
+    c.augment = haresnet::train::Augment::signal();
+    c.model.dropout = 0.3;
+    let run = |dir: &Path, stop: Option<usize>| {
+        Trainer::new(c.clone(), &dataset, dir)
+            .unwrap()
+            .run_until(&mut Losses::default(), stop)
+            .unwrap()
+    };
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let r = tempfile::tempdir().unwrap();
+    run(a.path(), None).unwrap();
+    run(b.path(), None).unwrap();
+    assert!(
+        same(&weights(a.path()), &weights(b.path())),
+        "same seed, other weights"
+    );
+
+    // Interrupted after epoch 1, resumed to the end.
+    assert!(run(r.path(), Some(1)).is_none());
+    assert!(!r.path().join("model.bpk").exists());
+    run(r.path(), None).unwrap();
+    assert!(
+        same(&weights(a.path()), &weights(r.path())),
+        "the resumed run differs"
+    );
+
+    // Another seed, other weights; another configuration in the same directory is refused.
+    let mut other = c.clone();
+    other.seed = 2;
+    assert!(Trainer::new(other.clone(), &dataset, a.path()).is_err());
+    let o = tempfile::tempdir().unwrap();
+    Trainer::new(other, &dataset, o.path())
+        .unwrap()
+        .run(&mut Losses::default())
+        .unwrap();
+    assert!(!same(&weights(a.path()), &weights(o.path())));
+}
+
+#[test]
+fn a_fixed_rhythm_pathway_stays_as_pre_trained() {
+    use haresnet::dsp::N_RR;
+    use haresnet::model::device::training_device;
+    use haresnet::train::rr::{RhythmCard, RhythmNet, RrSettings, save_rhythm_net};
+
+    let _turn = BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let dataset = Dataset::load(&fixtures(), 5.0, Protocol::All, false).unwrap();
+    let mut c = config(1);
+    c.model = c.model.with_rr_features(N_RR);
+    // With the causal context, so that the context table is exercised too.
+    c = c.with_rr_context(30.0);
+    assert_eq!(c.model.rr_features, 2 * N_RR);
+    c.weight_decay = 0.0;
+    c.rr_fixed = true;
+    // Any RR classifier will do: what matters is that training leaves it alone.
+    let rr = tempfile::tempdir().unwrap();
+    let device = training_device();
+    let net = RhythmNet::new(&c.model, &device).unwrap();
+    let card = RhythmCard {
+        model: c.model.clone(),
+        seconds: 5.0,
+        context_seconds: 30.0,
+        settings: RrSettings::default(),
+        train_records: vec![],
+        validation_records: vec![],
+        train_counts: [0; 5],
+        validation_counts: [0; 5],
+        validation: None,
+        history: vec![],
+        wall_seconds: 0.0,
+    };
+    save_rhythm_net(rr.path(), &net, &card).unwrap();
+    c.rr_init = Some(rr.path().to_path_buf());
+
+    let out = tempfile::tempdir().unwrap();
+    let trained = Trainer::new(c.clone(), &dataset, out.path())
+        .unwrap()
+        .run(&mut Losses::default())
+        .unwrap()
+        .model;
+    let read = |t: Tensor<2>| t.try_into_vec_as::<f32>().unwrap();
+    let rhythm = trained.rhythm.as_ref().unwrap();
+    for (a, b) in rhythm.layers.iter().zip(&net.branch.layers) {
+        assert_eq!(read(a.weight.val()), read(b.weight.val()));
+    }
+    // The classifier rows reading the branch hold the head; the image rows were trained.
+    let w = read(trained.classifier.weight.val());
+    let head = read(net.head.weight.val());
+    assert_eq!(&w[w.len() - head.len()..], &head[..]);
+    let fresh = c.model.init_seeded(&inference_device(), c.seed).unwrap();
+    let w0 = read(fresh.classifier.weight.val());
+    assert_ne!(&w[..w.len() - head.len()], &w0[..w0.len() - head.len()]);
+    // Weight decay would move the fixed rows through Adam: refused.
+    let mut decayed = c;
+    decayed.weight_decay = 1e-4;
+    assert!(decayed.validate().is_err());
+}
