@@ -7,10 +7,11 @@
 pub mod classify;
 pub mod dsp;
 pub mod error;
+pub mod infer;
 pub mod model;
 pub mod weights;
 pub mod wfdb;
 
-pub use classify::{Classifier, ClassifierOptions, ClassifyOptions, SegmentResult, Stream};
+pub use classify::{Backend, Classifier, ClassifierOptions, ClassifyOptions, SegmentResult, Stream};
 pub use error::{Error, ErrorKind, Result};
 pub use wfdb::{Annotation, Record, read_annotations, write_annotations};
