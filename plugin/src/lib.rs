@@ -9,12 +9,13 @@ pub mod dsp;
 pub mod error;
 #[cfg(feature = "train")]
 pub mod eval;
+pub mod infer;
 pub mod model;
 #[cfg(feature = "train")]
 pub mod train;
 pub mod weights;
 pub mod wfdb;
 
-pub use classify::{Classifier, ClassifierOptions, ClassifyOptions, SegmentResult, Stream};
+pub use classify::{Backend, Classifier, ClassifierOptions, ClassifyOptions, SegmentResult, Stream};
 pub use error::{Error, ErrorKind, Result};
 pub use wfdb::{Annotation, Record, read_annotations, write_annotations};
