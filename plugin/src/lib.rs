@@ -16,6 +16,8 @@ pub mod train;
 pub mod weights;
 pub mod wfdb;
 
-pub use classify::{Backend, Classifier, ClassifierOptions, ClassifyOptions, SegmentResult, Stream};
+pub use classify::{
+    Backend, Classifier, ClassifierOptions, ClassifyOptions, SegmentResult, Stream,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use wfdb::{Annotation, Record, read_annotations, write_annotations};

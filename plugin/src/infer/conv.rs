@@ -106,11 +106,7 @@ impl Conv {
     /// Packs `weight` (`[cout][cin][kh][kw]`, row-major) with per-output-channel `bias`.
     pub fn new(shape: ConvShape, weight: &[f32], bias: &[f32], relu: bool) -> Self {
         let ConvShape {
-            cin,
-            cout,
-            kh,
-            kw,
-            ..
+            cin, cout, kh, kw, ..
         } = shape;
         debug_assert_eq!(weight.len(), cout * cin * kh * kw);
         debug_assert_eq!(bias.len(), cout);

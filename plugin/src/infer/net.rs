@@ -280,38 +280,39 @@ impl Net {
             )));
         }
         let hidden = gates4 / 4;
-        let direction = |dir: &crate::model::convlstm::ConvLstm, name: &str| -> Result<LstmDirection> {
-            let input = pack::conv_row(
-                &dir.input_gates,
-                ConvShape {
-                    cin: channels,
-                    cout: 4 * hidden,
-                    kh: 1,
-                    kw: kernel,
-                    stride: 1,
-                    pad_y: 0,
-                    pad_x: kernel / 2,
-                },
-                &format!("ConvLSTM {name} input gates"),
-            )?;
-            let hidden_conv = pack::conv1d(
-                &dir.hidden_gates,
-                ConvShape {
-                    cin: hidden,
-                    cout: 4 * hidden,
-                    kh: 1,
-                    kw: kernel,
-                    stride: 1,
-                    pad_y: 0,
-                    pad_x: kernel / 2,
-                },
-                &format!("ConvLSTM {name} hidden gates"),
-            )?;
-            Ok(LstmDirection {
-                input,
-                hidden: hidden_conv,
-            })
-        };
+        let direction =
+            |dir: &crate::model::convlstm::ConvLstm, name: &str| -> Result<LstmDirection> {
+                let input = pack::conv_row(
+                    &dir.input_gates,
+                    ConvShape {
+                        cin: channels,
+                        cout: 4 * hidden,
+                        kh: 1,
+                        kw: kernel,
+                        stride: 1,
+                        pad_y: 0,
+                        pad_x: kernel / 2,
+                    },
+                    &format!("ConvLSTM {name} input gates"),
+                )?;
+                let hidden_conv = pack::conv1d(
+                    &dir.hidden_gates,
+                    ConvShape {
+                        cin: hidden,
+                        cout: 4 * hidden,
+                        kh: 1,
+                        kw: kernel,
+                        stride: 1,
+                        pad_y: 0,
+                        pad_x: kernel / 2,
+                    },
+                    &format!("ConvLSTM {name} hidden gates"),
+                )?;
+                Ok(LstmDirection {
+                    input,
+                    hidden: hidden_conv,
+                })
+            };
         let lstm = [
             direction(&att.lstm.forward, "forward")?,
             direction(&att.lstm.backward, "backward")?,
@@ -785,11 +786,7 @@ fn forward_image<S: Backend>(
     }
 
     // Attention map, then the re-weighted features pooled: mean of f · a + f.
-    for (a, h) in sc
-        .attention
-        .iter_mut()
-        .zip(sc.hs.chunks_exact(2 * hidden))
-    {
+    for (a, h) in sc.attention.iter_mut().zip(sc.hs.chunks_exact(2 * hidden)) {
         let mut z = net.project_bias;
         for (&h, &w) in h.iter().zip(&net.project) {
             z += h * w;

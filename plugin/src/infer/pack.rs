@@ -11,7 +11,11 @@ use crate::model::se::SqueezeExcitation;
 use crate::{Error, Result};
 
 /// The values of a parameter, after checking its shape.
-pub(crate) fn values<const D: usize>(t: Tensor<D>, shape: [usize; D], what: &str) -> Result<Vec<f32>> {
+pub(crate) fn values<const D: usize>(
+    t: Tensor<D>,
+    shape: [usize; D],
+    what: &str,
+) -> Result<Vec<f32>> {
     if t.dims() != shape {
         return Err(Error::Model(format!(
             "{what} has shape {:?}, the configuration implies {shape:?}",
@@ -36,12 +40,24 @@ pub(crate) fn conv_bn(layer: &ConvBn, shape: ConvShape, relu: bool, what: &str) 
     let ConvShape {
         cin, cout, kh, kw, ..
     } = shape;
-    let weight = values(layer.conv.weight.val(), [cout, cin, kh, kw], &format!("{what} weight"))?;
+    let weight = values(
+        layer.conv.weight.val(),
+        [cout, cin, kh, kw],
+        &format!("{what} weight"),
+    )?;
     let bn = &layer.bn;
     let gamma = values(bn.gamma.val(), [cout], &format!("{what} batch-norm scale"))?;
     let beta = values(bn.beta.val(), [cout], &format!("{what} batch-norm shift"))?;
-    let mean = values(bn.running_mean.value(), [cout], &format!("{what} running mean"))?;
-    let var = values(bn.running_var.value(), [cout], &format!("{what} running variance"))?;
+    let mean = values(
+        bn.running_mean.value(),
+        [cout],
+        &format!("{what} running mean"),
+    )?;
+    let var = values(
+        bn.running_var.value(),
+        [cout],
+        &format!("{what} running variance"),
+    )?;
     let conv_bias = match &layer.conv.bias {
         Some(b) => values(b.val(), [cout], &format!("{what} bias"))?,
         None => vec![0.0; cout],
@@ -66,7 +82,11 @@ pub(crate) fn conv_row(layer: &Conv2d, shape: ConvShape, what: &str) -> Result<C
     let ConvShape {
         cin, cout, kh, kw, ..
     } = shape;
-    let weight = values(layer.weight.val(), [cout, cin, kh, kw], &format!("{what} weight"))?;
+    let weight = values(
+        layer.weight.val(),
+        [cout, cin, kh, kw],
+        &format!("{what} weight"),
+    )?;
     let bias = match &layer.bias {
         Some(b) => values(b.val(), [cout], &format!("{what} bias"))?,
         None => vec![0.0; cout],
@@ -77,7 +97,11 @@ pub(crate) fn conv_row(layer: &Conv2d, shape: ConvShape, what: &str) -> Result<C
 /// A 1-D convolution over the width, as a `1 × k` 2-D one; its bias (if any) is added too.
 pub(crate) fn conv1d(layer: &Conv1d, shape: ConvShape, what: &str) -> Result<Conv> {
     let ConvShape { cin, cout, kw, .. } = shape;
-    let weight = values(layer.weight.val(), [cout, cin, kw], &format!("{what} weight"))?;
+    let weight = values(
+        layer.weight.val(),
+        [cout, cin, kw],
+        &format!("{what} weight"),
+    )?;
     let bias = match &layer.bias {
         Some(b) => values(b.val(), [cout], &format!("{what} bias"))?,
         None => vec![0.0; cout],
@@ -97,7 +121,11 @@ pub(crate) struct Dense {
 
 impl Dense {
     pub fn new(layer: &Linear, input: usize, output: usize, what: &str) -> Result<Self> {
-        let weight = values(layer.weight.val(), [input, output], &format!("{what} weight"))?;
+        let weight = values(
+            layer.weight.val(),
+            [input, output],
+            &format!("{what} weight"),
+        )?;
         let bias = match &layer.bias {
             Some(b) => values(b.val(), [output], &format!("{what} bias"))?,
             None => vec![0.0; output],
