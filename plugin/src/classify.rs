@@ -146,10 +146,7 @@ pub struct SegmentResult {
 /// The network behind a classifier.
 enum Network {
     /// The burn model, as trained.
-    Burn {
-        model: Box<HaResNet>,
-        device: Device,
-    },
+    Burn { model: HaResNet, device: Device },
     /// The inference-only network, with the scratch buffers of earlier calls (one per
     /// worker that ran at the same time), kept because sizing one allocates.
     Fast {
@@ -324,10 +321,7 @@ impl Classifier {
             n => Some(model::device::thread_pool(n)?),
         };
         let network = match options.backend {
-            Backend::Burn => Network::Burn {
-                model: Box::new(model),
-                device,
-            },
+            Backend::Burn => Network::Burn { model, device },
             Backend::Fast => Network::Fast {
                 net: Net::from_model(&model)?,
                 scratch: Mutex::new(Vec::new()),
