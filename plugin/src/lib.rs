@@ -12,6 +12,8 @@ pub mod model;
 pub mod weights;
 pub mod wfdb;
 
-pub use classify::{Backend, Classifier, ClassifierOptions, ClassifyOptions, SegmentResult, Stream};
+pub use classify::{
+    Backend, Classifier, ClassifierOptions, ClassifyOptions, SegmentResult, Stream,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use wfdb::{Annotation, Record, read_annotations, write_annotations};

@@ -4,9 +4,7 @@
 
 use std::path::PathBuf;
 
-use haresnet::classify::{
-    Backend, Classifier, ClassifierOptions, ClassifyOptions, SegmentResult,
-};
+use haresnet::classify::{Backend, Classifier, ClassifierOptions, ClassifyOptions, SegmentResult};
 use haresnet::model::HaResNetConfig;
 use haresnet::weights::{ModelCard, WeightSet};
 use haresnet::{Record, dsp};
@@ -21,7 +19,10 @@ fn fixture(name: &str) -> PathBuf {
 fn mlii(name: &str) -> (Vec<f32>, f64) {
     let record = Record::open(fixture(name)).unwrap();
     let ch = record.channel_index("MLII").unwrap();
-    (record.read_physical(ch, 0, record.sig_len()).unwrap(), record.fs())
+    (
+        record.read_physical(ch, 0, record.sig_len()).unwrap(),
+        record.fs(),
+    )
 }
 
 fn untrained(seconds: f64, backend: Backend) -> Classifier {
@@ -50,14 +51,21 @@ pub fn assert_same_results(fast: &Classifier, burn: &Classifier, samples: &[f32]
     let b = burn.classify_with(samples, fs, &options).unwrap();
     assert_eq!(a.len(), b.len());
     for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-        assert_eq!((x.start, x.status, x.label), (y.start, y.status, y.label), "segment {i}");
+        assert_eq!(
+            (x.start, x.status, x.label),
+            (y.start, y.status, y.label),
+            "segment {i}"
+        );
         let diff = |p: &[f32], q: &[f32]| {
             p.iter()
                 .zip(q)
                 .map(|(u, v)| (u - v).abs())
                 .fold(0.0f32, f32::max)
         };
-        assert!(diff(&x.probabilities, &y.probabilities) < 1e-4, "segment {i}");
+        assert!(
+            diff(&x.probabilities, &y.probabilities) < 1e-4,
+            "segment {i}"
+        );
         let (ax, ay) = (x.attention.as_ref().unwrap(), y.attention.as_ref().unwrap());
         assert_eq!((ax.rows, ax.cols), (ay.rows, ay.cols));
         assert!(diff(&ax.values, &ay.values) < 1e-4, "segment {i}");
@@ -70,7 +78,10 @@ fn fast_and_burn_classifiers_agree_on_a_real_record() {
     for seconds in [2.0, 5.0, 10.0] {
         let fast = untrained(seconds, Backend::Fast);
         let burn = untrained(seconds, Backend::Burn);
-        assert_eq!((fast.backend(), burn.backend()), (Backend::Fast, Backend::Burn));
+        assert_eq!(
+            (fast.backend(), burn.backend()),
+            (Backend::Fast, Backend::Burn)
+        );
         assert_same_results(&fast, &burn, &x, fs);
     }
     assert_eq!(ClassifierOptions::default().backend, Backend::Fast);
@@ -93,7 +104,12 @@ fn fast_path_is_bit_identical_across_whole_signal_batch_and_stream() {
     }
     assert_eq!(whole.len(), segments.len());
     for ((w, b), s) in whole.iter().zip(&batch).zip(&streamed) {
-        let bits = |r: &SegmentResult| r.probabilities.iter().map(|p| p.to_bits()).collect::<Vec<_>>();
+        let bits = |r: &SegmentResult| {
+            r.probabilities
+                .iter()
+                .map(|p| p.to_bits())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(bits(w), bits(b));
         assert_eq!(bits(w), bits(s));
     }

@@ -34,10 +34,7 @@ impl Rng {
 
 fn tensor1(values: Vec<f32>) -> Tensor<1> {
     let n = values.len();
-    Tensor::from_data(
-        TensorData::new(values, [n]),
-        &device::inference_device(),
-    )
+    Tensor::from_data(TensorData::new(values, [n]), &device::inference_device())
 }
 
 /// Trained-looking batch-norm statistics instead of the identity of a fresh layer.
@@ -127,7 +124,13 @@ fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
 /// Asserts that the fast path on every supported kernel set equals `model`'s burn forward
 /// within [`TOLERANCE`] on `images` (`batch × rows × COLS`): logits and attention maps.
 /// Takes any model, so trained weights are checked the same way.
-pub fn assert_fast_equals_burn(model: &HaResNet, images: &[f32], rr: &[f32], batch: usize, rows: usize) {
+pub fn assert_fast_equals_burn(
+    model: &HaResNet,
+    images: &[f32],
+    rr: &[f32],
+    batch: usize,
+    rows: usize,
+) {
     let (want_logits, want_attention) = burn_forward(model, images, rr, batch, rows);
     for kernels in Kernels::ALL.into_iter().filter(|k| k.is_supported()) {
         let net = Net::from_model_with(model, kernels).unwrap();
@@ -181,7 +184,10 @@ fn logits_do_not_depend_on_the_batch() {
             net.forward(&input, &mut scratch, &mut alone).unwrap();
             let in_batch = &together[i * classes..(i + 1) * classes];
             assert!(
-                alone.iter().zip(in_batch).all(|(a, b)| a.to_bits() == b.to_bits()),
+                alone
+                    .iter()
+                    .zip(in_batch)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
                 "segment {i} of a batch of {batch}: {alone:?} alone, {in_batch:?} in the batch"
             );
         }
@@ -206,12 +212,18 @@ fn portable_kernels_agree_with_the_simd_ones() {
         let net = Net::from_model_with(&model, kernels).unwrap();
         assert_eq!(net.kernels(), kernels);
         let (logits, att) = fast_forward(&net, &images, &rr, batch, rows);
-        assert!(max_abs_diff(&logits, &want) < 1e-5, "{kernels}: {logits:?} vs {want:?}");
+        assert!(
+            max_abs_diff(&logits, &want) < 1e-5,
+            "{kernels}: {logits:?} vs {want:?}"
+        );
         assert!(max_abs_diff(&att, &want_att) < 1e-5, "{kernels}");
         compared += 1;
     }
     if std::env::var_os("CI").is_some() && cfg!(target_arch = "x86_64") {
-        assert!(compared > 0, "no SIMD kernel set to compare on this CI machine");
+        assert!(
+            compared > 0,
+            "no SIMD kernel set to compare on this CI machine"
+        );
     }
 }
 

@@ -1,6 +1,7 @@
 //! Reading the trained burn weights once: batch norm folded into the convolutions, weights
 //! packed for the kernels, small dense layers kept as plain matrices.
 
+use burn::module::Param;
 use burn::nn::Linear;
 use burn::nn::conv::{Conv1d, Conv2d};
 use burn::tensor::Tensor;
@@ -11,7 +12,11 @@ use crate::model::se::SqueezeExcitation;
 use crate::{Error, Result};
 
 /// The values of a parameter, after checking its shape.
-pub(crate) fn values<const D: usize>(t: Tensor<D>, shape: [usize; D], what: &str) -> Result<Vec<f32>> {
+pub(crate) fn values<const D: usize>(
+    t: Tensor<D>,
+    shape: [usize; D],
+    what: &str,
+) -> Result<Vec<f32>> {
     if t.dims() != shape {
         return Err(Error::Model(format!(
             "{what} has shape {:?}, the configuration implies {shape:?}",
@@ -30,22 +35,39 @@ pub(crate) fn values<const D: usize>(t: Tensor<D>, shape: [usize; D], what: &str
     Ok(v)
 }
 
+/// A layer's bias, zero when it has none.
+fn bias(param: Option<&Param<Tensor<1>>>, n: usize, what: &str) -> Result<Vec<f32>> {
+    match param {
+        Some(b) => values(b.val(), [n], &format!("{what} bias")),
+        None => Ok(vec![0.0; n]),
+    }
+}
+
 /// A convolution followed by batch norm, folded into one convolution with a bias:
 /// `w' = w · γ / √(σ² + ε)`, `b' = β − μ · γ / √(σ² + ε)`.
 pub(crate) fn conv_bn(layer: &ConvBn, shape: ConvShape, relu: bool, what: &str) -> Result<Conv> {
     let ConvShape {
         cin, cout, kh, kw, ..
     } = shape;
-    let weight = values(layer.conv.weight.val(), [cout, cin, kh, kw], &format!("{what} weight"))?;
+    let weight = values(
+        layer.conv.weight.val(),
+        [cout, cin, kh, kw],
+        &format!("{what} weight"),
+    )?;
     let bn = &layer.bn;
     let gamma = values(bn.gamma.val(), [cout], &format!("{what} batch-norm scale"))?;
     let beta = values(bn.beta.val(), [cout], &format!("{what} batch-norm shift"))?;
-    let mean = values(bn.running_mean.value(), [cout], &format!("{what} running mean"))?;
-    let var = values(bn.running_var.value(), [cout], &format!("{what} running variance"))?;
-    let conv_bias = match &layer.conv.bias {
-        Some(b) => values(b.val(), [cout], &format!("{what} bias"))?,
-        None => vec![0.0; cout],
-    };
+    let mean = values(
+        bn.running_mean.value(),
+        [cout],
+        &format!("{what} running mean"),
+    )?;
+    let var = values(
+        bn.running_var.value(),
+        [cout],
+        &format!("{what} running variance"),
+    )?;
+    let conv_bias = bias(layer.conv.bias.as_ref(), cout, what)?;
     let per_out = cin * kh * kw;
     let mut folded = weight;
     let mut bias = vec![0.0; cout];
@@ -66,22 +88,24 @@ pub(crate) fn conv_row(layer: &Conv2d, shape: ConvShape, what: &str) -> Result<C
     let ConvShape {
         cin, cout, kh, kw, ..
     } = shape;
-    let weight = values(layer.weight.val(), [cout, cin, kh, kw], &format!("{what} weight"))?;
-    let bias = match &layer.bias {
-        Some(b) => values(b.val(), [cout], &format!("{what} bias"))?,
-        None => vec![0.0; cout],
-    };
+    let weight = values(
+        layer.weight.val(),
+        [cout, cin, kh, kw],
+        &format!("{what} weight"),
+    )?;
+    let bias = bias(layer.bias.as_ref(), cout, what)?;
     Ok(Conv::new(shape, &weight, &bias, false))
 }
 
 /// A 1-D convolution over the width, as a `1 × k` 2-D one; its bias (if any) is added too.
 pub(crate) fn conv1d(layer: &Conv1d, shape: ConvShape, what: &str) -> Result<Conv> {
     let ConvShape { cin, cout, kw, .. } = shape;
-    let weight = values(layer.weight.val(), [cout, cin, kw], &format!("{what} weight"))?;
-    let bias = match &layer.bias {
-        Some(b) => values(b.val(), [cout], &format!("{what} bias"))?,
-        None => vec![0.0; cout],
-    };
+    let weight = values(
+        layer.weight.val(),
+        [cout, cin, kw],
+        &format!("{what} weight"),
+    )?;
+    let bias = bias(layer.bias.as_ref(), cout, what)?;
     Ok(Conv::new(shape, &weight, &bias, false))
 }
 
@@ -97,11 +121,12 @@ pub(crate) struct Dense {
 
 impl Dense {
     pub fn new(layer: &Linear, input: usize, output: usize, what: &str) -> Result<Self> {
-        let weight = values(layer.weight.val(), [input, output], &format!("{what} weight"))?;
-        let bias = match &layer.bias {
-            Some(b) => values(b.val(), [output], &format!("{what} bias"))?,
-            None => vec![0.0; output],
-        };
+        let weight = values(
+            layer.weight.val(),
+            [input, output],
+            &format!("{what} weight"),
+        )?;
+        let bias = bias(layer.bias.as_ref(), output, what)?;
         Ok(Self {
             input,
             output,

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod ann;
+mod bench;
 mod bench_read;
 mod info;
 mod model_info;
@@ -42,6 +43,8 @@ enum Command {
     Ann(ann::Args),
     /// Measure WFDB read throughput over a directory of records.
     BenchRead(bench_read::Args),
+    /// Measure classification speed (fast path and burn), latency, load time and memory.
+    Bench(bench::Args),
     /// Input shape, parameter count and FLOPs per segment of the network.
     ModelInfo(model_info::Args),
 }
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Read(a) => read::run(&a),
         Command::Ann(a) => ann::run(&a),
         Command::BenchRead(a) => bench_read::run(&a),
+        Command::Bench(a) => bench::run(&a),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),
