@@ -93,7 +93,7 @@ fn read_leads(dir: &Path, limit: Option<usize>) -> haresnet::Result<(Vec<Lead>, 
 /// Where the weights come from for one segment length.
 enum Source {
     Bytes(Vec<u8>, String),
-    Untrained(ModelCard),
+    Untrained(Box<ModelCard>),
 }
 
 impl Source {
@@ -104,12 +104,12 @@ impl Source {
         }
         Ok(match weights::embedded(seconds, WeightSet::All) {
             Ok(bytes) => Source::Bytes(bytes.to_vec(), format!("embedded {seconds} s/all")),
-            Err(_) => Source::Untrained(ModelCard::rhythm(
+            Err(_) => Source::Untrained(Box::new(ModelCard::rhythm(
                 &format!("rhythm-{seconds}s-untrained"),
                 WeightSet::All,
                 f64::from(seconds),
                 HaResNetConfig::new(weights::RHYTHM_LABELS.len()).with_rr_features(dsp::N_RR),
-            )),
+            ))),
         })
     }
 
@@ -125,7 +125,7 @@ impl Source {
     fn load(&self, options: &ClassifierOptions) -> haresnet::Result<Classifier> {
         match self {
             Source::Bytes(bytes, _) => Classifier::from_bytes(bytes, options),
-            Source::Untrained(card) => Classifier::untrained(card.clone(), 1, options),
+            Source::Untrained(card) => Classifier::untrained((**card).clone(), 1, options),
         }
     }
 }
