@@ -144,6 +144,8 @@ pub struct SegmentResult {
 }
 
 /// The network behind a classifier.
+// One per classifier, behind an `Arc`: the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 enum Network {
     /// The burn model, as trained.
     Burn { model: HaResNet, device: Device },

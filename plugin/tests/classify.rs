@@ -247,8 +247,15 @@ fn threads_share_one_classifier_and_agree() {
             assert_eq!(h.join().unwrap(), reference);
         }
     });
-    let own_pool =
-        Classifier::untrained(c.card().clone(), 11, &ClassifierOptions { threads: 1 }).unwrap();
+    let own_pool = Classifier::untrained(
+        c.card().clone(),
+        11,
+        &ClassifierOptions {
+            threads: 1,
+            ..ClassifierOptions::default()
+        },
+    )
+    .unwrap();
     assert_eq!(own_pool.classify(&x, fs).unwrap(), reference);
 }
 

@@ -76,13 +76,7 @@ struct Block {
 /// channels, `[tap][input channel][nv · 16]`, zero beyond the real output channels.
 #[derive(Debug, Clone)]
 pub(crate) struct Conv {
-    pub cin: usize,
-    pub cout: usize,
-    pub kh: usize,
-    pub kw: usize,
-    pub stride: usize,
-    pub pad_y: usize,
-    pub pad_x: usize,
+    pub shape: ConvShape,
     pub relu: bool,
     blocks: Vec<Block>,
     weights: Vec<f32>,
@@ -142,13 +136,7 @@ impl Conv {
         let mut padded_bias = vec![0.0; round_up(cout)];
         padded_bias[..cout].copy_from_slice(bias);
         Self {
-            cin,
-            cout,
-            kh,
-            kw,
-            stride: shape.stride,
-            pad_y: shape.pad_y,
-            pad_x: shape.pad_x,
+            shape,
             relu,
             blocks,
             weights,
@@ -158,13 +146,16 @@ impl Conv {
 
     /// Channel stride of the maps this convolution writes.
     pub fn out_stride(&self) -> usize {
-        round_up(self.cout)
+        round_up(self.shape.cout)
     }
 
     /// Output rows and columns for an input of `h × w`.
     pub fn out_size(&self, h: usize, w: usize) -> (usize, usize) {
-        let out = |len: usize, k: usize, pad: usize| (len + 2 * pad - k) / self.stride + 1;
-        (out(h, self.kh, self.pad_y), out(w, self.kw, self.pad_x))
+        let out = |len: usize, k: usize, pad: usize| (len + 2 * pad - k) / self.shape.stride + 1;
+        (
+            out(h, self.shape.kh, self.shape.pad_y),
+            out(w, self.shape.kw, self.shape.pad_x),
+        )
     }
 
     /// Convolves the map `src` into the map `dst`.
@@ -185,27 +176,27 @@ impl Conv {
         assert!(
             src.len() >= sm.len()
                 && dst.len() >= dm.len()
-                && sm.py >= self.pad_y
-                && sm.px >= self.pad_x
-                && sm.cs >= self.cin
+                && sm.py >= self.shape.pad_y
+                && sm.px >= self.shape.pad_x
+                && sm.cs >= self.shape.cin
                 && dm.cs >= self.out_stride()
                 && (dm.h, dm.w) == (ho, wo),
             "convolution {self:?} cannot map {sm:?} to {dm:?}"
         );
         // Tap offsets relative to the top-left corner of an output pixel's window.
         let mut taps = [0usize; MAX_TAPS];
-        let ntaps = self.kh * self.kw;
+        let ntaps = self.shape.kh * self.shape.kw;
         assert!(ntaps <= MAX_TAPS);
-        for ky in 0..self.kh {
-            for kx in 0..self.kw {
-                taps[ky * self.kw + kx] = ky * sm.row_stride() + kx * sm.cs;
+        for ky in 0..self.shape.kh {
+            for kx in 0..self.shape.kw {
+                taps[ky * self.shape.kw + kx] = ky * sm.row_stride() + kx * sm.cs;
             }
         }
         let taps = &taps[..ntaps];
-        let pix = self.stride * sm.cs;
+        let pix = self.shape.stride * sm.cs;
         let ctx = Ctx {
             taps,
-            cin: self.cin,
+            cin: self.shape.cin,
             pix,
             dst_pix: dm.cs,
             init,
@@ -213,8 +204,8 @@ impl Conv {
         };
         for y in 0..ho {
             // Top-left corner of output (y, 0)'s window in the padded source.
-            let row = (y * self.stride + sm.py - self.pad_y) * sm.row_stride()
-                + (sm.px - self.pad_x) * sm.cs;
+            let row = (y * self.shape.stride + sm.py - self.shape.pad_y) * sm.row_stride()
+                + (sm.px - self.shape.pad_x) * sm.cs;
             for block in &self.blocks {
                 let w = &self.weights[block.offset..];
                 let bias = &self.bias[block.co..];

@@ -218,13 +218,13 @@ impl Net {
             )));
         }
         let embed = conv_bn(&model.embed, true, "embedding")?;
-        if embed.cin != 1 {
+        if embed.shape.cin != 1 {
             return Err(Error::Model(format!(
                 "the embedding reads {} channels, expected 1",
-                embed.cin
+                embed.shape.cin
             )));
         }
-        let mut channels = embed.cout;
+        let mut channels = embed.shape.cout;
         let mut blocks = Vec::with_capacity(model.blocks.len());
         let mut arch_blocks = Vec::with_capacity(model.blocks.len());
         for (i, b) in model.blocks.iter().enumerate() {
@@ -236,27 +236,40 @@ impl Net {
                 .as_ref()
                 .map(|s| conv_bn(s, false, &what("shortcut")))
                 .transpose()?;
-            let cout = conv1.cout;
+            let cout = conv1.shape.cout;
             let se_width = b.se.reduce.weight.val().dims()[1];
             let se = Se::new(&b.se, cout, se_width, &what("SE"))?;
-            let consistent = conv1.cin == channels
-                && conv2.cin == cout
-                && conv2.cout == cout
-                && conv2.stride == 1
+            let consistent = conv1.shape.cin == channels
+                && conv2.shape.cin == cout
+                && conv2.shape.cout == cout
+                && conv2.shape.stride == 1
                 && match &shortcut {
                     Some(s) => {
-                        s.kh == 1 && s.cin == channels && s.cout == cout && s.stride == conv1.stride
+                        s.shape.kh == 1
+                            && s.shape.cin == channels
+                            && s.shape.cout == cout
+                            && s.shape.stride == conv1.shape.stride
                     }
-                    None => conv1.stride == 1 && channels == cout,
+                    None => conv1.shape.stride == 1 && channels == cout,
                 };
             if !consistent {
                 return Err(Error::Model(format!(
                     "block {i} does not chain: {channels} channels in, convolutions {}→{} \
                      (stride {}) and {}→{}",
-                    conv1.cin, conv1.cout, conv1.stride, conv2.cin, conv2.cout
+                    conv1.shape.cin,
+                    conv1.shape.cout,
+                    conv1.shape.stride,
+                    conv2.shape.cin,
+                    conv2.shape.cout
                 )));
             }
-            arch_blocks.push((channels, cout, conv1.stride, shortcut.is_some(), se_width));
+            arch_blocks.push((
+                channels,
+                cout,
+                conv1.shape.stride,
+                shortcut.is_some(),
+                se_width,
+            ));
             blocks.push(Block {
                 conv1,
                 conv2,
@@ -348,7 +361,7 @@ impl Net {
         Ok(Self {
             kernels,
             arch: Arch {
-                embed: embed.cout,
+                embed: embed.shape.cout,
                 blocks: arch_blocks,
                 channels,
                 attention_se: attention_se_width,

@@ -1,6 +1,7 @@
 //! Reading the trained burn weights once: batch norm folded into the convolutions, weights
 //! packed for the kernels, small dense layers kept as plain matrices.
 
+use burn::module::Param;
 use burn::nn::Linear;
 use burn::nn::conv::{Conv1d, Conv2d};
 use burn::tensor::Tensor;
@@ -34,6 +35,14 @@ pub(crate) fn values<const D: usize>(
     Ok(v)
 }
 
+/// A layer's bias, zero when it has none.
+fn bias(param: Option<&Param<Tensor<1>>>, n: usize, what: &str) -> Result<Vec<f32>> {
+    match param {
+        Some(b) => values(b.val(), [n], &format!("{what} bias")),
+        None => Ok(vec![0.0; n]),
+    }
+}
+
 /// A convolution followed by batch norm, folded into one convolution with a bias:
 /// `w' = w · γ / √(σ² + ε)`, `b' = β − μ · γ / √(σ² + ε)`.
 pub(crate) fn conv_bn(layer: &ConvBn, shape: ConvShape, relu: bool, what: &str) -> Result<Conv> {
@@ -58,10 +67,7 @@ pub(crate) fn conv_bn(layer: &ConvBn, shape: ConvShape, relu: bool, what: &str) 
         [cout],
         &format!("{what} running variance"),
     )?;
-    let conv_bias = match &layer.conv.bias {
-        Some(b) => values(b.val(), [cout], &format!("{what} bias"))?,
-        None => vec![0.0; cout],
-    };
+    let conv_bias = bias(layer.conv.bias.as_ref(), cout, what)?;
     let per_out = cin * kh * kw;
     let mut folded = weight;
     let mut bias = vec![0.0; cout];
@@ -87,10 +93,7 @@ pub(crate) fn conv_row(layer: &Conv2d, shape: ConvShape, what: &str) -> Result<C
         [cout, cin, kh, kw],
         &format!("{what} weight"),
     )?;
-    let bias = match &layer.bias {
-        Some(b) => values(b.val(), [cout], &format!("{what} bias"))?,
-        None => vec![0.0; cout],
-    };
+    let bias = bias(layer.bias.as_ref(), cout, what)?;
     Ok(Conv::new(shape, &weight, &bias, false))
 }
 
@@ -102,10 +105,7 @@ pub(crate) fn conv1d(layer: &Conv1d, shape: ConvShape, what: &str) -> Result<Con
         [cout, cin, kw],
         &format!("{what} weight"),
     )?;
-    let bias = match &layer.bias {
-        Some(b) => values(b.val(), [cout], &format!("{what} bias"))?,
-        None => vec![0.0; cout],
-    };
+    let bias = bias(layer.bias.as_ref(), cout, what)?;
     Ok(Conv::new(shape, &weight, &bias, false))
 }
 
@@ -126,10 +126,7 @@ impl Dense {
             [input, output],
             &format!("{what} weight"),
         )?;
-        let bias = match &layer.bias {
-            Some(b) => values(b.val(), [output], &format!("{what} bias"))?,
-            None => vec![0.0; output],
-        };
+        let bias = bias(layer.bias.as_ref(), output, what)?;
         Ok(Self {
             input,
             output,

@@ -62,7 +62,8 @@ pub fn run(args: &Args) -> haresnet::Result<()> {
     Ok(())
 }
 
-fn record_names(dir: &Path) -> haresnet::Result<Vec<String>> {
+/// Record names of a directory: its `RECORDS` file, else every `.hea`, sorted.
+pub fn record_names(dir: &Path) -> haresnet::Result<Vec<String>> {
     let list = dir.join("RECORDS");
     if let Ok(text) = std::fs::read_to_string(&list) {
         return Ok(text.split_whitespace().map(str::to_string).collect());

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod ann;
+mod bench;
 mod bench_read;
 mod dataset;
 mod eval_cmd;
@@ -46,6 +47,8 @@ enum Command {
     Ann(ann::Args),
     /// Measure WFDB read throughput over a directory of records.
     BenchRead(bench_read::Args),
+    /// Measure classification speed (fast path and burn), latency, load time and memory.
+    Bench(bench::Args),
     /// Input shape, parameter count and FLOPs per segment of the network.
     ModelInfo(model_info::Args),
     /// Segments per class in every split (segment split, DS1/DS2 and folds, all records).
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Read(a) => read::run(&a),
         Command::Ann(a) => ann::run(&a),
         Command::BenchRead(a) => bench_read::run(&a),
+        Command::Bench(a) => bench::run(&a),
         Command::Dataset(args) => dataset::run(args),
         Command::Train(args) => train_cmd::run_train(args),
         Command::Cv(args) => train_cmd::run_cv(args),
