@@ -8,6 +8,8 @@ pub mod classify;
 pub mod dsp;
 pub mod error;
 pub mod model;
+pub mod report;
+pub mod summary;
 pub mod weights;
 pub mod wfdb;
 

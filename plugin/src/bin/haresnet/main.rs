@@ -8,9 +8,11 @@ use clap::{Parser, Subcommand};
 
 mod ann;
 mod bench_read;
+mod classify;
 mod info;
 mod model_info;
 mod read;
+mod report;
 
 /// Exit status: everything succeeded.
 pub const EXIT_OK: u8 = 0;
@@ -36,6 +38,11 @@ struct Cli {
 enum Command {
     /// Summarise a WFDB record's header (like `wfdbdesc`).
     Info(info::Args),
+    /// Classify WFDB records: per-segment rhythm labels and probabilities as CSV and as
+    /// rhythm annotations, with a summary per record.
+    Classify(classify::Args),
+    /// Write an HTML page and a JSON summary of one record's rhythm classification.
+    Report(report::Args),
     /// Print a record's samples as CSV (like `rdsamp -c -p -v`).
     Read(read::Args),
     /// Print a record's annotations (like `rdann`).
@@ -50,6 +57,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::ModelInfo(a) => return model_info::run(a),
+        Command::Classify(a) => return classify::run(&a),
+        Command::Report(a) => report::run(&a),
         Command::Info(a) => info::run(&a),
         Command::Read(a) => read::run(&a),
         Command::Ann(a) => ann::run(&a),
