@@ -75,7 +75,13 @@ pub fn run(args: &Args) -> Result<()> {
     let name = record_name(&args.record);
     let weights = match args.weights.as_str() {
         "all" | "ds1" => format!("embedded weights, set {}", args.weights),
-        file => format!("weights file {file}"),
+        // The file's name only: a page is shared, the directory it came from is private.
+        file => format!(
+            "weights file {}",
+            std::path::Path::new(file)
+                .file_name()
+                .map_or_else(|| file.into(), |n| n.to_string_lossy())
+        ),
     };
     let subject = Subject {
         record: name.clone(),
