@@ -250,3 +250,52 @@ fn usage_errors_exit_2() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o.stderr));
     }
 }
+
+#[test]
+fn flat_stretches_are_reported_and_annotated_unclassified() {
+    let tmp = tempfile::tempdir().unwrap();
+    let weights = weights_arg(tmp.path());
+    let src = fixture("100_0000_0060");
+    let header = std::fs::read_to_string(src.with_extension("hea")).unwrap();
+    std::fs::write(
+        tmp.path().join("flat.hea"),
+        header.replace("100_0000_0060", "flat"),
+    )
+    .unwrap();
+    // Format 212, two signals: 3 bytes a frame. Zeros over the second 5 s segment are a
+    // constant -5.12 mV: leads off.
+    let mut dat = std::fs::read(src.with_extension("dat")).unwrap();
+    dat[1800 * 3..3600 * 3].fill(0);
+    std::fs::write(tmp.path().join("flat.dat"), dat).unwrap();
+    let o = haresnet(
+        &[
+            "classify",
+            "--weights",
+            &weights,
+            "--out",
+            "o",
+            &arg(&tmp.path().join("flat")),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let (_, rows) = parse_csv(&std::fs::read_to_string(tmp.path().join("o/flat.csv")).unwrap());
+    assert_eq!(rows[1].status, "flat");
+    assert!(rows[1].label.is_empty() && rows[1].probabilities.is_empty());
+    assert!(
+        rows.iter()
+            .enumerate()
+            .all(|(i, r)| i == 1 || r.status == "classified")
+    );
+    let anns = read_annotations(tmp.path().join("o/flat"), "hrs").unwrap();
+    let got: Vec<(i64, String)> = anns
+        .iter()
+        .map(|a| (a.sample, a.aux_str().into_owned()))
+        .collect();
+    assert_eq!(got, changes_from_csv(&rows, 360.0, 21600));
+    assert!(got.contains(&(1800, UNCLASSIFIED_RHYTHM.to_string())));
+    assert!(
+        got.iter()
+            .any(|(s, a)| *s == 3600 && a != UNCLASSIFIED_RHYTHM)
+    );
+}

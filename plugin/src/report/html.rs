@@ -159,16 +159,16 @@ pub(super) fn render(r: &Report) -> String {
             esc(label)
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<span><i class=\"sw\" style=\"background:{UNCLASSIFIED_COLOUR}\"></i>not classified \
-         / no reference rhythm</span></p>\n"
+         / no reference rhythm</span></p>"
     );
     if let Some(a) = &s.agreement {
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<p>Reference rhythm annotations (<code>{}</code>) cover {} of the analysed time; \
-             classification and reference name the same rhythm over {} of it.</p>\n",
+             classification and reference name the same rhythm over {} of it.</p>",
             esc(&a.annotator),
             duration(a.compared_s),
             a.percent.map_or("none".into(), |p| format!(
@@ -186,10 +186,10 @@ pub(super) fn render(r: &Report) -> String {
          <th class=\"n\">seconds</th><th class=\"n\">share of analysed time</th></tr>\n",
     );
     for (i, c) in s.classes.iter().enumerate() {
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<tr><td><i class=\"sw\" style=\"background:{}\"></i>{}</td><td class=\"n\">{}</td>\
-             <td class=\"n\" id=\"seconds-{}\">{:.3}</td><td class=\"n\" id=\"percent-{}\">{:.1} %</td></tr>\n",
+             <td class=\"n\" id=\"seconds-{}\">{:.3}</td><td class=\"n\" id=\"percent-{}\">{:.1} %</td></tr>",
             colour(&c.label, i),
             esc(&c.label),
             duration(c.seconds),
@@ -199,10 +199,10 @@ pub(super) fn render(r: &Report) -> String {
             c.percent
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<tr><th>analysed</th><th class=\"n\">{}</th><th class=\"n\" id=\"seconds-analysed\">{:.3}</th>\
-         <th class=\"n\">100 %</th></tr></table>\n",
+         <th class=\"n\">100 %</th></tr></table>",
         duration(s.analysed_s),
         s.analysed_s
     );
@@ -223,11 +223,11 @@ pub(super) fn render(r: &Report) -> String {
         }
     );
     for e in s.episodes.iter().take(MAX_EPISODES) {
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<tr class=\"episode\"><td><i class=\"sw\" style=\"background:{}\"></i>{}</td>\
              <td class=\"n\">{:.3}</td><td class=\"n\">{:.3}</td><td class=\"n\">{}</td>\
-             <td class=\"n\">{}</td><td class=\"n\">{:.3}</td></tr>\n",
+             <td class=\"n\">{}</td><td class=\"n\">{:.3}</td></tr>",
             colour(&e.label, e.class),
             esc(&e.label),
             e.start_s,
@@ -254,9 +254,9 @@ pub(super) fn render(r: &Report) -> String {
     }
     for strip in &r.strips {
         let index = s.labels.iter().position(|l| *l == strip.label).unwrap_or(0);
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<h3><i class=\"sw\" style=\"background:{}\"></i>{} at {} ({}; episode of {})</h3>\n",
+            "<h3><i class=\"sw\" style=\"background:{}\"></i>{} at {} ({}; episode of {})</h3>",
             colour(&strip.label, index),
             esc(&strip.label),
             clock(strip.start_s),
@@ -296,13 +296,13 @@ pub(super) fn render(r: &Report) -> String {
             "The model card records no measured results: treat these labels as unvalidated.",
         ),
     ] {
-        let _ = write!(h, "<h3>{title}</h3>\n");
+        let _ = writeln!(h, "<h3>{title}</h3>");
         let mut rows = Vec::new();
         for (k, v) in map {
             flatten(k, v, &mut rows);
         }
         if rows.is_empty() {
-            let _ = write!(h, "<p class=\"note\">{empty}</p>\n");
+            let _ = writeln!(h, "<p class=\"note\">{empty}</p>");
             continue;
         }
         h.push_str("<table class=\"card\">");
@@ -311,9 +311,9 @@ pub(super) fn render(r: &Report) -> String {
         }
         h.push_str("</table>\n");
         if rows.len() > MAX_CARD_ROWS {
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<p class=\"note\">{} more entries in the JSON summary.</p>\n",
+                "<p class=\"note\">{} more entries in the JSON summary.</p>",
                 rows.len() - MAX_CARD_ROWS
             );
         }

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use haresnet::classify::{Classifier, ClassifyOptions, InvalidSamples, SegmentResult};
 use haresnet::summary::{self, Reference, Summary};
 use haresnet::weights::WeightSet;
-use haresnet::wfdb::{self, Record};
+use haresnet::wfdb::{self, Annotation, Record};
 use haresnet::{Error, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -219,6 +219,15 @@ pub fn classify_record(
         lead_note,
         results,
     })
+}
+
+/// The record's `annotator` annotations, `None` when it has no such file.
+pub fn read_reference(path: &Path, annotator: &str) -> Result<Option<Vec<Annotation>>> {
+    match wfdb::read_annotations(path, annotator) {
+        Ok(anns) => Ok(Some(anns)),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// The record name used in outputs: the file name without `.hea`.
@@ -456,11 +465,7 @@ fn one_record(
     let c = classify_record(path, classifier, args.lead.as_deref(), options, progress)?;
     let fs = c.record.fs();
     let labels = classifier.labels();
-    let reference = match wfdb::read_annotations(path, &args.reference) {
-        Ok(anns) => Some(anns),
-        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e),
-    };
+    let reference = read_reference(path, &args.reference)?;
     let summary = Summary::new(
         &c.results,
         labels,

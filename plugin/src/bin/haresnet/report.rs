@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use haresnet::classify::{ClassifyOptions, InvalidSamples};
 use haresnet::report::{Report, Subject};
 use haresnet::summary::{Reference, Summary};
-use haresnet::{Error, Result, wfdb};
+use haresnet::{Error, Result};
 
-use crate::classify::{classify_record, load_classifier, record_name};
+use crate::classify::{classify_record, load_classifier, read_reference, record_name};
 
 /// Arguments of `report`.
 #[derive(clap::Args)]
@@ -56,11 +56,7 @@ pub fn run(args: &Args) -> Result<()> {
     }
     let fs = c.record.fs();
     let total = c.record.sig_len();
-    let reference = match wfdb::read_annotations(&args.record, &args.reference) {
-        Ok(anns) => Some(anns),
-        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e),
-    };
+    let reference = read_reference(&args.record, &args.reference)?;
     let summary = Summary::new(
         &c.results,
         classifier.labels(),
