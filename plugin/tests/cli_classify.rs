@@ -299,3 +299,45 @@ fn flat_stretches_are_reported_and_annotated_unclassified() {
             .any(|(s, a)| *s == 3600 && a != UNCLASSIFIED_RHYTHM)
     );
 }
+
+#[test]
+fn overlapping_segments_across_read_blocks_match_consecutive_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let weights = weights_arg(tmp.path());
+    let rec = arg(&fixture("201_0420_0540"));
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "classify",
+            "--weights",
+            &weights,
+            "--no-annotations",
+            "--quiet",
+        ];
+        args.extend(extra);
+        args.push(&rec);
+        let o = haresnet(&args, tmp.path());
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        parse_csv(&text(&o.stdout)).1
+    };
+    let plain = run(&[]);
+    // 0.4 s hop over 120 s: 288 segments, more than one block of reads.
+    let hopped = run(&["--hop", "0.4"]);
+    assert_eq!(hopped.len(), 288);
+    for (i, r) in hopped.iter().enumerate() {
+        assert!(
+            (r.start_s - 0.4 * i as f64).abs() < 1e-6,
+            "{i}: {}",
+            r.start_s
+        );
+    }
+    // A segment's result depends only on its samples, wherever the reads were cut.
+    for (k, p) in plain.iter().enumerate() {
+        let h = &hopped[k * 25 / 2];
+        if k % 2 == 0 {
+            assert_eq!(
+                (h.start_s, &h.label, &h.probabilities),
+                (p.start_s, &p.label, &p.probabilities)
+            );
+        }
+    }
+}
