@@ -8,6 +8,7 @@ pub mod classify;
 pub mod dsp;
 pub mod error;
 pub mod model;
+pub mod rhythm;
 pub mod weights;
 pub mod wfdb;
 
