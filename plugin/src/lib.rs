@@ -9,6 +9,7 @@ pub mod dsp;
 pub mod error;
 pub mod model;
 pub mod report;
+pub mod rhythm;
 pub mod summary;
 pub mod weights;
 pub mod wfdb;
