@@ -446,10 +446,7 @@ mod tests {
     use super::*;
 
     fn labels() -> Vec<String> {
-        ["N", "AFIB", "AFL", "VT", "OTHER"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+        crate::weights::RHYTHM_LABELS.map(String::from).to_vec()
     }
 
     fn seg(start: usize, end: usize, label: Option<usize>, p: f32) -> SegmentResult {
