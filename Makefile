@@ -4,7 +4,7 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test setup lint fmt-check clippy header header-check cargo-test
+.PHONY: test setup lint fmt-check clippy header header-check cargo-test c-test
 
 test: setup lint header-check cargo-test
 
@@ -28,6 +28,14 @@ cargo-test:
 header:
 	$(CARGO) build -p haresnet-ffi
 
-# Fails when the committed header differs from what the sources generate.
+# Fails when the committed header differs from what the sources generate (or is not
+# committed at all).
 header-check: header
+	git ls-files --error-unmatch include/haresnet.h >/dev/null
 	git diff --exit-code -- include/haresnet.h
+
+# The C side alone: the header as C99 and C++11, the C tests (plain, AddressSanitizer,
+# valgrind) and the example program in bindings/c. Part of cargo-test.
+c-test:
+	$(CARGO) build -p haresnet-ffi
+	$(CARGO) test -p haresnet-tests --test c

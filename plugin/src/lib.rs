@@ -11,6 +11,9 @@ pub mod error;
 pub mod eval;
 pub mod infer;
 pub mod model;
+pub mod report;
+pub mod rhythm;
+pub mod summary;
 #[cfg(feature = "train")]
 pub mod train;
 pub mod weights;

@@ -9,11 +9,13 @@ use clap::{Parser, Subcommand};
 mod ann;
 mod bench;
 mod bench_read;
+mod classify;
 mod dataset;
 mod eval_cmd;
 mod info;
 mod model_info;
 mod read;
+mod report;
 mod rr_cmd;
 mod train_cmd;
 
@@ -41,6 +43,11 @@ struct Cli {
 enum Command {
     /// Summarise a WFDB record's header (like `wfdbdesc`).
     Info(info::Args),
+    /// Classify WFDB records: per-segment rhythm labels and probabilities as CSV and as
+    /// rhythm annotations, with a summary per record.
+    Classify(classify::Args),
+    /// Write an HTML page and a JSON summary of one record's rhythm classification.
+    Report(report::Args),
     /// Print a record's samples as CSV (like `rdsamp -c -p -v`).
     Read(read::Args),
     /// Print a record's annotations (like `rdann`).
@@ -69,6 +76,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::ModelInfo(a) => return model_info::run(a),
+        Command::Classify(a) => return classify::run(&a),
+        Command::Report(a) => report::run(&a),
         Command::Info(a) => info::run(&a),
         Command::Read(a) => read::run(&a),
         Command::Ann(a) => ann::run(&a),

@@ -1,0 +1,284 @@
+"""haresnet: ECG rhythm classification (HA-ResNet) and WFDB reading, over the haresnet
+shared library's C ABI.
+
+    import haresnet
+    model = haresnet.Model()                      # embedded weights, 5 s segments
+    with haresnet.Record("mitdb/201") as record:
+        result = record.classify(model)           # the MLII lead
+    print(model.labels[result.labels[0]], result.probabilities[0])
+
+Numbers come back as numpy arrays; failures raise :class:`HaresnetError` carrying the
+library's status and message.
+"""
+
+import ctypes
+from collections import namedtuple
+from ctypes import POINTER, byref, c_double, c_float, c_int32, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
+
+import numpy as np
+
+from . import _lib
+from ._lib import lib
+
+__all__ = ["HaresnetError", "Model", "Record", "Results", "version", "read_annotations"]
+
+
+class HaresnetError(Exception):
+    """A failed call: `status` is the library's status code (`HARESNET_STATUS_*`),
+    `status_name` its name, and the message the library's `haresnet_last_error`."""
+
+    def __init__(self, status, message):
+        self.status = status
+        self.status_name = lib.haresnet_status_str(status).decode()
+        super().__init__(f"{message} [{self.status_name}]" if message else self.status_name)
+
+
+def _last_error():
+    n = c_size_t()
+    lib.haresnet_last_error(None, 0, byref(n))
+    buf = ctypes.create_string_buffer(n.value + 1)
+    lib.haresnet_last_error(buf, len(buf), byref(n))
+    return buf.value.decode("utf-8", "replace")
+
+
+def _check(status):
+    if status != _lib.STATUS_OK:
+        raise HaresnetError(status, _last_error())
+
+
+def _string(f, *args):
+    """A string from a `(buf, cap, *out_len)` function: size query, then the copy."""
+    n = c_size_t()
+    status = f(*args, None, 0, byref(n))
+    if status not in (_lib.STATUS_OK, _lib.STATUS_BUFFER_TOO_SMALL):
+        _check(status)
+    buf = ctypes.create_string_buffer(n.value + 1)
+    _check(f(*args, buf, len(buf), byref(n)))
+    return buf.value.decode("utf-8", "replace")
+
+
+def _ptr(array, ctype):
+    return array.ctypes.data_as(POINTER(ctype))
+
+
+def version():
+    """The library's version, `"MAJOR.MINOR.PATCH"`."""
+    return lib.haresnet_version().decode()
+
+
+if lib.haresnet_abi_version() >> 16 != _lib.ABI_MAJOR:
+    raise ImportError(
+        f"the haresnet library has ABI {lib.haresnet_abi_version() >> 16}.x; these bindings "
+        f"are written for ABI {_lib.ABI_MAJOR}.x"
+    )
+
+#: Per-segment results: `starts` (int64, first sample of each segment), `labels` (int32,
+#: class index, -1 when not analysable), `probabilities` (float32, segments × classes,
+#: NaN when not analysable), `heart_rates` (float32 bpm, NaN when unknown).
+Results = namedtuple("Results", "starts labels probabilities heart_rates")
+
+
+def _classify_options(hop_seconds, skip_invalid):
+    o = _lib.ClassifyOptions()
+    _check(lib.haresnet_classify_options_init(byref(o), ctypes.sizeof(o)))
+    if hop_seconds is not None:
+        o.hop_seconds = float(hop_seconds)
+    if skip_invalid is not None:
+        o.invalid_samples = _lib.INVALID_SAMPLES_SKIP if skip_invalid else _lib.INVALID_SAMPLES_REFUSE
+    return o
+
+
+def _fill(f, count, classes):
+    """Calls a classify function `f(starts, labels, probabilities, heart_rates, cap, out)`
+    with arrays for `count` segments."""
+    starts = np.empty(count, np.int64)
+    labels = np.empty(count, np.int32)
+    probabilities = np.empty((count, classes), np.float32)
+    heart_rates = np.empty(count, np.float32)
+    n = c_size_t()
+    _check(
+        f(
+            _ptr(starts, c_int64),
+            _ptr(labels, c_int32),
+            _ptr(probabilities, c_float),
+            _ptr(heart_rates, c_float),
+            count,
+            byref(n),
+        )
+    )
+    k = n.value
+    return Results(starts[:k], labels[:k], probabilities[:k], heart_rates[:k])
+
+
+class _Handle:
+    _free = None
+
+    def __init__(self):
+        self._handle = c_void_p()
+
+    def close(self):
+        """Frees the handle now (otherwise when the object is collected)."""
+        if self._handle:
+            type(self)._free(self._handle)
+            self._handle = c_void_p()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+
+class Model(_Handle):
+    """A trained classifier: the embedded weights for `segment_seconds` (2, 5 or 10) from
+    weight set `weights` (`"all"` or `"ds1"`), or a weights file given as `path`. A model
+    may be used by many threads at once."""
+
+    _free = lib.haresnet_model_free
+
+    def __init__(self, segment_seconds=5, weights="all", path=None, threads=0):
+        super().__init__()
+        opts = _lib.ModelOptions()
+        _check(lib.haresnet_model_options_init(byref(opts), ctypes.sizeof(opts)))
+        opts.threads = threads
+        if path is not None:
+            _check(lib.haresnet_model_load_file(str(path).encode(), byref(opts), byref(self._handle)))
+        else:
+            _check(
+                lib.haresnet_model_load_embedded(segment_seconds, weights.encode(), byref(opts), byref(self._handle))
+            )
+        n = c_uint32()
+        _check(lib.haresnet_model_num_classes(self._handle, byref(n)))
+        #: Class names, in the order of the probability columns.
+        self.labels = [_string(lib.haresnet_model_class_name, self._handle, i) for i in range(n.value)]
+        value = c_double()
+        _check(lib.haresnet_model_segment_seconds(self._handle, byref(value)))
+        #: Segment length, seconds.
+        self.segment_seconds = value.value
+        _check(lib.haresnet_model_rate(self._handle, byref(value)))
+        #: The rate the network works at (Hz); input at any rate >= 100 Hz is resampled.
+        self.model_rate = value.value
+
+    def segment_len(self, fs):
+        """Samples in one segment at input rate `fs`."""
+        n = c_size_t()
+        _check(lib.haresnet_model_segment_len(self._handle, fs, byref(n)))
+        return n.value
+
+    def classify(self, samples, fs, hop_seconds=None, skip_invalid=False):
+        """Classifies one lead (mV, any rate >= 100 Hz) cut into segments: consecutive, or
+        `hop_seconds` apart. NaN samples are refused unless `skip_invalid`, which leaves
+        the segments holding them unclassified. Returns :data:`Results`."""
+        x = np.ascontiguousarray(samples, dtype=np.float32)
+        if x.ndim != 1:
+            raise ValueError(f"samples must be one-dimensional, got shape {x.shape}")
+        opts = _classify_options(hop_seconds, skip_invalid)
+        count = c_size_t()
+        _check(lib.haresnet_model_segment_count(self._handle, x.size, fs, byref(opts), byref(count)))
+        return _fill(
+            lambda *out: lib.haresnet_model_classify(self._handle, _ptr(x, c_float), x.size, fs, byref(opts), *out),
+            count.value,
+            len(self.labels),
+        )
+
+
+class Record(_Handle):
+    """An opened WFDB record (`path` with or without `.hea`). Used by one thread at a time."""
+
+    _free = lib.haresnet_record_free
+
+    def __init__(self, path):
+        super().__init__()
+        _check(lib.haresnet_record_open(str(path).encode(), byref(self._handle)))
+        value = c_double()
+        _check(lib.haresnet_record_fs(self._handle, byref(value)))
+        #: Sampling frequency, frames per second.
+        self.fs = value.value
+        length = c_uint64()
+        _check(lib.haresnet_record_length(self._handle, byref(length)))
+        #: Frames in the record.
+        self.length = length.value
+        n = c_uint32()
+        _check(lib.haresnet_record_num_signals(self._handle, byref(n)))
+        #: Signal names, in signal order.
+        self.signal_names = [_string(lib.haresnet_record_signal_name, self._handle, i) for i in range(n.value)]
+
+    def find_signal(self, name):
+        """Index of the first signal named `name`; raises :class:`HaresnetError` if none."""
+        index = c_uint32()
+        _check(lib.haresnet_record_find_signal(self._handle, name.encode(), byref(index)))
+        return index.value
+
+    def read(self, signal, start=0, stop=None):
+        """Physical samples (mV) of `signal` (index or name) over frames `[start, stop)`,
+        float32, NaN where invalid."""
+        channel = self.find_signal(signal) if isinstance(signal, str) else int(signal)
+        stop = self.length if stop is None else stop
+        cap = max(stop - start, 0)
+        out = np.empty(cap, np.float32)
+        n = c_size_t()
+        status = lib.haresnet_record_read(self._handle, channel, start, stop, _ptr(out, c_float), cap, byref(n))
+        if status == _lib.STATUS_BUFFER_TOO_SMALL:
+            # Several samples per frame: the library said how many.
+            out = np.empty(n.value, np.float32)
+            status = lib.haresnet_record_read(self._handle, channel, start, stop, _ptr(out, c_float), n.value, byref(n))
+        _check(status)
+        return out[: n.value]
+
+    def classify(self, model, signal=None, hop_seconds=None, skip_invalid=True):
+        """Classifies lead `signal` (default MLII) of the whole record with `model`;
+        segments with invalid samples are left unclassified unless `skip_invalid` is False.
+        Returns :data:`Results` (starts in samples of that signal)."""
+        opts = _classify_options(hop_seconds, skip_invalid)
+        name = None if signal is None else signal.encode()
+        count = c_size_t()
+        status = lib.haresnet_record_classify(
+            self._handle, model._handle, name, byref(opts), None, None, None, None, 0, byref(count)
+        )
+        if status != _lib.STATUS_BUFFER_TOO_SMALL:
+            _check(status)
+        return _fill(
+            lambda *out: lib.haresnet_record_classify(self._handle, model._handle, name, byref(opts), *out),
+            count.value,
+            len(model.labels),
+        )
+
+
+Annotation = namedtuple("Annotation", "sample symbol subtype chan num aux")
+
+
+def read_annotations(record_path, annotator):
+    """The annotations of `record_path` for `annotator` (e.g. `"atr"`), as a list of
+    :data:`Annotation` in file order."""
+    handle = c_void_p()
+    _check(lib.haresnet_annotations_read(str(record_path).encode(), annotator.encode(), byref(handle)))
+    try:
+        count = c_size_t()
+        _check(lib.haresnet_annotations_count(handle, byref(count)))
+        k = count.value
+        samples = np.empty(k, np.int64)
+        fields = [np.empty(k, np.int32) for _ in range(4)]
+        n = c_size_t()
+        _check(
+            lib.haresnet_annotations_fields(
+                handle, _ptr(samples, c_int64), *(_ptr(f, c_int32) for f in fields), k, byref(n)
+            )
+        )
+        _codes, subtypes, chans, nums = fields
+        return [
+            Annotation(
+                int(samples[i]),
+                _string(lib.haresnet_annotations_symbol, handle, i),
+                int(subtypes[i]),
+                int(chans[i]),
+                int(nums[i]),
+                _string(lib.haresnet_annotations_aux, handle, i),
+            )
+            for i in range(k)
+        ]
+    finally:
+        lib.haresnet_annotations_free(handle)
+

@@ -1,0 +1,101 @@
+"""The Python binding on the fixture records: it classifies exactly as the `haresnet
+classify` command does, reads records and annotations, and raises the library's errors."""
+
+import csv
+import io
+import subprocess
+
+import numpy as np
+import pytest
+
+import haresnet
+from conftest import FIXTURES
+
+RECORD = FIXTURES / "201_0420_0540"
+
+
+def cli_rows(cli, weights_arg, record):
+    out = subprocess.run(
+        [cli, "classify", "--weights", weights_arg, "--no-annotations", "--quiet", str(record)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return out
+
+
+def as_csv(name, results, labels, fs, segment_len):
+    """The rows `haresnet classify` writes, from the binding's results."""
+    out = io.StringIO()
+    out.write("record,start_s,end_s,status,label,heart_rate_bpm," + ",".join("p_" + l for l in labels) + "\n")
+    for start, label, p, hr in zip(*results):
+        classified = label >= 0
+        row = [
+            name,
+            f"{start / fs:.3f}",
+            f"{(start + segment_len) / fs:.3f}",
+            "classified" if classified else "flat",
+            labels[label] if classified else "",
+            "" if np.isnan(hr) else f"{float(hr):.1f}",
+        ]
+        row += [f"{float(v):.6f}" for v in p] if classified else [""] * len(labels)
+        out.write(",".join(row) + "\n")
+    return out.getvalue()
+
+
+def test_record_classification_matches_the_cli_exactly(weights, cli):
+    kwargs, weights_arg = weights
+    with haresnet.Model(**kwargs) as model, haresnet.Record(RECORD) as record:
+        results = record.classify(model)
+        assert results.probabilities.shape == (24, len(model.labels))
+        assert np.allclose(results.probabilities.sum(axis=1), 1.0, atol=1e-5)
+        assert (results.labels == results.probabilities.argmax(axis=1)).all()
+        ours = as_csv(RECORD.name, results, model.labels, record.fs, model.segment_len(record.fs))
+    assert ours == cli_rows(cli, weights_arg, RECORD)
+
+
+def test_array_classification_equals_record_classification(weights):
+    kwargs, _ = weights
+    with haresnet.Model(**kwargs) as model, haresnet.Record(RECORD) as record:
+        assert record.signal_names == ["MLII", "V1"]
+        assert record.fs == 360.0 and record.length == 43200
+        x = record.read("MLII")
+        assert x.dtype == np.float32 and x.shape == (43200,)
+        assert np.array_equal(x[:1000], record.read(0, 0, 1000))
+        a = model.classify(x, record.fs)
+        b = record.classify(model)
+        for u, v in zip(a, b):
+            assert np.array_equal(u, v)
+        hopped = model.classify(x, record.fs, hop_seconds=2.5)
+        assert len(hopped.starts) == 47 and hopped.starts[2] == 1800
+        assert np.array_equal(hopped.probabilities[::2], a.probabilities[:24])
+
+
+def test_errors_carry_the_library_message(weights):
+    kwargs, _ = weights
+    with pytest.raises(haresnet.HaresnetError) as e:
+        haresnet.Record(FIXTURES / "no_such_record")
+    assert "no_such_record.hea" in str(e.value) and e.value.status_name
+    with haresnet.Model(**kwargs) as model:
+        x = np.zeros(5000, np.float32)
+        x[10] = np.nan
+        with pytest.raises(haresnet.HaresnetError, match="NaN"):
+            model.classify(x, 360.0)
+        skipped = model.classify(x, 360.0, skip_invalid=True)
+        assert skipped.labels[0] == -1 and np.isnan(skipped.probabilities[0]).all()
+        with pytest.raises(haresnet.HaresnetError, match="shorter than one segment"):
+            model.classify(np.zeros(10, np.float32), 360.0)
+    with haresnet.Record(RECORD) as record, pytest.raises(haresnet.HaresnetError) as e:
+        record.find_signal("V5")
+    assert e.value.status_name
+
+
+def test_annotations_read_back():
+    anns = haresnet.read_annotations(RECORD, "atr")
+    rhythms = [(a.sample, a.aux) for a in anns if a.symbol == "+"]
+    assert rhythms and all(aux.startswith("(") for _, aux in rhythms)
+    assert [a.sample for a in anns] == sorted(a.sample for a in anns)
+
+
+def test_version_and_abi():
+    assert haresnet.version().count(".") == 2

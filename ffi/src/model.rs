@@ -1,0 +1,600 @@
+//! Models: loading (embedded weights or a file), what they are, and classification of a
+//! whole signal or of one segment.
+
+use std::ffi::c_char;
+
+use engine::classify::InvalidSamples;
+use engine::weights::WeightSet;
+use engine::{Classifier, ClassifierOptions, ClassifyOptions};
+
+use crate::boundary::{self, Failure, Opaque, Outcome};
+use crate::results::Outputs;
+
+pub(crate) const TAG: u32 = 0x4852_4d44;
+
+/// A loaded model: trained weights and the preprocessing they were trained with.
+///
+/// Thread safety: every function taking a `const haresnet_model *` may be called from
+/// many threads at once on the same model.
+pub struct haresnet_model {
+    _opaque: [u8; 0],
+}
+
+impl Opaque for haresnet_model {
+    type Inner = Classifier;
+    const TAG: u32 = TAG;
+    const NAME: &'static str = "haresnet_model";
+}
+
+// The header promises that a model is shared between threads.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Classifier>();
+};
+
+/// Options for loading a model. Initialise with `haresnet_model_options_init` before
+/// setting fields, so that fields added in later versions get their defaults.
+#[repr(C)]
+pub struct haresnet_model_options {
+    /// `sizeof(haresnet_model_options)`, set by `haresnet_model_options_init`.
+    pub struct_size: u32,
+    /// Worker threads for classification: 0 (the default) uses a pool shared by the whole
+    /// process with one thread per core; `n > 0` gives the model its own `n` threads.
+    pub threads: u32,
+}
+
+/// `invalid_samples` of `haresnet_classify_options`: each function's own default
+/// (refuse for arrays, skip for records).
+pub const HARESNET_INVALID_SAMPLES_DEFAULT: i32 = 0;
+/// NaN or infinite samples make the call fail with `HARESNET_STATUS_INVALID_ARGUMENT`,
+/// naming the first one.
+pub const HARESNET_INVALID_SAMPLES_REFUSE: i32 = 1;
+/// Segments holding NaN or infinite samples are not classified (label -1); the others are.
+pub const HARESNET_INVALID_SAMPLES_SKIP: i32 = 2;
+
+/// Options for one classification call or stream. Initialise with
+/// `haresnet_classify_options_init` before setting fields.
+#[repr(C)]
+pub struct haresnet_classify_options {
+    /// `sizeof(haresnet_classify_options)`, set by `haresnet_classify_options_init`.
+    pub struct_size: u32,
+    /// One of `HARESNET_INVALID_SAMPLES_*`.
+    pub invalid_samples: i32,
+    /// Distance between segment starts in seconds; 0 (the default) means the segment
+    /// length: consecutive, non-overlapping segments.
+    pub hop_seconds: f64,
+}
+
+/// Validates `size` for an `_init` function and returns the `struct_size` to record.
+fn init_size<T>(size: usize) -> Result<u32, Failure> {
+    if size < size_of::<T>() {
+        return Err(Failure::invalid(format!(
+            "size {size} is smaller than this library's structure ({} bytes): pass sizeof *opts",
+            size_of::<T>()
+        )));
+    }
+    Ok(size_of::<T>() as u32)
+}
+
+/// Checks the `struct_size` of an options structure passed in.
+fn check_size<T>(struct_size: u32, argument: &str) -> Outcome {
+    if (struct_size as usize) < size_of::<T>() {
+        return Err(Failure::invalid(format!(
+            "{argument}->struct_size is {struct_size}, expected at least {}: initialise the \
+             structure with its _init function",
+            size_of::<T>()
+        )));
+    }
+    Ok(())
+}
+
+/// Fills `*opts` with the defaults (threads 0) and sets `struct_size`.
+///
+/// `size` is `sizeof *opts` as the caller compiled it.
+///
+/// Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` (`opts` NULL) or
+/// `HARESNET_STATUS_INVALID_ARGUMENT` (`size` smaller than the structure).
+///
+/// # Safety
+///
+/// `opts` is NULL or points to `size` writable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn haresnet_model_options_init(
+    opts: *mut haresnet_model_options,
+    size: usize,
+) -> i32 {
+    boundary::call("haresnet_model_options_init", || {
+        // SAFETY: the caller's contract.
+        let opts = unsafe { boundary::out(opts, "opts") }?;
+        *opts = haresnet_model_options {
+            struct_size: init_size::<haresnet_model_options>(size)?,
+            threads: 0,
+        };
+        Ok(())
+    })
+}
+
+/// Fills `*opts` with the defaults (`HARESNET_INVALID_SAMPLES_DEFAULT`, hop 0) and sets
+/// `struct_size`.
+///
+/// Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` (`opts` NULL) or
+/// `HARESNET_STATUS_INVALID_ARGUMENT` (`size` smaller than the structure).
+///
+/// # Safety
+///
+/// `opts` is NULL or points to `size` writable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn haresnet_classify_options_init(
+    opts: *mut haresnet_classify_options,
+    size: usize,
+) -> i32 {
+    boundary::call("haresnet_classify_options_init", || {
+        // SAFETY: the caller's contract.
+        let opts = unsafe { boundary::out(opts, "opts") }?;
+        *opts = haresnet_classify_options {
+            struct_size: init_size::<haresnet_classify_options>(size)?,
+            invalid_samples: HARESNET_INVALID_SAMPLES_DEFAULT,
+            hop_seconds: 0.0,
+        };
+        Ok(())
+    })
+}
+
+/// The engine's loading options from an optional C structure.
+///
+/// # Safety
+///
+/// `opts` is NULL or points to an initialised structure.
+unsafe fn model_options(opts: *const haresnet_model_options) -> Result<ClassifierOptions, Failure> {
+    if opts.is_null() {
+        return Ok(ClassifierOptions::default());
+    }
+    // SAFETY: forwarded contract.
+    let o = unsafe { boundary::input(opts, "opts") }?;
+    check_size::<haresnet_model_options>(o.struct_size, "opts")?;
+    Ok(ClassifierOptions {
+        threads: o.threads as usize,
+    })
+}
+
+/// The engine's classification options from an optional C structure; `skip_by_default`
+/// is the calling function's default for invalid samples.
+///
+/// # Safety
+///
+/// `opts` is NULL or points to an initialised structure.
+pub(crate) unsafe fn classify_options(
+    opts: *const haresnet_classify_options,
+    skip_by_default: bool,
+) -> Result<ClassifyOptions, Failure> {
+    let default_invalid = if skip_by_default {
+        InvalidSamples::Skip
+    } else {
+        InvalidSamples::Error
+    };
+    if opts.is_null() {
+        return Ok(ClassifyOptions {
+            invalid_samples: default_invalid,
+            ..ClassifyOptions::default()
+        });
+    }
+    // SAFETY: forwarded contract.
+    let o = unsafe { boundary::input(opts, "opts") }?;
+    check_size::<haresnet_classify_options>(o.struct_size, "opts")?;
+    let invalid_samples = match o.invalid_samples {
+        HARESNET_INVALID_SAMPLES_DEFAULT => default_invalid,
+        HARESNET_INVALID_SAMPLES_REFUSE => InvalidSamples::Error,
+        HARESNET_INVALID_SAMPLES_SKIP => InvalidSamples::Skip,
+        other => {
+            return Err(Failure::invalid(format!(
+                "opts->invalid_samples is {other}, expected one of HARESNET_INVALID_SAMPLES_*"
+            )));
+        }
+    };
+    Ok(ClassifyOptions {
+        hop_seconds: (o.hop_seconds != 0.0).then_some(o.hop_seconds),
+        invalid_samples,
+        attention: false,
+    })
+}
+
+/// Loads the weights embedded in the library for segments of `segment_seconds` (2, 5 or
+/// 10) from weight set `weight_set` (`"all"`, the default when NULL: trained on every
+/// MIT-BIH record; or `"ds1"`: trained on the inter-patient training records only).
+///
+/// `opts` may be NULL (defaults). On success `*out` receives a new model, to be freed with
+/// `haresnet_model_free`; on failure `*out` is set to NULL.
+///
+/// Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`out` NULL);
+/// `HARESNET_STATUS_INVALID_ARGUMENT` (unknown length or weight set, weights not embedded
+/// in this build, bad options); `HARESNET_STATUS_MODEL` (unusable weights).
+///
+/// # Safety
+///
+/// `weight_set` is NULL or a NUL-terminated string; `opts` is NULL or initialised; `out`
+/// is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn haresnet_model_load_embedded(
+    segment_seconds: u32,
+    weight_set: *const c_char,
+    opts: *const haresnet_model_options,
+    out: *mut *mut haresnet_model,
+) -> i32 {
+    boundary::call("haresnet_model_load_embedded", || {
+        // SAFETY: the caller's contract, for every argument.
+        unsafe {
+            let out = boundary::out(out, "out")?;
+            *out = std::ptr::null_mut();
+            let set = match boundary::opt_string(weight_set, "weight_set")? {
+                Some(name) => WeightSet::parse(name)?,
+                None => WeightSet::All,
+            };
+            let classifier =
+                Classifier::embedded_with(segment_seconds, set, &model_options(opts)?)?;
+            *out = boundary::new_handle::<haresnet_model>(classifier);
+        }
+        Ok(())
+    })
+}
+
+/// Loads a model from a weights file (`.hrn`).
+///
+/// `opts` may be NULL (defaults). On success `*out` receives a new model, to be freed with
+/// `haresnet_model_free`; on failure `*out` is set to NULL.
+///
+/// Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`path` or `out` NULL);
+/// `HARESNET_STATUS_INVALID_ARGUMENT` (path not UTF-8, bad options); `HARESNET_STATUS_IO`
+/// (file unreadable); `HARESNET_STATUS_MODEL` (not a usable weights file).
+///
+/// # Safety
+///
+/// `path` is NULL or a NUL-terminated string; `opts` is NULL or initialised; `out` is NULL
+/// or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn haresnet_model_load_file(
+    path: *const c_char,
+    opts: *const haresnet_model_options,
+    out: *mut *mut haresnet_model,
+) -> i32 {
+    boundary::call("haresnet_model_load_file", || {
+        // SAFETY: the caller's contract, for every argument.
+        unsafe {
+            let out = boundary::out(out, "out")?;
+            *out = std::ptr::null_mut();
+            let path = boundary::string(path, "path")?;
+            let classifier = Classifier::from_file(path, &model_options(opts)?)?;
+            *out = boundary::new_handle::<haresnet_model>(classifier);
+        }
+        Ok(())
+    })
+}
+
+/// Frees a model. NULL is accepted and ignored; a handle of another kind is left alone
+/// (the last error says so). Streams created from the model stay usable. Must not be
+/// called twice on the same model, nor while another thread uses it.
+///
+/// # Safety
+///
+/// `model` is NULL or a model from a `haresnet_model_load_*` function.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn haresnet_model_free(model: *mut haresnet_model) {
+    // SAFETY: the caller's contract.
+    unsafe { boundary::free_handle("haresnet_model_free", model) }
+}
+
+/// The model behind a handle argument.
+///
+/// # Safety
+///
+/// `model` is NULL or a live handle.
+pub(crate) unsafe fn model<'a>(model: *const haresnet_model) -> Result<&'a Classifier, Failure> {
+    // SAFETY: forwarded contract.
+    unsafe { boundary::handle(model, "model") }
+}
+
+/// Runs `body` with the model and writes its result to `out`: the shape of every
+/// accessor below.
+///
+/// # Safety
+///
+/// `m` is NULL or a live model; `out` is NULL or writable.
+unsafe fn accessor<T>(
+    function: &'static str,
+    m: *const haresnet_model,
+    out: *mut T,
+    body: impl FnOnce(&Classifier) -> Result<T, Failure>,
+) -> i32 {
+    boundary::call(function, || {
+        // SAFETY: forwarded contract.
+        unsafe {
+            let classifier = model(m)?;
+            let out = boundary::out(out, "out")?;
+            *out = body(classifier)?;
+        }
+        Ok(())
+    })
+}
+
+/// Number of classes the model distinguishes (5 for the rhythm task: N, AFIB, AFL, VT,
+/// OTHER), into `*out`.
+///
+/// Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` or
+/// `HARESNET_STATUS_WRONG_HANDLE`.
+///
+/// # Safety
+///
+/// `model` is NULL or a live model; `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn haresnet_model_num_classes(
+    model: *const haresnet_model,
+    out: *mut u32,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        accessor("haresnet_model_num_classes", model, out, |c| {
+            Ok(c.num_classes() as u32)
+        })
+    }
+}
+
+/// Copies the name of class `index` (e.g. `"AFIB"`) into `buf`, NUL-terminated;
+/// `*out_len` receives its length without the NUL (so `buf` needs `*out_len + 1` bytes).
+/// `buf` may be NULL when `cap` is 0 (size query).
+///
+/// Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT`,
+/// `HARESNET_STATUS_WRONG_HANDLE`, `HARESNET_STATUS_INVALID_ARGUMENT` (index out of
+/// range) or `HARESNET_STATUS_BUFFER_TOO_SMALL` (`buf` untouched, `*out_len` set).
+///
+/// # Safety
+///
+/// `model` is NULL or a live model; `buf` is NULL or holds `cap` writable bytes;
+/// `out_len` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn haresnet_model_class_name(
+    model: *const haresnet_model,
+    index: u32,
+    buf: *mut c_char,
+    cap: usize,
+    out_len: *mut usize,
+) -> i32 {
+    boundary::call("haresnet_model_class_name", || {
+        // SAFETY: forwarded contract.
+        unsafe {
+            let labels = self::model(model)?.labels();
+            let name = labels.get(index as usize).ok_or_else(|| {
+                Failure::invalid(format!(
+                    "class index {index} out of range: the model has {} classes",
+                    labels.len()
+                ))
+            })?;
+            boundary::write_str(name, buf, cap, out_len)
+        }
+    })
+}
+
+/// The sampling rate the network works at, in Hz (input at any rate of at least 100 Hz
+/// is resampled to it), into `*out`.
+///
+/// Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` or
+/// `HARESNET_STATUS_WRONG_HANDLE`.
+///
+/// # Safety
+///
+/// `model` is NULL or a live model; `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn haresnet_model_rate(model: *const haresnet_model, out: *mut f64) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe { accessor("haresnet_model_rate", model, out, |c| Ok(c.model_rate())) }
+}
+
+/// The segment length in seconds (2, 5 or 10 for the shipped weights), into `*out`.
+///
+/// Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` or
+/// `HARESNET_STATUS_WRONG_HANDLE`.
+///
+/// # Safety
+///
+/// `model` is NULL or a live model; `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn haresnet_model_segment_seconds(
+    model: *const haresnet_model,
+    out: *mut f64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        accessor("haresnet_model_segment_seconds", model, out, |c| {
+            Ok(c.segment_seconds())
+        })
+    }
+}
+
+/// The number of samples of one segment at input rate `fs`, into `*out`: what
+/// `haresnet_model_classify_segment` takes.
+///
+/// Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT`,
+/// `HARESNET_STATUS_WRONG_HANDLE` or `HARESNET_STATUS_INVALID_ARGUMENT` (`fs` below 100 Hz
+/// or not finite).
+///
+/// # Safety
+///
+/// `model` is NULL or a live model; `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn haresnet_model_segment_len(
+    model: *const haresnet_model,
+    fs: f64,
+    out: *mut usize,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        accessor("haresnet_model_segment_len", model, out, |c| {
+            Ok(c.segment_len(fs)?)
+        })
+    }
+}
+
+/// The number of segments `haresnet_model_classify` returns for `n` samples at `fs` Hz
+/// with options `opts` (NULL for defaults), into `*out`: the capacity its arrays need.
+///
+/// Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT`,
+/// `HARESNET_STATUS_WRONG_HANDLE` or `HARESNET_STATUS_INVALID_ARGUMENT` (bad `fs` or
+/// options).
+///
+/// # Safety
+///
+/// `model` is NULL or a live model; `opts` is NULL or initialised; `out` is NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn haresnet_model_segment_count(
+    model: *const haresnet_model,
+    n: usize,
+    fs: f64,
+    opts: *const haresnet_classify_options,
+    out: *mut usize,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        accessor("haresnet_model_segment_count", model, out, |c| {
+            Ok(c.segment_count(n, fs, &classify_options(opts, false)?)?)
+        })
+    }
+}
+
+/// Classifies a whole signal: `n` samples of one lead in mV at `fs` Hz (at least 100 Hz),
+/// cut into consecutive segments of the model's length (or with `opts->hop_seconds`); a
+/// tail shorter than a segment is not classified.
+///
+/// Results go to the caller's arrays, each holding `cap` segments:
+/// - `starts[i]`: first sample of segment `i` (NULL if not wanted);
+/// - `labels[i]`: class index (see `haresnet_model_class_name`), -1 for a segment not
+///   analysable (flat signal, or invalid samples skipped) (NULL if not wanted);
+/// - `probabilities[i * num_classes + c]`: probability of class `c`, NaN when not
+///   analysable (NULL if not wanted; holds `cap * num_classes` floats);
+/// - `heart_rates[i]`: mean heart rate in beats per minute, NaN when unknown (NULL if
+///   not wanted).
+///
+/// `*out_count` receives the number of segments. When `cap` is smaller than that
+/// (`haresnet_model_segment_count` gives it beforehand; `cap` 0 asks), the call returns
+/// `HARESNET_STATUS_BUFFER_TOO_SMALL` with the number in `*out_count`, before any work and
+/// without touching the arrays. `opts` may be NULL: NaN or infinite samples are then
+/// refused.
+///
+/// Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`samples` NULL with
+/// `n > 0`, or `out_count` NULL); `HARESNET_STATUS_WRONG_HANDLE`;
+/// `HARESNET_STATUS_INVALID_ARGUMENT` (NaN or infinite samples, naming the first; `fs`
+/// below 100 Hz; a signal shorter than one segment; bad options);
+/// `HARESNET_STATUS_BUFFER_TOO_SMALL`; `HARESNET_STATUS_MODEL`.
+///
+/// # Safety
+///
+/// `model` is NULL or a live model; `samples` holds `n` floats; each non-NULL array is
+/// writable for `cap` segments; `out_count` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn haresnet_model_classify(
+    model: *const haresnet_model,
+    samples: *const f32,
+    n: usize,
+    fs: f64,
+    opts: *const haresnet_classify_options,
+    starts: *mut i64,
+    labels: *mut i32,
+    probabilities: *mut f32,
+    heart_rates: *mut f32,
+    cap: usize,
+    out_count: *mut usize,
+) -> i32 {
+    let outputs = Outputs {
+        starts,
+        labels,
+        probabilities,
+        heart_rates,
+        cap,
+        out_count,
+    };
+    boundary::call("haresnet_model_classify", || {
+        // SAFETY: the caller's contract, for every argument.
+        unsafe {
+            let classifier = self::model(model)?;
+            let samples = boundary::slice(samples, n, "samples")?;
+            let options = classify_options(opts, false)?;
+            outputs.reserve(classifier.segment_count(n, fs, &options)?)?;
+            let results = classifier.classify_with(samples, fs, &options)?;
+            outputs.write(&results, classifier.num_classes(), 0)
+        }
+    })
+}
+
+/// Classifies one segment: exactly `haresnet_model_segment_len(model, fs)` samples in mV
+/// at `fs` Hz.
+///
+/// `*out_label` receives the class index, or -1 when the segment is not analysable (flat).
+/// `probabilities` (NULL if not wanted) receives one probability per class (NaN when not
+/// analysable) and must hold `probabilities_cap >= num_classes` floats. `out_heart_rate`
+/// (NULL if not wanted) receives the mean heart rate in beats per minute, NaN when
+/// unknown. Nothing is written on failure.
+///
+/// Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`samples` or
+/// `out_label` NULL); `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_INVALID_ARGUMENT`
+/// (wrong number of samples, NaN or infinite samples, bad `fs`);
+/// `HARESNET_STATUS_BUFFER_TOO_SMALL` (`probabilities_cap` below the number of classes);
+/// `HARESNET_STATUS_MODEL`.
+///
+/// # Safety
+///
+/// `model` is NULL or a live model; `samples` holds `n` floats; `probabilities` is NULL
+/// or holds `probabilities_cap` writable floats; `out_label` and `out_heart_rate` are NULL
+/// or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn haresnet_model_classify_segment(
+    model: *const haresnet_model,
+    samples: *const f32,
+    n: usize,
+    fs: f64,
+    out_label: *mut i32,
+    probabilities: *mut f32,
+    probabilities_cap: usize,
+    out_heart_rate: *mut f32,
+) -> i32 {
+    boundary::call("haresnet_model_classify_segment", || {
+        // SAFETY: the caller's contract, for every argument.
+        unsafe {
+            let classifier = self::model(model)?;
+            let samples = boundary::slice(samples, n, "samples")?;
+            let label = boundary::out(out_label, "out_label")?;
+            let classes = classifier.num_classes();
+            let probabilities =
+                boundary::out_slice(probabilities, probabilities_cap, "probabilities")?;
+            if probabilities.is_some() && probabilities_cap < classes {
+                return Err(Failure::too_small(
+                    "probabilities",
+                    probabilities_cap,
+                    classes,
+                ));
+            }
+            let heart_rate = if out_heart_rate.is_null() {
+                None
+            } else {
+                Some(boundary::out(out_heart_rate, "out_heart_rate")?)
+            };
+            let results =
+                classifier.classify_segments(&[samples], fs, &ClassifyOptions::default())?;
+            let result = results
+                .first()
+                .ok_or_else(|| Failure::invalid("the segment gave no result"))?;
+            *label = result
+                .label
+                .and_then(|l| i32::try_from(l).ok())
+                .unwrap_or(-1);
+            if let Some(p) = probabilities {
+                if result.probabilities.len() == classes {
+                    p[..classes].copy_from_slice(&result.probabilities);
+                } else {
+                    p[..classes].fill(f32::NAN);
+                }
+            }
+            if let Some(h) = heart_rate {
+                *h = result.heart_rate_bpm.unwrap_or(f32::NAN);
+            }
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,102 @@
+//! Segment results into the caller's arrays: the outputs shared by whole-signal, record
+//! and stream classification.
+
+use engine::SegmentResult;
+
+use crate::boundary::{self, Failure, Outcome};
+use crate::status::HARESNET_STATUS_BUFFER_TOO_SMALL;
+
+/// The caller's result arrays, each holding `cap` segments (`cap × classes` values for
+/// the probabilities); any array may be NULL, `out_count` may not.
+pub(crate) struct Outputs {
+    pub starts: *mut i64,
+    pub labels: *mut i32,
+    pub probabilities: *mut f32,
+    pub heart_rates: *mut f32,
+    pub cap: usize,
+    pub out_count: *mut usize,
+}
+
+impl Outputs {
+    /// Checks, before any work, that `out_count` is usable and that `needed` segments fit;
+    /// otherwise `BUFFER_TOO_SMALL` with `needed` in `*out_count`.
+    ///
+    /// # Safety
+    ///
+    /// `out_count` is NULL or writable.
+    pub(crate) unsafe fn reserve(&self, needed: usize) -> Outcome {
+        // SAFETY: forwarded contract.
+        let out_count = unsafe { boundary::out(self.out_count, "out_count") }?;
+        if needed > self.cap {
+            *out_count = needed;
+            return Err(Failure::new(
+                HARESNET_STATUS_BUFFER_TOO_SMALL,
+                format!(
+                    "the result arrays hold {} segments, {needed} needed (cap is counted in segments)",
+                    self.cap
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Writes `results` (after a successful [`reserve`](Self::reserve) of at least their
+    /// number). Starts are offset by `offset`; a segment that was not classified gets label
+    /// -1 and NaN probabilities; an unknown heart rate is NaN.
+    ///
+    /// # Safety
+    ///
+    /// Each non-NULL array is valid for writes of `cap` segments.
+    pub(crate) unsafe fn write(
+        &self,
+        results: &[SegmentResult],
+        classes: usize,
+        offset: i64,
+    ) -> Outcome {
+        // SAFETY: forwarded contract.
+        unsafe { self.reserve(results.len()) }?;
+        let n = results.len();
+        let prob_len = n
+            .checked_mul(classes)
+            .ok_or_else(|| Failure::invalid("probability array size overflows"))?;
+        // SAFETY: forwarded contract; the arrays hold `cap >= n` segments.
+        let (starts, labels, probabilities, heart_rates) = unsafe {
+            (
+                boundary::out_slice(self.starts, n, "starts")?,
+                boundary::out_slice(self.labels, n, "labels")?,
+                boundary::out_slice(self.probabilities, prob_len, "probabilities")?,
+                boundary::out_slice(self.heart_rates, n, "heart_rates")?,
+            )
+        };
+        if let Some(starts) = starts {
+            for (s, r) in starts.iter_mut().zip(results) {
+                *s = i64::try_from(r.start)
+                    .unwrap_or(i64::MAX)
+                    .saturating_add(offset);
+            }
+        }
+        if let Some(labels) = labels {
+            for (l, r) in labels.iter_mut().zip(results) {
+                *l = r.label.and_then(|l| i32::try_from(l).ok()).unwrap_or(-1);
+            }
+        }
+        if let Some(probabilities) = probabilities
+            && classes > 0
+        {
+            for (row, r) in probabilities.chunks_exact_mut(classes).zip(results) {
+                if r.probabilities.len() == classes {
+                    row.copy_from_slice(&r.probabilities);
+                } else {
+                    row.fill(f32::NAN);
+                }
+            }
+        }
+        if let Some(heart_rates) = heart_rates {
+            for (h, r) in heart_rates.iter_mut().zip(results) {
+                *h = r.heart_rate_bpm.unwrap_or(f32::NAN);
+            }
+        }
+        // SAFETY: checked by `reserve` above.
+        unsafe { boundary::write(self.out_count, n, "out_count") }
+    }
+}

@@ -1,0 +1,931 @@
+/*
+ * haresnet: ECG rhythm classification (HA-ResNet) with a WFDB reader, as a C library.
+ *
+ * Generated from the sources of the haresnet-ffi crate by cbindgen: do not edit.
+ *
+ * Conventions
+ * - Every fallible function returns an int32_t status: HARESNET_STATUS_OK (0) or a
+ *   positive HARESNET_STATUS_* code. Codes are never renumbered and never reused; new
+ *   codes may be added, so treat an unknown code as an error. After a failure,
+ *   haresnet_last_error() copies the calling thread's message.
+ * - Handles (haresnet_model, haresnet_record, haresnet_stream, haresnet_annotations) are
+ *   opaque. They are created through a `T **out` argument (set to NULL on failure) and
+ *   freed with haresnet_<t>_free(), which accepts NULL and must not be called twice.
+ *   Each handle carries its kind: passing one kind where another is expected returns
+ *   HARESNET_STATUS_WRONG_HANDLE.
+ * - Outputs come last and are written only on success (unless a function says otherwise).
+ * - Buffers belong to the caller: (T *buf, size_t cap, size_t *out_len). A short buffer
+ *   returns HARESNET_STATUS_BUFFER_TOO_SMALL with the size needed in *out_len; cap 0
+ *   (with buf NULL) asks for the size. Strings are NUL-terminated; *out_len excludes the
+ *   NUL, so a string needs *out_len + 1 bytes. The library never returns memory for the
+ *   caller to free.
+ * - Samples are float (physical units, mV), rates double (Hz), sample positions int64_t.
+ * - The library never aborts its host: a panic inside becomes HARESNET_STATUS_PANIC.
+ *
+ * Thread Safety
+ * - Nothing is global except each thread's last error message.
+ * - A haresnet_model may be used by many threads at once (every function takes it as
+ *   const), including classification.
+ * - A haresnet_record or haresnet_stream is used by one thread at a time; it may move
+ *   between threads. haresnet_annotations may be read by many threads at once.
+ * - Freeing a handle needs exclusive use of it.
+ *
+ * Versions
+ * - HARESNET_ABI_VERSION is (MAJOR << 16) | MINOR of the header; haresnet_abi_version()
+ *   is that of the loaded library. Refuse to run when their major parts (>> 16) differ.
+ */
+
+
+#ifndef HARESNET_H
+#define HARESNET_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define HARESNET_VERSION_MAJOR 0
+#define HARESNET_VERSION_MINOR 1
+#define HARESNET_VERSION_PATCH 0
+/* (MAJOR << 16) | MINOR: compare the major part with haresnet_abi_version() >> 16. */
+#define HARESNET_ABI_VERSION ((HARESNET_VERSION_MAJOR << 16) | HARESNET_VERSION_MINOR)
+
+
+/**
+ * Success.
+ */
+#define HARESNET_STATUS_OK 0
+
+/**
+ * A required pointer argument was NULL.
+ */
+#define HARESNET_STATUS_NULL_ARGUMENT 1
+
+/**
+ * An argument is out of its domain: NaN samples, a sampling rate below 100 Hz, a signal
+ * shorter than one segment, an index out of range, a string that is not UTF-8, weights
+ * not embedded in this build...
+ */
+#define HARESNET_STATUS_INVALID_ARGUMENT 2
+
+/**
+ * A caller buffer is too small; the size needed was written to the `out_len` (or
+ * `out_count`) argument.
+ */
+#define HARESNET_STATUS_BUFFER_TOO_SMALL 3
+
+/**
+ * A file could not be opened, read or written.
+ */
+#define HARESNET_STATUS_IO 4
+
+/**
+ * A WFDB file (header, signal or annotation file) is malformed.
+ */
+#define HARESNET_STATUS_FORMAT 5
+
+/**
+ * A weights file or model is unusable.
+ */
+#define HARESNET_STATUS_MODEL 6
+
+/**
+ * A handle of another kind was passed (a record where a model is expected...).
+ */
+#define HARESNET_STATUS_WRONG_HANDLE 7
+
+/**
+ * No such item (a signal name absent from the record).
+ */
+#define HARESNET_STATUS_NOT_FOUND 8
+
+/**
+ * An internal error (a panic) was caught; the library remains usable.
+ */
+#define HARESNET_STATUS_PANIC 9
+
+/**
+ * `invalid_samples` of `haresnet_classify_options`: each function's own default
+ * (refuse for arrays, skip for records).
+ */
+#define HARESNET_INVALID_SAMPLES_DEFAULT 0
+
+/**
+ * NaN or infinite samples make the call fail with `HARESNET_STATUS_INVALID_ARGUMENT`,
+ * naming the first one.
+ */
+#define HARESNET_INVALID_SAMPLES_REFUSE 1
+
+/**
+ * Segments holding NaN or infinite samples are not classified (label -1); the others are.
+ */
+#define HARESNET_INVALID_SAMPLES_SKIP 2
+
+/**
+ * The annotations of one annotation file, read whole.
+ *
+ * Thread safety: functions taking a `const haresnet_annotations *` may be called from
+ * several threads at once; freeing needs exclusive use.
+ */
+typedef struct haresnet_annotations haresnet_annotations;
+
+/**
+ * A loaded model: trained weights and the preprocessing they were trained with.
+ *
+ * Thread safety: every function taking a `const haresnet_model *` may be called from
+ * many threads at once on the same model.
+ */
+typedef struct haresnet_model haresnet_model;
+
+/**
+ * An opened WFDB record (header read; samples read on demand).
+ *
+ * Thread safety: a record is used by one thread at a time (it may move between threads).
+ */
+typedef struct haresnet_record haresnet_record;
+
+/**
+ * A classification stream over one lead.
+ *
+ * Thread safety: a stream is used by one thread at a time (it may move between threads).
+ */
+typedef struct haresnet_stream haresnet_stream;
+
+/**
+ * Options for loading a model. Initialise with `haresnet_model_options_init` before
+ * setting fields, so that fields added in later versions get their defaults.
+ */
+typedef struct haresnet_model_options {
+  /**
+   * `sizeof(haresnet_model_options)`, set by `haresnet_model_options_init`.
+   */
+  uint32_t struct_size;
+  /**
+   * Worker threads for classification: 0 (the default) uses a pool shared by the whole
+   * process with one thread per core; `n > 0` gives the model its own `n` threads.
+   */
+  uint32_t threads;
+} haresnet_model_options;
+
+/**
+ * Options for one classification call or stream. Initialise with
+ * `haresnet_classify_options_init` before setting fields.
+ */
+typedef struct haresnet_classify_options {
+  /**
+   * `sizeof(haresnet_classify_options)`, set by `haresnet_classify_options_init`.
+   */
+  uint32_t struct_size;
+  /**
+   * One of `HARESNET_INVALID_SAMPLES_*`.
+   */
+  int32_t invalid_samples;
+  /**
+   * Distance between segment starts in seconds; 0 (the default) means the segment
+   * length: consecutive, non-overlapping segments.
+   */
+  double hop_seconds;
+} haresnet_classify_options;
+
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+/**
+ * The name of a status code, e.g. `"HARESNET_STATUS_BUFFER_TOO_SMALL"`, as a static
+ * NUL-terminated string; `"HARESNET_STATUS_UNKNOWN"` for a code this version does not
+ * know. Never NULL, never fails; the string must not be freed. Thread-safe.
+ */
+const char *haresnet_status_str(int32_t status);
+
+/**
+ * Copies the message of the calling thread's last failed call (empty if none has
+ * failed) into `buf`, NUL-terminated.
+ *
+ * The message stays until the next failure on the same thread; successful calls leave it
+ * alone, so check status codes, not the message. `*out_len` receives the message's length
+ * in bytes without the NUL: `buf` needs `*out_len + 1` bytes. A shorter buffer (`cap > 0`)
+ * receives as much of the message as fits, always NUL-terminated, and the call returns
+ * `HARESNET_STATUS_BUFFER_TOO_SMALL`; `buf` may be NULL when `cap` is 0 (size query).
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_BUFFER_TOO_SMALL`, or
+ * `HARESNET_STATUS_NULL_ARGUMENT` (`out_len` NULL, or `buf` NULL with `cap > 0`); a
+ * failure of this function does not replace the message it reports.
+ *
+ * # Safety
+ *
+ * `buf` must point to `cap` writable bytes (or be NULL with `cap` 0); `out_len` must
+ * point to a writable `size_t`.
+ */
+int32_t haresnet_last_error(char *buf,
+                            size_t cap,
+                            size_t *out_len);
+
+/**
+ * The library version, `"MAJOR.MINOR.PATCH"`, as a static NUL-terminated string that
+ * must not be freed. Never fails. Thread-safe.
+ */
+const char *haresnet_version(void);
+
+/**
+ * The ABI version of the library, `(MAJOR << 16) | MINOR`: compare its major part
+ * (`>> 16`) with that of `HARESNET_ABI_VERSION` from the header the caller was compiled
+ * against and refuse a mismatch. Never fails. Thread-safe.
+ */
+uint32_t haresnet_abi_version(void);
+
+/**
+ * Fills `*opts` with the defaults (threads 0) and sets `struct_size`.
+ *
+ * `size` is `sizeof *opts` as the caller compiled it.
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` (`opts` NULL) or
+ * `HARESNET_STATUS_INVALID_ARGUMENT` (`size` smaller than the structure).
+ *
+ * # Safety
+ *
+ * `opts` is NULL or points to `size` writable bytes.
+ */
+int32_t haresnet_model_options_init(struct haresnet_model_options *opts,
+                                    size_t size);
+
+/**
+ * Fills `*opts` with the defaults (`HARESNET_INVALID_SAMPLES_DEFAULT`, hop 0) and sets
+ * `struct_size`.
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` (`opts` NULL) or
+ * `HARESNET_STATUS_INVALID_ARGUMENT` (`size` smaller than the structure).
+ *
+ * # Safety
+ *
+ * `opts` is NULL or points to `size` writable bytes.
+ */
+int32_t haresnet_classify_options_init(struct haresnet_classify_options *opts,
+                                       size_t size);
+
+/**
+ * Loads the weights embedded in the library for segments of `segment_seconds` (2, 5 or
+ * 10) from weight set `weight_set` (`"all"`, the default when NULL: trained on every
+ * MIT-BIH record; or `"ds1"`: trained on the inter-patient training records only).
+ *
+ * `opts` may be NULL (defaults). On success `*out` receives a new model, to be freed with
+ * `haresnet_model_free`; on failure `*out` is set to NULL.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`out` NULL);
+ * `HARESNET_STATUS_INVALID_ARGUMENT` (unknown length or weight set, weights not embedded
+ * in this build, bad options); `HARESNET_STATUS_MODEL` (unusable weights).
+ *
+ * # Safety
+ *
+ * `weight_set` is NULL or a NUL-terminated string; `opts` is NULL or initialised; `out`
+ * is NULL or writable.
+ */
+int32_t haresnet_model_load_embedded(uint32_t segment_seconds,
+                                     const char *weight_set,
+                                     const struct haresnet_model_options *opts,
+                                     struct haresnet_model **out);
+
+/**
+ * Loads a model from a weights file (`.hrn`).
+ *
+ * `opts` may be NULL (defaults). On success `*out` receives a new model, to be freed with
+ * `haresnet_model_free`; on failure `*out` is set to NULL.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`path` or `out` NULL);
+ * `HARESNET_STATUS_INVALID_ARGUMENT` (path not UTF-8, bad options); `HARESNET_STATUS_IO`
+ * (file unreadable); `HARESNET_STATUS_MODEL` (not a usable weights file).
+ *
+ * # Safety
+ *
+ * `path` is NULL or a NUL-terminated string; `opts` is NULL or initialised; `out` is NULL
+ * or writable.
+ */
+int32_t haresnet_model_load_file(const char *path,
+                                 const struct haresnet_model_options *opts,
+                                 struct haresnet_model **out);
+
+/**
+ * Frees a model. NULL is accepted and ignored; a handle of another kind is left alone
+ * (the last error says so). Streams created from the model stay usable. Must not be
+ * called twice on the same model, nor while another thread uses it.
+ *
+ * # Safety
+ *
+ * `model` is NULL or a model from a `haresnet_model_load_*` function.
+ */
+void haresnet_model_free(struct haresnet_model *model);
+
+/**
+ * Number of classes the model distinguishes (5 for the rhythm task: N, AFIB, AFL, VT,
+ * OTHER), into `*out`.
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` or
+ * `HARESNET_STATUS_WRONG_HANDLE`.
+ *
+ * # Safety
+ *
+ * `model` is NULL or a live model; `out` is NULL or writable.
+ */
+int32_t haresnet_model_num_classes(const struct haresnet_model *model,
+                                   uint32_t *out);
+
+/**
+ * Copies the name of class `index` (e.g. `"AFIB"`) into `buf`, NUL-terminated;
+ * `*out_len` receives its length without the NUL (so `buf` needs `*out_len + 1` bytes).
+ * `buf` may be NULL when `cap` is 0 (size query).
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT`,
+ * `HARESNET_STATUS_WRONG_HANDLE`, `HARESNET_STATUS_INVALID_ARGUMENT` (index out of
+ * range) or `HARESNET_STATUS_BUFFER_TOO_SMALL` (`buf` untouched, `*out_len` set).
+ *
+ * # Safety
+ *
+ * `model` is NULL or a live model; `buf` is NULL or holds `cap` writable bytes;
+ * `out_len` is NULL or writable.
+ */
+int32_t haresnet_model_class_name(const struct haresnet_model *model,
+                                  uint32_t index,
+                                  char *buf,
+                                  size_t cap,
+                                  size_t *out_len);
+
+/**
+ * The sampling rate the network works at, in Hz (input at any rate of at least 100 Hz
+ * is resampled to it), into `*out`.
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` or
+ * `HARESNET_STATUS_WRONG_HANDLE`.
+ *
+ * # Safety
+ *
+ * `model` is NULL or a live model; `out` is NULL or writable.
+ */
+int32_t haresnet_model_rate(const struct haresnet_model *model,
+                            double *out);
+
+/**
+ * The segment length in seconds (2, 5 or 10 for the shipped weights), into `*out`.
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` or
+ * `HARESNET_STATUS_WRONG_HANDLE`.
+ *
+ * # Safety
+ *
+ * `model` is NULL or a live model; `out` is NULL or writable.
+ */
+int32_t haresnet_model_segment_seconds(const struct haresnet_model *model,
+                                       double *out);
+
+/**
+ * The number of samples of one segment at input rate `fs`, into `*out`: what
+ * `haresnet_model_classify_segment` takes.
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT`,
+ * `HARESNET_STATUS_WRONG_HANDLE` or `HARESNET_STATUS_INVALID_ARGUMENT` (`fs` below 100 Hz
+ * or not finite).
+ *
+ * # Safety
+ *
+ * `model` is NULL or a live model; `out` is NULL or writable.
+ */
+int32_t haresnet_model_segment_len(const struct haresnet_model *model,
+                                   double fs,
+                                   size_t *out);
+
+/**
+ * The number of segments `haresnet_model_classify` returns for `n` samples at `fs` Hz
+ * with options `opts` (NULL for defaults), into `*out`: the capacity its arrays need.
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT`,
+ * `HARESNET_STATUS_WRONG_HANDLE` or `HARESNET_STATUS_INVALID_ARGUMENT` (bad `fs` or
+ * options).
+ *
+ * # Safety
+ *
+ * `model` is NULL or a live model; `opts` is NULL or initialised; `out` is NULL or
+ * writable.
+ */
+int32_t haresnet_model_segment_count(const struct haresnet_model *model,
+                                     size_t n,
+                                     double fs,
+                                     const struct haresnet_classify_options *opts,
+                                     size_t *out);
+
+/**
+ * Classifies a whole signal: `n` samples of one lead in mV at `fs` Hz (at least 100 Hz),
+ * cut into consecutive segments of the model's length (or with `opts->hop_seconds`); a
+ * tail shorter than a segment is not classified.
+ *
+ * Results go to the caller's arrays, each holding `cap` segments:
+ * - `starts[i]`: first sample of segment `i` (NULL if not wanted);
+ * - `labels[i]`: class index (see `haresnet_model_class_name`), -1 for a segment not
+ *   analysable (flat signal, or invalid samples skipped) (NULL if not wanted);
+ * - `probabilities[i * num_classes + c]`: probability of class `c`, NaN when not
+ *   analysable (NULL if not wanted; holds `cap * num_classes` floats);
+ * - `heart_rates[i]`: mean heart rate in beats per minute, NaN when unknown (NULL if
+ *   not wanted).
+ *
+ * `*out_count` receives the number of segments. When `cap` is smaller than that
+ * (`haresnet_model_segment_count` gives it beforehand; `cap` 0 asks), the call returns
+ * `HARESNET_STATUS_BUFFER_TOO_SMALL` with the number in `*out_count`, before any work and
+ * without touching the arrays. `opts` may be NULL: NaN or infinite samples are then
+ * refused.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`samples` NULL with
+ * `n > 0`, or `out_count` NULL); `HARESNET_STATUS_WRONG_HANDLE`;
+ * `HARESNET_STATUS_INVALID_ARGUMENT` (NaN or infinite samples, naming the first; `fs`
+ * below 100 Hz; a signal shorter than one segment; bad options);
+ * `HARESNET_STATUS_BUFFER_TOO_SMALL`; `HARESNET_STATUS_MODEL`.
+ *
+ * # Safety
+ *
+ * `model` is NULL or a live model; `samples` holds `n` floats; each non-NULL array is
+ * writable for `cap` segments; `out_count` is NULL or writable.
+ */
+int32_t haresnet_model_classify(const struct haresnet_model *model,
+                                const float *samples,
+                                size_t n,
+                                double fs,
+                                const struct haresnet_classify_options *opts,
+                                int64_t *starts,
+                                int32_t *labels,
+                                float *probabilities,
+                                float *heart_rates,
+                                size_t cap,
+                                size_t *out_count);
+
+/**
+ * Classifies one segment: exactly `haresnet_model_segment_len(model, fs)` samples in mV
+ * at `fs` Hz.
+ *
+ * `*out_label` receives the class index, or -1 when the segment is not analysable (flat).
+ * `probabilities` (NULL if not wanted) receives one probability per class (NaN when not
+ * analysable) and must hold `probabilities_cap >= num_classes` floats. `out_heart_rate`
+ * (NULL if not wanted) receives the mean heart rate in beats per minute, NaN when
+ * unknown. Nothing is written on failure.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`samples` or
+ * `out_label` NULL); `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_INVALID_ARGUMENT`
+ * (wrong number of samples, NaN or infinite samples, bad `fs`);
+ * `HARESNET_STATUS_BUFFER_TOO_SMALL` (`probabilities_cap` below the number of classes);
+ * `HARESNET_STATUS_MODEL`.
+ *
+ * # Safety
+ *
+ * `model` is NULL or a live model; `samples` holds `n` floats; `probabilities` is NULL
+ * or holds `probabilities_cap` writable floats; `out_label` and `out_heart_rate` are NULL
+ * or writable.
+ */
+int32_t haresnet_model_classify_segment(const struct haresnet_model *model,
+                                        const float *samples,
+                                        size_t n,
+                                        double fs,
+                                        int32_t *out_label,
+                                        float *probabilities,
+                                        size_t probabilities_cap,
+                                        float *out_heart_rate);
+
+/**
+ * Creates a stream classifying samples of one lead at `fs` Hz (at least 100 Hz) with
+ * `model`, with options `opts` (NULL for defaults: consecutive segments, NaN or infinite
+ * samples refused).
+ *
+ * The stream keeps the model alive: the model may be freed first. On success `*out`
+ * receives the stream, to be freed with `haresnet_stream_free`; on failure `*out` is
+ * set to NULL.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`out` NULL);
+ * `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_INVALID_ARGUMENT` (bad `fs` or
+ * options).
+ *
+ * # Safety
+ *
+ * `model` is NULL or a live model; `opts` is NULL or initialised; `out` is NULL or
+ * writable.
+ */
+int32_t haresnet_stream_new(const struct haresnet_model *model,
+                            double fs,
+                            const struct haresnet_classify_options *opts,
+                            struct haresnet_stream **out);
+
+/**
+ * Adds `n` samples (mV) to the stream and classifies every segment they complete; read
+ * the results with `haresnet_stream_read`. With invalid samples refused (the default), a
+ * chunk holding a NaN or infinite sample is refused whole and the stream is left as it
+ * was.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`samples` NULL with
+ * `n > 0`); `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_INVALID_ARGUMENT` (NaN or
+ * infinite samples, naming the first by its index in the stream);
+ * `HARESNET_STATUS_MODEL`.
+ *
+ * # Safety
+ *
+ * `stream` is NULL or a live stream used by no other thread; `samples` holds `n` floats.
+ */
+int32_t haresnet_stream_push(struct haresnet_stream *stream,
+                             const float *samples,
+                             size_t n);
+
+/**
+ * The number of results ready to be read, into `*out_count`.
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` or
+ * `HARESNET_STATUS_WRONG_HANDLE`.
+ *
+ * # Safety
+ *
+ * `stream` is NULL or a live stream used by no other thread; `out_count` is NULL or
+ * writable.
+ */
+int32_t haresnet_stream_ready(const struct haresnet_stream *stream,
+                              size_t *out_count);
+
+/**
+ * Moves every ready result into the caller's arrays, as `haresnet_model_classify` fills
+ * them (starts count from the first sample pushed; any array may be NULL). When `cap` is
+ * smaller than the number ready, the call returns `HARESNET_STATUS_BUFFER_TOO_SMALL` with
+ * that number in `*out_count` and keeps the results. `*out_count` is 0 when none are
+ * ready.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`out_count` NULL);
+ * `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ *
+ * `stream` is NULL or a live stream used by no other thread; each non-NULL array is
+ * writable for `cap` segments (`cap * num_classes` floats for `probabilities`);
+ * `out_count` is NULL or writable.
+ */
+int32_t haresnet_stream_read(struct haresnet_stream *stream,
+                             int64_t *starts,
+                             int32_t *labels,
+                             float *probabilities,
+                             float *heart_rates,
+                             size_t cap,
+                             size_t *out_count);
+
+/**
+ * Frees a stream (and the results not read). NULL is accepted and ignored; a handle of
+ * another kind is left alone (the last error says so). Must not be called twice.
+ *
+ * # Safety
+ *
+ * `stream` is NULL or a stream from `haresnet_stream_new`, used by no other thread.
+ */
+void haresnet_stream_free(struct haresnet_stream *stream);
+
+/**
+ * Opens the WFDB record at `path`: the record's path with or without `.hea`
+ * (`"data/mitdb/100"`), multi-segment records included. The header is read and every
+ * signal file checked; samples are read on demand.
+ *
+ * On success `*out` receives the record, to be freed with `haresnet_record_free`; on
+ * failure `*out` is set to NULL.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT`;
+ * `HARESNET_STATUS_INVALID_ARGUMENT` (path not UTF-8); `HARESNET_STATUS_IO` (a file
+ * missing or unreadable); `HARESNET_STATUS_FORMAT` (a malformed header).
+ *
+ * # Safety
+ *
+ * `path` is NULL or a NUL-terminated string; `out` is NULL or writable.
+ */
+int32_t haresnet_record_open(const char *path,
+                             struct haresnet_record **out);
+
+/**
+ * Frees a record. NULL is accepted and ignored; a handle of another kind is left alone
+ * (the last error says so). Must not be called twice.
+ *
+ * # Safety
+ *
+ * `record` is NULL or a record from `haresnet_record_open`, used by no other thread.
+ */
+void haresnet_record_free(struct haresnet_record *record);
+
+/**
+ * Number of signals, into `*out`.
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` or
+ * `HARESNET_STATUS_WRONG_HANDLE`.
+ *
+ * # Safety
+ *
+ * `record` is NULL or a live record; `out` is NULL or writable.
+ */
+int32_t haresnet_record_num_signals(const struct haresnet_record *record,
+                                    uint32_t *out);
+
+/**
+ * Length of the record in frames (samples per signal at the frame rate), into `*out`.
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` or
+ * `HARESNET_STATUS_WRONG_HANDLE`.
+ *
+ * # Safety
+ *
+ * `record` is NULL or a live record; `out` is NULL or writable.
+ */
+int32_t haresnet_record_length(const struct haresnet_record *record,
+                               uint64_t *out);
+
+/**
+ * Sampling frequency in frames per second (Hz), into `*out`.
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` or
+ * `HARESNET_STATUS_WRONG_HANDLE`.
+ *
+ * # Safety
+ *
+ * `record` is NULL or a live record; `out` is NULL or writable.
+ */
+int32_t haresnet_record_fs(const struct haresnet_record *record,
+                           double *out);
+
+/**
+ * Copies the name (description) of signal `index`, e.g. `"MLII"` (empty if unnamed),
+ * into `buf`, NUL-terminated; `*out_len` receives its length without the NUL. `buf` may
+ * be NULL when `cap` is 0 (size query).
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT`,
+ * `HARESNET_STATUS_WRONG_HANDLE`, `HARESNET_STATUS_INVALID_ARGUMENT` (index out of range)
+ * or `HARESNET_STATUS_BUFFER_TOO_SMALL` (`buf` untouched, `*out_len` set).
+ *
+ * # Safety
+ *
+ * `record` is NULL or a live record; `buf` is NULL or holds `cap` writable bytes;
+ * `out_len` is NULL or writable.
+ */
+int32_t haresnet_record_signal_name(const struct haresnet_record *record,
+                                    uint32_t index,
+                                    char *buf,
+                                    size_t cap,
+                                    size_t *out_len);
+
+/**
+ * Copies the physical units of signal `index` (e.g. `"mV"`) into `buf`, as
+ * `haresnet_record_signal_name` does.
+ *
+ * Returns as `haresnet_record_signal_name`.
+ *
+ * # Safety
+ *
+ * As `haresnet_record_signal_name`.
+ */
+int32_t haresnet_record_signal_units(const struct haresnet_record *record,
+                                     uint32_t index,
+                                     char *buf,
+                                     size_t cap,
+                                     size_t *out_len);
+
+/**
+ * The gain of signal `index` in ADC units per physical unit, into `*out`.
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT`,
+ * `HARESNET_STATUS_WRONG_HANDLE` or `HARESNET_STATUS_INVALID_ARGUMENT` (index out of
+ * range).
+ *
+ * # Safety
+ *
+ * `record` is NULL or a live record; `out` is NULL or writable.
+ */
+int32_t haresnet_record_signal_gain(const struct haresnet_record *record,
+                                    uint32_t index,
+                                    double *out);
+
+/**
+ * The sampling rate of signal `index` in Hz (the frame rate times its samples per
+ * frame), into `*out`.
+ *
+ * Returns as `haresnet_record_signal_gain`.
+ *
+ * # Safety
+ *
+ * As `haresnet_record_signal_gain`.
+ */
+int32_t haresnet_record_signal_rate(const struct haresnet_record *record,
+                                    uint32_t index,
+                                    double *out);
+
+/**
+ * The index of the first signal named `name` (e.g. `"MLII"`), into `*out_index`.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT`;
+ * `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_INVALID_ARGUMENT` (name not UTF-8);
+ * `HARESNET_STATUS_NOT_FOUND` (no such signal; `*out_index` untouched).
+ *
+ * # Safety
+ *
+ * `record` is NULL or a live record; `name` is NULL or a NUL-terminated string;
+ * `out_index` is NULL or writable.
+ */
+int32_t haresnet_record_find_signal(const struct haresnet_record *record,
+                                    const char *name,
+                                    uint32_t *out_index);
+
+/**
+ * Reads the physical samples (e.g. mV) of signal `channel` over frames `[from, to)` into
+ * `buf`; invalid samples (the format's sentinel) are NaN. Signals with several samples
+ * per frame are given at the record's highest rate (samples of slower signals repeated,
+ * as the WFDB library's high-resolution mode does), so `buf` needs
+ * `(to - from) * max samples per frame` floats: `(to - from)` for almost every record.
+ *
+ * `*out_len` receives the number of samples. When `cap` is smaller (`cap` 0 asks), the
+ * call returns `HARESNET_STATUS_BUFFER_TOO_SMALL` with that number in `*out_len`, before
+ * reading anything.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`buf` NULL with
+ * `cap > 0`, `out_len` NULL); `HARESNET_STATUS_WRONG_HANDLE`;
+ * `HARESNET_STATUS_INVALID_ARGUMENT` (channel or range out of bounds);
+ * `HARESNET_STATUS_BUFFER_TOO_SMALL`; `HARESNET_STATUS_IO`; `HARESNET_STATUS_FORMAT`.
+ *
+ * # Safety
+ *
+ * `record` is NULL or a live record used by no other thread; `buf` is NULL or holds `cap`
+ * writable floats; `out_len` is NULL or writable.
+ */
+int32_t haresnet_record_read(const struct haresnet_record *record,
+                             uint32_t channel,
+                             uint64_t from,
+                             uint64_t to,
+                             float *buf,
+                             size_t cap,
+                             size_t *out_len);
+
+/**
+ * Classifies a lead of a record with `model`: the signal named `signal` (NULL for
+ * `"MLII"`), read whole in physical units, at its own rate.
+ *
+ * The result arrays are filled as `haresnet_model_classify` fills them (starts in
+ * samples of that signal from the start of the record; any array may be NULL; `cap` 0
+ * asks for the count, which is returned with `HARESNET_STATUS_BUFFER_TOO_SMALL` before
+ * anything is read). `opts` may be NULL: segments holding invalid samples (leads off) are
+ * then skipped (label -1) rather than refused.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT`;
+ * `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_NOT_FOUND` (no such signal);
+ * `HARESNET_STATUS_INVALID_ARGUMENT` (record shorter than a segment, rate below 100 Hz,
+ * bad options); `HARESNET_STATUS_BUFFER_TOO_SMALL`; `HARESNET_STATUS_IO`;
+ * `HARESNET_STATUS_FORMAT`; `HARESNET_STATUS_MODEL`.
+ *
+ * # Safety
+ *
+ * `record` is NULL or a live record used by no other thread; `model` is NULL or a live
+ * model; `signal` is NULL or a NUL-terminated string; `opts` is NULL or initialised; each
+ * non-NULL array is writable for `cap` segments; `out_count` is NULL or writable.
+ */
+int32_t haresnet_record_classify(const struct haresnet_record *record,
+                                 const struct haresnet_model *model,
+                                 const char *signal,
+                                 const struct haresnet_classify_options *opts,
+                                 int64_t *starts,
+                                 int32_t *labels,
+                                 float *probabilities,
+                                 float *heart_rates,
+                                 size_t cap,
+                                 size_t *out_count);
+
+/**
+ * Reads the annotation file `<record_path>.<annotator>` (e.g. `"data/mitdb/100"` and
+ * `"atr"`; `record_path` may end in `.hea`).
+ *
+ * On success `*out` receives the annotations, to be freed with
+ * `haresnet_annotations_free`; on failure `*out` is set to NULL.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT`;
+ * `HARESNET_STATUS_INVALID_ARGUMENT` (strings not UTF-8); `HARESNET_STATUS_IO`;
+ * `HARESNET_STATUS_FORMAT` (malformed file).
+ *
+ * # Safety
+ *
+ * `record_path` and `annotator` are NULL or NUL-terminated strings; `out` is NULL or
+ * writable.
+ */
+int32_t haresnet_annotations_read(const char *record_path,
+                                  const char *annotator,
+                                  struct haresnet_annotations **out);
+
+/**
+ * Frees annotations. NULL is accepted and ignored; a handle of another kind is left
+ * alone (the last error says so). Must not be called twice.
+ *
+ * # Safety
+ *
+ * `annotations` is NULL or a handle from `haresnet_annotations_read`, used by no other
+ * thread.
+ */
+void haresnet_annotations_free(struct haresnet_annotations *annotations);
+
+/**
+ * The number of annotations, into `*out_count`.
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` or
+ * `HARESNET_STATUS_WRONG_HANDLE`.
+ *
+ * # Safety
+ *
+ * `annotations` is NULL or a live handle; `out_count` is NULL or writable.
+ */
+int32_t haresnet_annotations_count(const struct haresnet_annotations *annotations,
+                                   size_t *out_count);
+
+/**
+ * Copies the fixed-size fields of every annotation into the caller's arrays, each
+ * holding `cap` elements (any may be NULL if not wanted), in file order:
+ * `samples[i]` (time in samples from the start of the record), `codes[i]` (annotation
+ * code: 1 = `N`, 28 = `+`...), `subtypes[i]`, `chans[i]`, `nums[i]`, as the WFDB
+ * library's `WFDB_Annotation` fields `time`, `anntyp`, `subtyp`, `chan`, `num`.
+ *
+ * `*out_count` receives the number of annotations; when `cap` is smaller (`cap` 0 asks)
+ * the call returns `HARESNET_STATUS_BUFFER_TOO_SMALL` with that number and writes no
+ * array.
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` (`out_count` NULL),
+ * `HARESNET_STATUS_WRONG_HANDLE` or `HARESNET_STATUS_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ *
+ * `annotations` is NULL or a live handle; each non-NULL array holds `cap` writable
+ * elements; `out_count` is NULL or writable.
+ */
+int32_t haresnet_annotations_fields(const struct haresnet_annotations *annotations,
+                                    int64_t *samples,
+                                    int32_t *codes,
+                                    int32_t *subtypes,
+                                    int32_t *chans,
+                                    int32_t *nums,
+                                    size_t cap,
+                                    size_t *out_count);
+
+/**
+ * Copies the symbol of annotation `index` (`"N"`, `"V"`, `"+"`..., using the file's
+ * own code definitions first) into `buf`, NUL-terminated; `*out_len` receives its length
+ * without the NUL. `buf` may be NULL when `cap` is 0 (size query).
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT`,
+ * `HARESNET_STATUS_WRONG_HANDLE`, `HARESNET_STATUS_INVALID_ARGUMENT` (index out of range)
+ * or `HARESNET_STATUS_BUFFER_TOO_SMALL` (`buf` untouched, `*out_len` set).
+ *
+ * # Safety
+ *
+ * `annotations` is NULL or a live handle; `buf` is NULL or holds `cap` writable bytes;
+ * `out_len` is NULL or writable.
+ */
+int32_t haresnet_annotations_symbol(const struct haresnet_annotations *annotations,
+                                    size_t index,
+                                    char *buf,
+                                    size_t cap,
+                                    size_t *out_len);
+
+/**
+ * Copies the aux string of annotation `index` (the rhythm of a `+` annotation, e.g.
+ * `"(AFIB"`; empty when absent; trailing NULs removed, invalid UTF-8 replaced) into
+ * `buf`, as `haresnet_annotations_symbol` does.
+ *
+ * Returns as `haresnet_annotations_symbol`.
+ *
+ * # Safety
+ *
+ * As `haresnet_annotations_symbol`.
+ */
+int32_t haresnet_annotations_aux(const struct haresnet_annotations *annotations,
+                                 size_t index,
+                                 char *buf,
+                                 size_t cap,
+                                 size_t *out_len);
+
+/**
+ * Writes the rhythm annotations of a classification as the WFDB annotation file
+ * `<record_path>.<annotator>` (e.g. `"out/100"` and `"hrn"` give `out/100.hrn`), in the
+ * style of the MIT-BIH rhythm annotations: a `+` annotation with aux `"(N"`, `"(AFIB"`,
+ * ... (`"("` and the class name) at the first segment and at every change of label, and a
+ * `~` annotation (subtype -1: unreadable) where segments not analysed (label -1) begin,
+ * closed by `~` (subtype 0) and the rhythm restated where analysis resumes. `rdann`,
+ * wfdb-python and `haresnet_annotations_read` read the file.
+ *
+ * `starts` and `labels` are `n` segments as `haresnet_model_classify` returns them
+ * (starts non-decreasing); `fs` is the rate the starts count in; `model` names the
+ * labels. An existing file is replaced.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT`;
+ * `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_INVALID_ARGUMENT` (label out of range,
+ * starts decreasing or negative, `fs` not positive, strings not UTF-8);
+ * `HARESNET_STATUS_IO`.
+ *
+ * # Safety
+ *
+ * `model` is NULL or a live model; `record_path` and `annotator` are NULL or
+ * NUL-terminated strings; `starts` and `labels` hold `n` elements.
+ */
+int32_t haresnet_annotations_write_rhythm(const struct haresnet_model *model,
+                                          const char *record_path,
+                                          const char *annotator,
+                                          double fs,
+                                          const int64_t *starts,
+                                          const int32_t *labels,
+                                          size_t n);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
+
+#endif  /* HARESNET_H */

@@ -1,0 +1,583 @@
+//! `haresnet classify RECORD...`: per-segment rhythm labels and probabilities of WFDB
+//! records, as CSV and as WFDB rhythm annotations, with a summary per record.
+
+use std::collections::HashSet;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+use haresnet::classify::{Classifier, ClassifyOptions, InvalidSamples, SegmentResult};
+use haresnet::summary::{self, Reference, Summary};
+use haresnet::weights::WeightSet;
+use haresnet::wfdb::{self, Annotation, Record};
+use haresnet::{Error, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::{EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE};
+
+/// Segments read and classified at a time: bounds memory on day-long records and lets the
+/// progress bar move within a record.
+const BLOCK_SEGMENTS: usize = 256;
+
+/// Arguments of `classify`.
+#[derive(clap::Args)]
+#[command(after_long_help = AFTER_HELP)]
+pub struct Args {
+    /// WFDB records (path with or without `.hea`).
+    #[arg(required_unless_present = "records", conflicts_with = "records")]
+    record: Vec<PathBuf>,
+    /// A file listing record names, one per line (like PhysioNet's `RECORDS`).
+    #[arg(long, value_name = "FILE")]
+    records: Option<PathBuf>,
+    /// Directory the names in `--records` are relative to (default: the list's directory).
+    #[arg(long, value_name = "DIR", requires = "records")]
+    data: Option<PathBuf>,
+    /// Write `<record>.csv` and the annotation file of each record into DIR (created if
+    /// needed) instead of the CSV to standard output and annotations to the current
+    /// directory.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Annotator name of the rhythm annotation file written per record.
+    #[arg(long, default_value = "hrs", value_name = "NAME")]
+    annotator: String,
+    /// Write no annotation files.
+    #[arg(long)]
+    no_annotations: bool,
+    /// Segment length in seconds [default: 5, or the weights file's].
+    #[arg(long, value_parser = parse_segment)]
+    segment: Option<u32>,
+    /// Weights: the embedded `all` (trained on every record) or `ds1` (inter-patient
+    /// training records only), or a weights file (.hrn).
+    #[arg(long, default_value = "all", value_name = "all|ds1|FILE")]
+    weights: String,
+    /// Signal to classify [default: MLII, else the first ECG lead, named on stderr].
+    #[arg(long, value_name = "NAME")]
+    lead: Option<String>,
+    /// Seconds between segment starts [default: the segment length].
+    #[arg(long, value_name = "SECONDS")]
+    hop: Option<f64>,
+    /// Records classified at once.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
+    jobs: u32,
+    /// Reference annotator compared with the classification in the summary, when the
+    /// record has one.
+    #[arg(long, default_value = "atr", value_name = "NAME")]
+    reference: String,
+    /// Write the per-record summary as CSV to FILE instead of to stderr.
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
+    /// No progress bar and no summary on stderr (errors are still printed).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+const AFTER_HELP: &str = "\
+Output CSV columns: record,start_s,end_s,status,label,heart_rate_bpm,p_<class>... \
+with status `classified`, `flat` (no signal) or `invalid_samples` (NaN in the record); \
+label and probabilities are empty unless classified, heart rate unless two beats were found.
+
+Annotation file (`<record>.<annotator>`, read by `rdann -r <record> -a <annotator>`): a \
+rhythm annotation `+` at each change of rhythm, its aux string `(` and the class \
+(`(N`, `(AFIB`, `(AFL`, `(VT`, `(OTHER`), and `(UNCLASSIFIED` where nothing was \
+classified: flat or invalid segments and the end of the record shorter than a segment.
+
+Exit status: 0 all records classified, 1 some failed (each named on stderr), 2 usage \
+error, 3 nothing could be done.";
+
+fn parse_segment(s: &str) -> std::result::Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n @ (2 | 5 | 10)) => Ok(n),
+        _ => Err(format!(
+            "segment length must be 2, 5 or 10 seconds, got {s:?}"
+        )),
+    }
+}
+
+/// Loads the classifier the options name: embedded weights by set, or a weights file
+/// (whose segment length must agree with `--segment` when both are given).
+pub fn load_classifier(weights: &str, segment: Option<u32>) -> Result<Classifier> {
+    let options = haresnet::ClassifierOptions::default();
+    match weights {
+        "all" | "ds1" => {
+            Classifier::embedded_with(segment.unwrap_or(5), WeightSet::parse(weights)?, &options)
+        }
+        file => {
+            let c = Classifier::from_file(file, &options)?;
+            match segment {
+                Some(s) if f64::from(s) != c.segment_seconds() => Err(Error::invalid(format!(
+                    "{file} holds weights for {} s segments, not {s} s",
+                    c.segment_seconds()
+                ))),
+                _ => Ok(c),
+            }
+        }
+    }
+}
+
+/// The signal to classify: `requested` by name, else MLII, else the first ECG lead. The
+/// second value says which signal was picked when it was not asked for and is not MLII.
+pub fn choose_lead(record: &Record, requested: Option<&str>) -> Result<(usize, Option<String>)> {
+    let names = record.signal_names();
+    let listed = || names.join(", ");
+    if let Some(name) = requested {
+        return record
+            .channel_index(name)
+            .or_else(|| name.parse::<usize>().ok().filter(|&i| i < names.len()))
+            .map(|i| (i, None))
+            .ok_or_else(|| Error::invalid(format!("no signal `{name}` (signals: {})", listed())));
+    }
+    if let Some(i) = record.channel_index("MLII") {
+        return Ok((i, None));
+    }
+    names
+        .iter()
+        .position(|n| is_ecg_lead(n))
+        .map(|i| {
+            (
+                i,
+                Some(format!("no MLII; classifying `{}` (signal {i})", names[i])),
+            )
+        })
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "no MLII and no other ECG lead (signals: {}); choose one with --lead",
+                listed()
+            ))
+        })
+}
+
+/// Whether a signal name is an ECG lead: the limb and precordial leads (with or without
+/// the MIT-BIH `ML` prefix), or a name saying ECG.
+fn is_ecg_lead(name: &str) -> bool {
+    let n = name.trim().to_ascii_uppercase();
+    let lead = n.strip_prefix("ML").unwrap_or(&n);
+    const LEADS: [&str; 13] = [
+        "I", "II", "III", "AVR", "AVL", "AVF", "V1", "V2", "V3", "V4", "V5", "V6", "V",
+    ];
+    LEADS.contains(&lead) || n.contains("ECG") || n.contains("EKG")
+}
+
+/// One record classified.
+pub struct Classified {
+    /// The record.
+    pub record: Record,
+    /// The classified signal.
+    pub channel: usize,
+    /// Which lead was picked, when it was not asked for and is not MLII.
+    pub lead_note: Option<String>,
+    /// Per-segment results, starts in samples from the start of the record.
+    pub results: Vec<SegmentResult>,
+}
+
+/// Opens `path`, picks the lead and classifies it a block of segments at a time;
+/// `progress` is told the seconds of signal done after each block.
+pub fn classify_record(
+    path: &Path,
+    classifier: &Classifier,
+    lead: Option<&str>,
+    options: &ClassifyOptions,
+    progress: &(dyn Fn(f64) + Sync),
+) -> Result<Classified> {
+    let record = Record::open(path)?;
+    let (channel, lead_note) = choose_lead(&record, lead)?;
+    let fs = record.fs();
+    let total = usize::try_from(record.sig_len())
+        .map_err(|_| Error::invalid(format!("{}: record too long", path.display())))?;
+    let len = classifier.segment_len(fs)?;
+    let count = classifier.segment_count(total, fs, options)?;
+    if count == 0 {
+        return Err(Error::invalid(format!(
+            "{}: {total} samples, shorter than one {} s segment",
+            path.display(),
+            classifier.segment_seconds()
+        )));
+    }
+    // The hop in samples, as the classifier derives it (it has checked it above).
+    let hop = options
+        .hop_seconds
+        .map_or(len, |h| (h * fs).round() as usize);
+    let mut results = Vec::with_capacity(count);
+    let mut first = 0;
+    while first < count {
+        let n = BLOCK_SEGMENTS.min(count - first);
+        let from = first * hop;
+        let to = from + (n - 1) * hop + len;
+        let samples = record.read_physical(channel, from as u64, to as u64)?;
+        for mut r in classifier.classify_with(&samples, fs, options)? {
+            r.start += from;
+            r.end += from;
+            results.push(r);
+        }
+        progress(n as f64 * hop.min(len) as f64 / fs);
+        first += n;
+    }
+    Ok(Classified {
+        record,
+        channel,
+        lead_note,
+        results,
+    })
+}
+
+/// The record's `annotator` annotations, `None` when it has no such file.
+pub fn read_reference(path: &Path, annotator: &str) -> Result<Option<Vec<Annotation>>> {
+    match wfdb::read_annotations(path, annotator) {
+        Ok(anns) => Ok(Some(anns)),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The record name used in outputs: the file name without `.hea`.
+pub fn record_name(path: &Path) -> String {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    name.strip_suffix(".hea")
+        .map(str::to_string)
+        .unwrap_or(name)
+}
+
+/// The CSV header line (with its newline).
+pub fn csv_header(labels: &[String]) -> String {
+    let p: Vec<String> = labels.iter().map(|l| format!("p_{l}")).collect();
+    format!(
+        "record,start_s,end_s,status,label,heart_rate_bpm,{}\n",
+        p.join(",")
+    )
+}
+
+/// CSV rows of one record's results.
+pub fn csv_rows(name: &str, results: &[SegmentResult], labels: &[String], fs: f64) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for r in results {
+        let _ = write!(
+            out,
+            "{name},{:.3},{:.3},{},{},{}",
+            r.start as f64 / fs,
+            r.end as f64 / fs,
+            summary::status_name(r.status),
+            r.label
+                .and_then(|l| labels.get(l))
+                .map_or("", String::as_str),
+            r.heart_rate_bpm
+                .map(|h| format!("{h:.1}"))
+                .unwrap_or_default(),
+        );
+        for i in 0..labels.len() {
+            match r.probabilities.get(i) {
+                Some(p) => {
+                    let _ = write!(out, ",{p:.6}");
+                }
+                None => out.push(','),
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The result of one record of the batch.
+struct Done {
+    name: String,
+    csv: String,
+    summary: Summary,
+    lead: String,
+}
+
+pub fn run(args: &Args) -> ExitCode {
+    match batch(args) {
+        Ok(code) => code,
+        Err((code, message)) => {
+            eprintln!("haresnet classify: {message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn usage(message: impl std::fmt::Display) -> (u8, String) {
+    (EXIT_USAGE, message.to_string())
+}
+
+fn failure(e: impl std::fmt::Display) -> (u8, String) {
+    (EXIT_FAILURE, e.to_string())
+}
+
+/// The record paths named on the command line or in `--records`.
+fn record_paths(args: &Args) -> std::result::Result<Vec<PathBuf>, (u8, String)> {
+    let Some(list) = &args.records else {
+        return Ok(args.record.clone());
+    };
+    let text = std::fs::read_to_string(list).map_err(|e| usage(Error::io(list, e)))?;
+    let dir = match &args.data {
+        Some(d) => d.clone(),
+        None => list.parent().unwrap_or(Path::new("")).to_path_buf(),
+    };
+    let paths: Vec<PathBuf> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| dir.join(l))
+        .collect();
+    if paths.is_empty() {
+        return Err(usage(format!("{} lists no records", list.display())));
+    }
+    Ok(paths)
+}
+
+fn batch(args: &Args) -> std::result::Result<ExitCode, (u8, String)> {
+    if let Some(h) = args.hop
+        && !(h.is_finite() && h > 0.0)
+    {
+        return Err(usage(format!(
+            "--hop must be a positive number of seconds, got {h}"
+        )));
+    }
+    if args.annotator.is_empty() || args.annotator.contains(['/', '\\', '.']) {
+        return Err(usage(format!(
+            "--annotator must be a plain file extension, got {:?}",
+            args.annotator
+        )));
+    }
+    let paths = record_paths(args)?;
+    let mut seen = HashSet::new();
+    for p in &paths {
+        let name = record_name(p);
+        if !seen.insert(name.clone()) && (args.out.is_some() || !args.no_annotations) {
+            return Err(usage(format!(
+                "two records are named {name}: their output files would collide"
+            )));
+        }
+    }
+    let classifier = load_classifier(&args.weights, args.segment).map_err(failure)?;
+    let labels = classifier.labels().to_vec();
+    if let Some(out) = &args.out {
+        std::fs::create_dir_all(out).map_err(|e| failure(Error::io(out, e)))?;
+    }
+    let options = ClassifyOptions {
+        hop_seconds: args.hop,
+        invalid_samples: InvalidSamples::Skip,
+        attention: false,
+    };
+
+    let seconds_total: f64 = paths
+        .iter()
+        .filter_map(|p| Record::open(p).ok())
+        .map(|r| r.sig_len() as f64 / r.fs())
+        .sum();
+    let bar = progress_bar(args.quiet, seconds_total);
+    let progress = |s: f64| bar.inc(s.round() as u64);
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs as usize)
+        .thread_name(|i| format!("haresnet-classify-{i}"))
+        .build()
+        .map_err(failure)?;
+    let failed = Mutex::new(0usize);
+    let done: Vec<Option<Done>> = pool.install(|| {
+        paths
+            .par_iter()
+            .map(|path| {
+                let outcome = one_record(args, path, &classifier, &options, &progress);
+                match outcome {
+                    Ok(d) => {
+                        if let Some(note) = &d.1 {
+                            bar.suspend(|| eprintln!("{}: {note}", d.0.name));
+                        }
+                        Some(d.0)
+                    }
+                    Err(e) => {
+                        *failed.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+                        bar.suspend(|| eprintln!("haresnet classify: {}: {e}", path.display()));
+                        None
+                    }
+                }
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    let failed = failed.into_inner().unwrap_or_else(|e| e.into_inner());
+    let ok: Vec<&Done> = done.iter().flatten().collect();
+
+    if args.out.is_none() && !ok.is_empty() {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        let written = out
+            .write_all(csv_header(&labels).as_bytes())
+            .and_then(|()| ok.iter().try_for_each(|d| out.write_all(d.csv.as_bytes())))
+            .and_then(|()| out.flush());
+        match written {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => return Err(failure(Error::io("standard output", e))),
+        }
+    }
+    match &args.summary {
+        Some(path) => {
+            let mut text = summary_csv_header(&labels);
+            for d in &ok {
+                text.push_str(&summary_csv_row(d));
+            }
+            std::fs::write(path, text).map_err(|e| failure(Error::io(path, e)))?;
+        }
+        None if !args.quiet => {
+            for d in &ok {
+                eprintln!("{}", summary_line(d));
+            }
+        }
+        None => {}
+    }
+    Ok(ExitCode::from(match (failed, ok.len()) {
+        (0, _) => EXIT_OK,
+        (_, 0) => EXIT_FAILURE,
+        _ => EXIT_PARTIAL,
+    }))
+}
+
+fn progress_bar(quiet: bool, seconds: f64) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar =
+        ProgressBar::with_draw_target(Some(seconds.round() as u64), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} s of signal ({eta} left)",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Classifies one record and writes its files; the second value is the lead note.
+fn one_record(
+    args: &Args,
+    path: &Path,
+    classifier: &Classifier,
+    options: &ClassifyOptions,
+    progress: &(dyn Fn(f64) + Sync),
+) -> Result<(Done, Option<String>)> {
+    let name = record_name(path);
+    let c = classify_record(path, classifier, args.lead.as_deref(), options, progress)?;
+    let fs = c.record.fs();
+    let labels = classifier.labels();
+    let reference = read_reference(path, &args.reference)?;
+    let summary = Summary::new(
+        &c.results,
+        labels,
+        fs,
+        c.record.sig_len(),
+        reference.as_deref().map(|annotations| Reference {
+            annotator: &args.reference,
+            annotations,
+        }),
+    );
+    let csv = csv_rows(&name, &c.results, labels, fs);
+    let dir = args.out.clone().unwrap_or_default();
+    if let Some(out) = &args.out {
+        let file = out.join(format!("{name}.csv"));
+        let text = csv_header(labels) + &csv;
+        std::fs::write(&file, text).map_err(|e| Error::io(&file, e))?;
+    }
+    if !args.no_annotations {
+        let chan = u8::try_from(c.channel).unwrap_or(u8::MAX);
+        let anns = summary::rhythm_annotations(&summary.timeline, labels, chan);
+        wfdb::write_annotations(dir.join(format!("{name}.{}", args.annotator)), fs, &anns)?;
+    }
+    let lead = c.record.signal_names()[c.channel].to_string();
+    Ok((
+        Done {
+            name,
+            csv,
+            summary,
+            lead,
+        },
+        c.lead_note,
+    ))
+}
+
+fn summary_csv_header(labels: &[String]) -> String {
+    let mut cols = vec![
+        "record".to_string(),
+        "lead".into(),
+        "duration_s".into(),
+        "analysed_s".into(),
+        "unclassified_s".into(),
+    ];
+    cols.extend(labels.iter().map(|l| format!("{l}_s")));
+    cols.extend(labels.iter().map(|l| format!("{l}_pct")));
+    cols.extend(["af_burden_pct", "episodes", "reference_agreement_pct"].map(String::from));
+    cols.join(",") + "\n"
+}
+
+fn summary_csv_row(d: &Done) -> String {
+    let s = &d.summary;
+    let mut cols = vec![
+        d.name.clone(),
+        d.lead.clone(),
+        format!("{:.3}", s.duration_s),
+        format!("{:.3}", s.analysed_s),
+        format!("{:.3}", s.unclassified_s),
+    ];
+    cols.extend(s.classes.iter().map(|c| format!("{:.3}", c.seconds)));
+    cols.extend(s.classes.iter().map(|c| format!("{:.2}", c.percent)));
+    cols.push(
+        s.af_burden_percent
+            .map(|p| format!("{p:.2}"))
+            .unwrap_or_default(),
+    );
+    cols.push(s.episodes.len().to_string());
+    cols.push(
+        s.agreement
+            .as_ref()
+            .and_then(|a| a.percent)
+            .map(|p| format!("{p:.2}"))
+            .unwrap_or_default(),
+    );
+    cols.join(",") + "\n"
+}
+
+fn summary_line(d: &Done) -> String {
+    let s = &d.summary;
+    let classes: Vec<String> = s
+        .classes
+        .iter()
+        .filter(|c| c.seconds > 0.0)
+        .map(|c| {
+            format!(
+                "{} {} ({:.1} %)",
+                c.label,
+                crate::clock(c.seconds),
+                c.percent
+            )
+        })
+        .collect();
+    let mut line = format!(
+        "{} [{}]: {} analysed of {}; {}",
+        d.name,
+        d.lead,
+        crate::clock(s.analysed_s),
+        crate::clock(s.duration_s),
+        if classes.is_empty() {
+            "nothing classified".to_string()
+        } else {
+            classes.join(", ")
+        }
+    );
+    if let Some(b) = s.af_burden_percent {
+        line += &format!("; AF burden {b:.1} %");
+    }
+    if let Some(a) = &s.agreement
+        && let Some(p) = a.percent
+    {
+        line += &format!(
+            "; agrees with `{}` over {p:.1} % of the time compared",
+            a.annotator
+        );
+    }
+    line
+}

@@ -1,0 +1,343 @@
+//! `haresnet classify` on the fixture records (built with `--features cli`): CSV and
+//! annotation files that agree with each other and read back with our reader, a summary
+//! that adds up, a bad record named without stopping the batch, and usage errors.
+#![cfg(feature = "cli")]
+
+mod front_support;
+
+use std::path::Path;
+
+use front_support::{Row, fixture, haresnet, parse_csv, text, weights_arg};
+use haresnet::summary::UNCLASSIFIED_RHYTHM;
+use haresnet::{Record, read_annotations};
+
+const RECORDS: [&str; 2] = ["201_0420_0540", "100_0000_0060"];
+
+fn arg(p: &Path) -> String {
+    p.to_str().unwrap().to_string()
+}
+
+/// The rhythm changes the CSV implies: `(sample, aux)` at the first segment and wherever
+/// the label changes, and the unclassified end of a record shorter than its segments.
+fn changes_from_csv(rows: &[Row], fs: f64, sig_len: u64) -> Vec<(i64, String)> {
+    let mut out: Vec<(i64, String)> = Vec::new();
+    let mut end = 0;
+    for r in rows {
+        let aux = if r.status == "classified" {
+            format!("({}", r.label)
+        } else {
+            UNCLASSIFIED_RHYTHM.to_string()
+        };
+        if out.last().is_none_or(|(_, a)| *a != aux) {
+            out.push(((r.start_s * fs).round() as i64, aux));
+        }
+        end = (r.end_s * fs).round() as u64;
+    }
+    if end < sig_len {
+        out.push((end as i64, UNCLASSIFIED_RHYTHM.to_string()));
+    }
+    out
+}
+
+#[test]
+fn csv_annotations_and_summary_agree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let weights = weights_arg(tmp.path());
+    let out = tmp.path().join("out");
+    let summary = tmp.path().join("summary.csv");
+    let records: Vec<String> = RECORDS.iter().map(|r| arg(&fixture(r))).collect();
+    let mut args = vec!["classify", "--weights", &weights, "--out"];
+    let (out_s, summary_s) = (arg(&out), arg(&summary));
+    args.extend([out_s.as_str(), "--summary", &summary_s]);
+    args.extend(records.iter().map(String::as_str));
+    let o = haresnet(&args, tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+
+    for name in RECORDS {
+        let record = Record::open(fixture(name)).unwrap();
+        let fs = record.fs();
+        let csv = std::fs::read_to_string(out.join(format!("{name}.csv"))).unwrap();
+        let (labels, rows) = parse_csv(&csv);
+        assert_eq!(labels, ["N", "AFIB", "AFL", "VT", "OTHER"]);
+        // Consecutive 5 s segments over every complete segment of the record.
+        assert_eq!(rows.len() as u64, record.sig_len() / (5 * fs as u64));
+        for (i, r) in rows.iter().enumerate() {
+            assert_eq!(r.record, name);
+            assert!(
+                (r.start_s - 5.0 * i as f64).abs() < 1e-9
+                    && (r.end_s - r.start_s - 5.0).abs() < 1e-9
+            );
+            assert_eq!(r.status, "classified", "fixture segments carry signal");
+            assert_eq!(r.probabilities.len(), labels.len());
+            let sum: f64 = r.probabilities.iter().sum();
+            assert!((sum - 1.0).abs() < 1e-4, "{sum}");
+            let best = r.probabilities.iter().cloned().fold(f64::MIN, f64::max);
+            let at = labels.iter().position(|l| *l == r.label).unwrap();
+            assert_eq!(r.probabilities[at], best);
+            assert!(
+                r.heart_rate.is_some_and(|h| (20.0..300.0).contains(&h)),
+                "{r:?}"
+            );
+        }
+        // The annotation file reads back and marks exactly the CSV's rhythm changes.
+        let anns = read_annotations(out.join(name), "hrs").unwrap();
+        assert!(anns.iter().all(|a| a.symbol() == "+" && a.chan == 0));
+        let got: Vec<(i64, String)> = anns
+            .iter()
+            .map(|a| (a.sample, a.aux_str().into_owned()))
+            .collect();
+        assert_eq!(got, changes_from_csv(&rows, fs, record.sig_len()));
+    }
+
+    // One summary row per record; time per class adds up to the analysed time, which is
+    // the CSV's classified time.
+    let text_summary = std::fs::read_to_string(&summary).unwrap();
+    let mut reader = csv::Reader::from_reader(text_summary.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), RECORDS.len());
+    for row in &rows {
+        let v = |name: &str| row[col(name)].parse::<f64>().unwrap();
+        let classes: f64 = ["N", "AFIB", "AFL", "VT", "OTHER"]
+            .iter()
+            .map(|c| v(&format!("{c}_s")))
+            .sum();
+        assert!((classes - v("analysed_s")).abs() < 0.01);
+        let csv = std::fs::read_to_string(out.join(format!("{}.csv", &row[0]))).unwrap();
+        let n = parse_csv(&csv).1.len() as f64;
+        assert!((v("analysed_s") - 5.0 * n).abs() < 1e-6);
+        assert!((v("analysed_s") + v("unclassified_s") - v("duration_s")).abs() < 0.01);
+        let burden = v("AFIB_pct") + v("AFL_pct");
+        assert!((burden - v("af_burden_pct")).abs() < 0.02);
+        // Both fixtures have reference rhythm annotations.
+        assert!((0.0..=100.0).contains(&v("reference_agreement_pct")));
+        assert_eq!(&row[col("lead")], "MLII");
+    }
+
+    // Standard output, two records in parallel: the same rows in the order given, and
+    // the annotation files in the working directory.
+    let cwd = tmp.path().join("cwd");
+    std::fs::create_dir(&cwd).unwrap();
+    let mut args = vec!["classify", "--weights", &weights, "--jobs", "2", "--quiet"];
+    args.extend(records.iter().map(String::as_str));
+    let o = haresnet(&args, &cwd);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(o.stderr.is_empty(), "--quiet: {}", text(&o.stderr));
+    let mut expected = String::new();
+    for (i, name) in RECORDS.iter().enumerate() {
+        let csv = std::fs::read_to_string(out.join(format!("{name}.csv"))).unwrap();
+        expected += if i == 0 {
+            &csv
+        } else {
+            csv.split_once('\n').unwrap().1
+        };
+        let a = std::fs::read(cwd.join(format!("{name}.hrs"))).unwrap();
+        assert_eq!(a, std::fs::read(out.join(format!("{name}.hrs"))).unwrap());
+    }
+    assert_eq!(text(&o.stdout), expected);
+}
+
+#[test]
+fn a_bad_record_is_named_and_the_others_complete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let weights = weights_arg(tmp.path());
+    // A header whose sampling frequency is not a number, and a record with no files.
+    std::fs::write(
+        tmp.path().join("broken.hea"),
+        "broken 1 fast 21600\nbroken.dat 212 200 11 1024 0 0 0 MLII\n",
+    )
+    .unwrap();
+    let list = tmp.path().join("RECORDS");
+    let good = fixture("100_0000_0060");
+    std::fs::write(&list, format!("{}\nbroken\nmissing\n", arg(&good))).unwrap();
+    let out = tmp.path().join("out");
+    let o = haresnet(
+        &[
+            "classify",
+            "--weights",
+            &weights,
+            "--records",
+            &arg(&list),
+            "--out",
+            &arg(&out),
+        ],
+        tmp.path(),
+    );
+    let stderr = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("broken.hea") && stderr.contains("missing.hea"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("100_0000_0060 [MLII]"),
+        "summary on stderr: {stderr}"
+    );
+    let csv = std::fs::read_to_string(out.join("100_0000_0060.csv")).unwrap();
+    assert_eq!(parse_csv(&csv).1.len(), 12);
+    assert!(out.join("100_0000_0060.hrs").is_file());
+    assert!(!out.join("broken.csv").exists());
+
+    // Nothing classified at all: failure.
+    let o = haresnet(
+        &[
+            "classify",
+            "--weights",
+            &weights,
+            "--out",
+            &arg(&out),
+            &arg(&tmp.path().join("broken")),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o.stderr));
+}
+
+#[test]
+fn without_mlii_the_first_ecg_lead_is_used_and_said() {
+    let tmp = tempfile::tempdir().unwrap();
+    let weights = weights_arg(tmp.path());
+    let src = fixture("100_0000_0060");
+    let header = std::fs::read_to_string(src.with_extension("hea")).unwrap();
+    std::fs::write(
+        tmp.path().join("nomlii.hea"),
+        header
+            .replace("100_0000_0060", "nomlii")
+            .replace("MLII", "resp"),
+    )
+    .unwrap();
+    std::fs::copy(src.with_extension("dat"), tmp.path().join("nomlii.dat")).unwrap();
+    let rec = arg(&tmp.path().join("nomlii"));
+    let o = haresnet(
+        &["classify", "--weights", &weights, "--out", "o", &rec],
+        tmp.path(),
+    );
+    let stderr = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("no MLII; classifying `V5` (signal 1)"),
+        "{stderr}"
+    );
+    let anns = read_annotations(tmp.path().join("o/nomlii"), "hrs").unwrap();
+    assert!(anns.iter().all(|a| a.chan == 1));
+    let o = haresnet(
+        &["classify", "--weights", &weights, "--lead", "V1", &rec],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        text(&o.stderr).contains("no signal `V1` (signals: resp, V5)"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rec = arg(&fixture("100_0000_0060"));
+    for args in [
+        vec!["classify"],
+        vec!["classify", "--segment", "3", &rec],
+        vec!["classify", "--hop", "-1", &rec],
+        vec!["classify", "--jobs", "0", &rec],
+        vec!["classify", "--annotator", "../x", &rec],
+        vec!["classify", "--records", "nonexistent-list"],
+        vec!["classify", &rec, &rec],
+    ] {
+        let o = haresnet(&args, tmp.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o.stderr));
+    }
+}
+
+#[test]
+fn flat_stretches_are_reported_and_annotated_unclassified() {
+    let tmp = tempfile::tempdir().unwrap();
+    let weights = weights_arg(tmp.path());
+    let src = fixture("100_0000_0060");
+    let header = std::fs::read_to_string(src.with_extension("hea")).unwrap();
+    std::fs::write(
+        tmp.path().join("flat.hea"),
+        header.replace("100_0000_0060", "flat"),
+    )
+    .unwrap();
+    // Format 212, two signals: 3 bytes a frame. Zeros over the second 5 s segment are a
+    // constant -5.12 mV: leads off.
+    let mut dat = std::fs::read(src.with_extension("dat")).unwrap();
+    dat[1800 * 3..3600 * 3].fill(0);
+    std::fs::write(tmp.path().join("flat.dat"), dat).unwrap();
+    let o = haresnet(
+        &[
+            "classify",
+            "--weights",
+            &weights,
+            "--out",
+            "o",
+            &arg(&tmp.path().join("flat")),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let (_, rows) = parse_csv(&std::fs::read_to_string(tmp.path().join("o/flat.csv")).unwrap());
+    assert_eq!(rows[1].status, "flat");
+    assert!(rows[1].label.is_empty() && rows[1].probabilities.is_empty());
+    assert!(
+        rows.iter()
+            .enumerate()
+            .all(|(i, r)| i == 1 || r.status == "classified")
+    );
+    let anns = read_annotations(tmp.path().join("o/flat"), "hrs").unwrap();
+    let got: Vec<(i64, String)> = anns
+        .iter()
+        .map(|a| (a.sample, a.aux_str().into_owned()))
+        .collect();
+    assert_eq!(got, changes_from_csv(&rows, 360.0, 21600));
+    assert!(got.contains(&(1800, UNCLASSIFIED_RHYTHM.to_string())));
+    assert!(
+        got.iter()
+            .any(|(s, a)| *s == 3600 && a != UNCLASSIFIED_RHYTHM)
+    );
+}
+
+#[test]
+fn overlapping_segments_across_read_blocks_match_consecutive_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let weights = weights_arg(tmp.path());
+    let rec = arg(&fixture("201_0420_0540"));
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "classify",
+            "--weights",
+            &weights,
+            "--no-annotations",
+            "--quiet",
+        ];
+        args.extend(extra);
+        args.push(&rec);
+        let o = haresnet(&args, tmp.path());
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        parse_csv(&text(&o.stdout)).1
+    };
+    let plain = run(&[]);
+    // 0.4 s hop over 120 s: 288 segments, more than one block of reads.
+    let hopped = run(&["--hop", "0.4"]);
+    assert_eq!(hopped.len(), 288);
+    for (i, r) in hopped.iter().enumerate() {
+        assert!(
+            (r.start_s - 0.4 * i as f64).abs() < 1e-6,
+            "{i}: {}",
+            r.start_s
+        );
+    }
+    // A segment's result depends only on its samples, wherever the reads were cut.
+    for (k, p) in plain.iter().enumerate() {
+        let h = &hopped[k * 25 / 2];
+        if k % 2 == 0 {
+            assert_eq!(
+                (h.start_s, &h.label, &h.probabilities),
+                (p.start_s, &p.label, &p.probabilities)
+            );
+        }
+    }
+}
