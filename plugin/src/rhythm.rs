@@ -166,7 +166,10 @@ mod tests {
     #[test]
     fn bad_input_is_refused() {
         let e = annotations([(10, Some(0)), (5, Some(0))], &labels()).unwrap_err();
-        assert!(e.to_string().contains("segment 1 starts at sample 5"), "{e}");
+        assert!(
+            e.to_string().contains("segment 1 starts at sample 5"),
+            "{e}"
+        );
         let e = annotations([(0, Some(5))], &labels()).unwrap_err();
         assert!(e.to_string().contains("label 5"), "{e}");
         assert!(annotations([(-1, Some(0))], &labels()).is_err());
