@@ -9,7 +9,7 @@ use abi_stable::sabi_trait::TD_Opaque;
 use abi_stable::std_types::{RErr, ROk, RResult, RSlice, RStr, RString, RVec};
 use engine::Classifier;
 use engine::weights::WeightSet;
-use haresnet_abi::{HaresnetMod, HaresnetModRef, Model, ModelBox, Model_TO, Segment};
+use haresnet_abi::{HaresnetMod, HaresnetModRef, Model, Model_TO, ModelBox, Segment};
 
 #[export_root_module]
 fn root_module() -> HaresnetModRef {

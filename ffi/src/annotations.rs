@@ -23,6 +23,7 @@ impl Opaque for haresnet_annotations {
     type Inner = AnnotationFile;
     const TAG: u32 = TAG;
     const NAME: &'static str = "haresnet_annotations";
+    const ARG: &'static str = "annotations";
 }
 
 /// Reads the annotation file `<record_path>.<annotator>` (e.g. `"data/mitdb/100"` and
@@ -77,7 +78,9 @@ pub unsafe extern "C" fn haresnet_annotations_free(annotations: *mut haresnet_an
 /// # Safety
 ///
 /// `annotations` is NULL or a live handle.
-unsafe fn file<'a>(annotations: *const haresnet_annotations) -> Result<&'a AnnotationFile, Failure> {
+unsafe fn file<'a>(
+    annotations: *const haresnet_annotations,
+) -> Result<&'a AnnotationFile, Failure> {
     // SAFETY: forwarded contract.
     unsafe { boundary::handle(annotations, "annotations") }
 }

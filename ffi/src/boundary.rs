@@ -264,7 +264,12 @@ pub(crate) unsafe fn out<'a, T>(ptr: *mut T, argument: &str) -> Result<&'a mut T
 /// # Safety
 ///
 /// `buf` is NULL or valid for writes of `cap` bytes; `out_len` is NULL or writable.
-pub(crate) unsafe fn write_str(s: &str, buf: *mut c_char, cap: usize, out_len: *mut usize) -> Outcome {
+pub(crate) unsafe fn write_str(
+    s: &str,
+    buf: *mut c_char,
+    cap: usize,
+    out_len: *mut usize,
+) -> Outcome {
     // SAFETY: forwarded contract.
     let (out_len, buf) = unsafe { string_buffer(buf, cap, out_len) }?;
     *out_len = s.len();
@@ -296,7 +301,10 @@ pub(crate) unsafe fn write_truncated(
     let (out_len, buf) = unsafe { string_buffer(buf, cap, out_len) }?;
     *out_len = s.len();
     let Some(buf) = buf else {
-        return Err(Failure::new(HARESNET_STATUS_BUFFER_TOO_SMALL, "empty buffer"));
+        return Err(Failure::new(
+            HARESNET_STATUS_BUFFER_TOO_SMALL,
+            "empty buffer",
+        ));
     };
     if buf.len() > s.len() {
         copy_str(s, buf);
@@ -329,7 +337,8 @@ unsafe fn string_buffer<'a>(
         return Ok((out_len, None));
     }
     // SAFETY: forwarded contract.
-    let buf = unsafe { out_slice(buf.cast::<u8>(), cap, "buf") }?.ok_or_else(|| Failure::null("buf"))?;
+    let buf =
+        unsafe { out_slice(buf.cast::<u8>(), cap, "buf") }?.ok_or_else(|| Failure::null("buf"))?;
     Ok((out_len, Some(buf)))
 }
 
@@ -346,6 +355,8 @@ pub(crate) trait Opaque {
     const TAG: u32;
     /// The C type name, for messages.
     const NAME: &'static str;
+    /// The name of the handle argument of the functions on this type.
+    const ARG: &'static str;
 }
 
 /// What a handle points to: the kind tag first (at the same offset for every kind, so a
@@ -375,11 +386,7 @@ fn tag_name(tag: u32) -> &'static str {
 
 /// Moves `value` into a new handle.
 pub(crate) fn new_handle<C: Opaque>(value: C::Inner) -> *mut C {
-    Box::into_raw(Box::new(Handle {
-        tag: C::TAG,
-        value,
-    }))
-    .cast()
+    Box::into_raw(Box::new(Handle { tag: C::TAG, value })).cast()
 }
 
 /// Checks the tag of a non-NULL handle pointer.
@@ -439,6 +446,29 @@ pub(crate) unsafe fn handle_mut<'a, C: Opaque>(
         check_tag(ptr, argument)?;
         Ok(&mut (*ptr.cast::<Handle<C::Inner>>()).value)
     }
+}
+
+/// The shape of every property getter: the value behind the handle, `body` computing the
+/// property, the result written to `out`.
+///
+/// # Safety
+///
+/// `ptr` is NULL or a live handle made by [`new_handle`]; `out` is NULL or writable.
+pub(crate) unsafe fn accessor<C: Opaque, T>(
+    function: &'static str,
+    ptr: *const C,
+    out: *mut T,
+    body: impl FnOnce(&C::Inner) -> Result<T, Failure>,
+) -> i32 {
+    call(function, || {
+        // SAFETY: forwarded contract.
+        unsafe {
+            let value = handle(ptr, C::ARG)?;
+            let out = self::out(out, "out")?;
+            *out = body(value)?;
+        }
+        Ok(())
+    })
 }
 
 /// Frees a handle: NULL is ignored, a handle of another kind is refused (recorded as the

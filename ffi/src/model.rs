@@ -24,6 +24,7 @@ impl Opaque for haresnet_model {
     type Inner = Classifier;
     const TAG: u32 = TAG;
     const NAME: &'static str = "haresnet_model";
+    const ARG: &'static str = "model";
 }
 
 // The header promises that a model is shared between threads.
@@ -229,7 +230,8 @@ pub unsafe extern "C" fn haresnet_model_load_embedded(
                 Some(name) => WeightSet::parse(name)?,
                 None => WeightSet::All,
             };
-            let classifier = Classifier::embedded_with(segment_seconds, set, &model_options(opts)?)?;
+            let classifier =
+                Classifier::embedded_with(segment_seconds, set, &model_options(opts)?)?;
             *out = boundary::new_handle::<haresnet_model>(classifier);
         }
         Ok(())
@@ -291,29 +293,6 @@ pub(crate) unsafe fn model<'a>(model: *const haresnet_model) -> Result<&'a Class
     unsafe { boundary::handle(model, "model") }
 }
 
-/// Runs `body` with the model and writes its result to `out`: the shape of every
-/// accessor below.
-///
-/// # Safety
-///
-/// `m` is NULL or a live model; `out` is NULL or writable.
-unsafe fn accessor<T>(
-    function: &'static str,
-    m: *const haresnet_model,
-    out: *mut T,
-    body: impl FnOnce(&Classifier) -> Result<T, Failure>,
-) -> i32 {
-    boundary::call(function, || {
-        // SAFETY: forwarded contract.
-        unsafe {
-            let classifier = model(m)?;
-            let out = boundary::out(out, "out")?;
-            *out = body(classifier)?;
-        }
-        Ok(())
-    })
-}
-
 /// Number of classes the model distinguishes (5 for the rhythm task: N, AFIB, AFL, VT,
 /// OTHER), into `*out`.
 ///
@@ -330,7 +309,7 @@ pub unsafe extern "C" fn haresnet_model_num_classes(
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
-        accessor("haresnet_model_num_classes", model, out, |c| {
+        boundary::accessor("haresnet_model_num_classes", model, out, |c| {
             Ok(c.num_classes() as u32)
         })
     }
@@ -383,7 +362,7 @@ pub unsafe extern "C" fn haresnet_model_class_name(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn haresnet_model_rate(model: *const haresnet_model, out: *mut f64) -> i32 {
     // SAFETY: forwarded contract.
-    unsafe { accessor("haresnet_model_rate", model, out, |c| Ok(c.model_rate())) }
+    unsafe { boundary::accessor("haresnet_model_rate", model, out, |c| Ok(c.model_rate())) }
 }
 
 /// The segment length in seconds (2, 5 or 10 for the shipped weights), into `*out`.
@@ -401,7 +380,7 @@ pub unsafe extern "C" fn haresnet_model_segment_seconds(
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
-        accessor("haresnet_model_segment_seconds", model, out, |c| {
+        boundary::accessor("haresnet_model_segment_seconds", model, out, |c| {
             Ok(c.segment_seconds())
         })
     }
@@ -425,7 +404,7 @@ pub unsafe extern "C" fn haresnet_model_segment_len(
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
-        accessor("haresnet_model_segment_len", model, out, |c| {
+        boundary::accessor("haresnet_model_segment_len", model, out, |c| {
             Ok(c.segment_len(fs)?)
         })
     }
@@ -452,7 +431,7 @@ pub unsafe extern "C" fn haresnet_model_segment_count(
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
-        accessor("haresnet_model_segment_count", model, out, |c| {
+        boundary::accessor("haresnet_model_segment_count", model, out, |c| {
             Ok(c.segment_count(n, fs, &classify_options(opts, false)?)?)
         })
     }
@@ -560,20 +539,29 @@ pub unsafe extern "C" fn haresnet_model_classify_segment(
             let samples = boundary::slice(samples, n, "samples")?;
             let label = boundary::out(out_label, "out_label")?;
             let classes = classifier.num_classes();
-            let probabilities = boundary::out_slice(probabilities, probabilities_cap, "probabilities")?;
+            let probabilities =
+                boundary::out_slice(probabilities, probabilities_cap, "probabilities")?;
             if probabilities.is_some() && probabilities_cap < classes {
-                return Err(Failure::too_small("probabilities", probabilities_cap, classes));
+                return Err(Failure::too_small(
+                    "probabilities",
+                    probabilities_cap,
+                    classes,
+                ));
             }
             let heart_rate = if out_heart_rate.is_null() {
                 None
             } else {
                 Some(boundary::out(out_heart_rate, "out_heart_rate")?)
             };
-            let results = classifier.classify_segments(&[samples], fs, &ClassifyOptions::default())?;
+            let results =
+                classifier.classify_segments(&[samples], fs, &ClassifyOptions::default())?;
             let result = results
                 .first()
                 .ok_or_else(|| Failure::invalid("the segment gave no result"))?;
-            *label = result.label.and_then(|l| i32::try_from(l).ok()).unwrap_or(-1);
+            *label = result
+                .label
+                .and_then(|l| i32::try_from(l).ok())
+                .unwrap_or(-1);
             if let Some(p) = probabilities {
                 if result.probabilities.len() == classes {
                     p[..classes].copy_from_slice(&result.probabilities);

@@ -70,7 +70,9 @@ impl Outputs {
         };
         if let Some(starts) = starts {
             for (s, r) in starts.iter_mut().zip(results) {
-                *s = i64::try_from(r.start).unwrap_or(i64::MAX).saturating_add(offset);
+                *s = i64::try_from(r.start)
+                    .unwrap_or(i64::MAX)
+                    .saturating_add(offset);
             }
         }
         if let Some(labels) = labels {

@@ -82,10 +82,7 @@ pub unsafe extern "C" fn haresnet_last_error(
 impl Failure {
     /// A NULL pointer where one is required.
     pub(crate) fn null(argument: &str) -> Self {
-        Failure::new(
-            HARESNET_STATUS_NULL_ARGUMENT,
-            format!("{argument} is NULL"),
-        )
+        Failure::new(HARESNET_STATUS_NULL_ARGUMENT, format!("{argument} is NULL"))
     }
 
     /// An argument out of its domain.

@@ -178,7 +178,10 @@ pub fn last_error() -> String {
     let mut len = 0usize;
     // SAFETY: size query with a NULL buffer and cap 0, as documented.
     let status = unsafe { (api.haresnet_last_error)(std::ptr::null_mut(), 0, &mut len) };
-    assert!(status == OK || status == BUFFER_TOO_SMALL, "status {status}");
+    assert!(
+        status == OK || status == BUFFER_TOO_SMALL,
+        "status {status}"
+    );
     let mut buf = vec![0u8; len + 1];
     // SAFETY: `buf` holds `len + 1` bytes.
     let status = unsafe { (api.haresnet_last_error)(buf.as_mut_ptr().cast(), buf.len(), &mut len) };
@@ -193,7 +196,11 @@ pub fn last_error() -> String {
 /// of `words`; returns the message.
 #[track_caller]
 pub fn expect(status: i32, want: i32, words: &[&str]) -> String {
-    let message = if status == OK { String::new() } else { last_error() };
+    let message = if status == OK {
+        String::new()
+    } else {
+        last_error()
+    };
     assert_eq!(status, want, "status {status}, expected {want}: {message}");
     for w in words {
         assert!(message.contains(w), "{message:?} does not mention {w:?}");
@@ -241,7 +248,12 @@ pub fn write_weights(path: &Path, seconds: f64, seed: u64) {
         .with_lstm_hidden(4)
         .with_rr_features(engine::dsp::N_RR)
         .with_rr_hidden(vec![8]);
-    let card = ModelCard::rhythm(&format!("rhythm-{seconds}s-untrained"), WeightSet::All, seconds, network);
+    let card = ModelCard::rhythm(
+        &format!("rhythm-{seconds}s-untrained"),
+        WeightSet::All,
+        seconds,
+        network,
+    );
     let device = engine::model::device::inference_device();
     let model = card
         .network
@@ -260,7 +272,8 @@ pub fn load_model() -> Handle {
     let mut model: Handle = std::ptr::null_mut();
     let path = c_path(weights_file());
     // SAFETY: valid string and out pointer; NULL options mean defaults.
-    let status = unsafe { (api.haresnet_model_load_file)(path.as_ptr(), std::ptr::null(), &mut model) };
+    let status =
+        unsafe { (api.haresnet_model_load_file)(path.as_ptr(), std::ptr::null(), &mut model) };
     expect(status, OK, &[]);
     assert!(!model.is_null());
     model
@@ -316,15 +329,27 @@ impl Results {
 }
 
 /// The number of classes of a model.
+// Handles go to the library, which checks them, as a host's would.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
 pub fn num_classes(model: Handle) -> usize {
     let mut n = 0u32;
     // SAFETY: live model, valid out pointer.
-    expect(unsafe { (api().haresnet_model_num_classes)(model, &mut n) }, OK, &[]);
+    expect(
+        unsafe { (api().haresnet_model_num_classes)(model, &mut n) },
+        OK,
+        &[],
+    );
     n as usize
 }
 
 /// Classifies `samples` through `haresnet_model_classify`, sizing the arrays first.
-pub fn classify(model: Handle, samples: &[f32], fs: f64, opts: Option<&ClassifyOptions>) -> Results {
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
+pub fn classify(
+    model: Handle,
+    samples: &[f32],
+    fs: f64,
+    opts: Option<&ClassifyOptions>,
+) -> Results {
     let api = api();
     let classes = num_classes(model);
     let opts = opts.map_or(std::ptr::null(), |o| o as *const _);
@@ -332,9 +357,17 @@ pub fn classify(model: Handle, samples: &[f32], fs: f64, opts: Option<&ClassifyO
     // SAFETY: valid arguments; NULL arrays with cap 0 ask for the count.
     let status = unsafe {
         (api.haresnet_model_classify)(
-            model, samples.as_ptr(), samples.len(), fs, opts,
-            std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut(),
-            0, &mut n,
+            model,
+            samples.as_ptr(),
+            samples.len(),
+            fs,
+            opts,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+            &mut n,
         )
     };
     expect(status, BUFFER_TOO_SMALL, &[]);
@@ -343,9 +376,17 @@ pub fn classify(model: Handle, samples: &[f32], fs: f64, opts: Option<&ClassifyO
     // SAFETY: each array holds `n` segments.
     let status = unsafe {
         (api.haresnet_model_classify)(
-            model, samples.as_ptr(), samples.len(), fs, opts,
-            r.starts.as_mut_ptr(), r.labels.as_mut_ptr(), r.probabilities.as_mut_ptr(),
-            r.heart_rates.as_mut_ptr(), n, &mut written,
+            model,
+            samples.as_ptr(),
+            samples.len(),
+            fs,
+            opts,
+            r.starts.as_mut_ptr(),
+            r.labels.as_mut_ptr(),
+            r.probabilities.as_mut_ptr(),
+            r.heart_rates.as_mut_ptr(),
+            n,
+            &mut written,
         )
     };
     expect(status, OK, &[]);

@@ -31,9 +31,15 @@ fn versions_match_cargo_toml() {
     let (major, minor, patch) = cargo_version();
     // SAFETY: static strings, no arguments.
     let version = unsafe { std::ffi::CStr::from_ptr((api.haresnet_version)()) };
-    assert_eq!(version.to_str().unwrap(), format!("{major}.{minor}.{patch}"));
+    assert_eq!(
+        version.to_str().unwrap(),
+        format!("{major}.{minor}.{patch}")
+    );
     // SAFETY: no arguments.
-    assert_eq!(unsafe { (api.haresnet_abi_version)() }, (major << 16) | minor);
+    assert_eq!(
+        unsafe { (api.haresnet_abi_version)() },
+        (major << 16) | minor
+    );
 
     // The header's macros, as the C preprocessor computes them.
     let header = std::fs::read_to_string(workspace_root().join("include/haresnet.h")).unwrap();
@@ -79,7 +85,10 @@ fn status_names_are_static_and_stable() {
         let s = unsafe { std::ffi::CStr::from_ptr((api.haresnet_status_str)(code)) };
         assert_eq!(s.to_str().unwrap(), name);
         if (0..1000).contains(&code) {
-            assert!(header.contains(&format!("#define {name} {code}\n")), "{name} = {code}");
+            assert!(
+                header.contains(&format!("#define {name} {code}\n")),
+                "{name} = {code}"
+            );
         }
     }
 }
@@ -90,7 +99,11 @@ fn last_error_copies_truncates_and_survives_success() {
     let mut n = 0u32;
     // SAFETY: NULL model is the error under test.
     let status = unsafe { (api.haresnet_model_num_classes)(null_mut(), &mut n) };
-    let message = expect(status, NULL_ARGUMENT, &["haresnet_model_num_classes", "model is NULL"]);
+    let message = expect(
+        status,
+        NULL_ARGUMENT,
+        &["haresnet_model_num_classes", "model is NULL"],
+    );
     // A successful call leaves the message alone.
     // SAFETY: no arguments.
     unsafe { (api.haresnet_abi_version)() };
@@ -108,13 +121,21 @@ fn last_error_copies_truncates_and_survives_success() {
     // NULL out_len or NULL buffer with a capacity: refused, message kept.
     // SAFETY: the NULLs are the errors under test.
     unsafe {
-        assert_eq!((api.haresnet_last_error)(buf.as_mut_ptr().cast(), 8, null_mut()), NULL_ARGUMENT);
-        assert_eq!((api.haresnet_last_error)(null_mut(), 8, &mut len), NULL_ARGUMENT);
+        assert_eq!(
+            (api.haresnet_last_error)(buf.as_mut_ptr().cast(), 8, null_mut()),
+            NULL_ARGUMENT
+        );
+        assert_eq!(
+            (api.haresnet_last_error)(null_mut(), 8, &mut len),
+            NULL_ARGUMENT
+        );
     }
     assert_eq!(last_error(), message);
 
     // Messages are per thread.
-    std::thread::spawn(|| assert_eq!(last_error(), "")).join().unwrap();
+    std::thread::spawn(|| assert_eq!(last_error(), ""))
+        .join()
+        .unwrap();
 }
 
 #[test]
@@ -174,7 +195,11 @@ fn embedded_weights_load_or_report_their_absence() {
 #[ignore = "writes into plugin/weights; run by hand"]
 fn write_untrained_embedded_weights() {
     let path = workspace_root().join("plugin/weights/rhythm-5s-all.hrn");
-    assert!(!path.exists(), "{} exists: not replacing it", path.display());
+    assert!(
+        !path.exists(),
+        "{} exists: not replacing it",
+        path.display()
+    );
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     write_weights(&path, 5.0, 1);
 }
@@ -203,7 +228,11 @@ fn model_load_file_with_options_and_errors() {
     let mut model: Handle = null_mut();
     // SAFETY: valid arguments.
     unsafe {
-        expect((api.haresnet_model_load_file)(path.as_ptr(), &opts, &mut model), OK, &[]);
+        expect(
+            (api.haresnet_model_load_file)(path.as_ptr(), &opts, &mut model),
+            OK,
+            &[],
+        );
     }
     let samples = mlii("100_0000_0060");
     let with_pool = classify(model, &samples, FS, None);
@@ -276,17 +305,37 @@ fn model_properties() {
             &["class index 5"],
         );
         expect((api.haresnet_model_rate)(model, &mut rate), OK, &[]);
-        expect((api.haresnet_model_segment_seconds)(model, &mut seconds), OK, &[]);
-        expect((api.haresnet_model_segment_len)(model, FS, &mut len), OK, &[]);
-        expect((api.haresnet_model_segment_count)(model, 21600, FS, null(), &mut count), OK, &[]);
+        expect(
+            (api.haresnet_model_segment_seconds)(model, &mut seconds),
+            OK,
+            &[],
+        );
+        expect(
+            (api.haresnet_model_segment_len)(model, FS, &mut len),
+            OK,
+            &[],
+        );
+        expect(
+            (api.haresnet_model_segment_count)(model, 21600, FS, null(), &mut count),
+            OK,
+            &[],
+        );
         assert_eq!(rate, engine_model.model_rate());
         assert_eq!(seconds, 5.0);
         assert_eq!(len, 1800);
         assert_eq!(count, 12);
         let mut opts = ClassifyOptions::default();
-        expect((api.haresnet_classify_options_init)(&mut opts, size_of::<ClassifyOptions>()), OK, &[]);
+        expect(
+            (api.haresnet_classify_options_init)(&mut opts, size_of::<ClassifyOptions>()),
+            OK,
+            &[],
+        );
         opts.hop_seconds = 2.5;
-        expect((api.haresnet_model_segment_count)(model, 21600, FS, &opts, &mut count), OK, &[]);
+        expect(
+            (api.haresnet_model_segment_count)(model, 21600, FS, &opts, &mut count),
+            OK,
+            &[],
+        );
         assert_eq!(count, 23);
         expect(
             (api.haresnet_model_segment_len)(model, 50.0, &mut len),
@@ -310,7 +359,10 @@ fn classify_matches_the_engine_and_every_entry_point_agrees() {
     for (i, w) in want.iter().enumerate() {
         assert_eq!(got.starts[i], w.start as i64);
         assert_eq!(got.labels[i], w.label.map_or(-1, |l| l as i32));
-        assert_eq!(&got.probabilities[i * 5..i * 5 + 5], w.probabilities.as_slice());
+        assert_eq!(
+            &got.probabilities[i * 5..i * 5 + 5],
+            w.probabilities.as_slice()
+        );
         let sum: f32 = got.probabilities[i * 5..i * 5 + 5].iter().sum();
         assert!((sum - 1.0).abs() < 1e-4, "{sum}");
         match w.heart_rate_bpm {
@@ -328,7 +380,14 @@ fn classify_matches_the_engine_and_every_entry_point_agrees() {
         // SAFETY: `seg` holds 1800 samples, `probs` 5 floats.
         let status = unsafe {
             (api.haresnet_model_classify_segment)(
-                model, seg.as_ptr(), seg.len(), FS, &mut label, probs.as_mut_ptr(), 5, &mut hr,
+                model,
+                seg.as_ptr(),
+                seg.len(),
+                FS,
+                &mut label,
+                probs.as_mut_ptr(),
+                5,
+                &mut hr,
             )
         };
         expect(status, OK, &[]);
@@ -340,7 +399,14 @@ fn classify_matches_the_engine_and_every_entry_point_agrees() {
         // SAFETY: as above, optional outputs NULL.
         let status = unsafe {
             (api.haresnet_model_classify_segment)(
-                model, seg.as_ptr(), seg.len(), FS, &mut label2, null_mut(), 0, null_mut(),
+                model,
+                seg.as_ptr(),
+                seg.len(),
+                FS,
+                &mut label2,
+                null_mut(),
+                0,
+                null_mut(),
             )
         };
         expect(status, OK, &[]);
@@ -353,8 +419,17 @@ fn classify_matches_the_engine_and_every_entry_point_agrees() {
     // SAFETY: `labels` holds 24 segments; other arrays NULL.
     let status = unsafe {
         (api.haresnet_model_classify)(
-            model, samples.as_ptr(), samples.len(), FS, null(), null_mut(),
-            labels.as_mut_ptr(), null_mut(), null_mut(), 24, &mut n,
+            model,
+            samples.as_ptr(),
+            samples.len(),
+            FS,
+            null(),
+            null_mut(),
+            labels.as_mut_ptr(),
+            null_mut(),
+            null_mut(),
+            24,
+            &mut n,
         )
     };
     expect(status, OK, &[]);
@@ -365,9 +440,17 @@ fn classify_matches_the_engine_and_every_entry_point_agrees() {
     // SAFETY: arrays hold 23 segments, as `cap` says.
     let status = unsafe {
         (api.haresnet_model_classify)(
-            model, samples.as_ptr(), samples.len(), FS, null(), short.starts.as_mut_ptr(),
-            short.labels.as_mut_ptr(), short.probabilities.as_mut_ptr(),
-            short.heart_rates.as_mut_ptr(), 23, &mut n,
+            model,
+            samples.as_ptr(),
+            samples.len(),
+            FS,
+            null(),
+            short.starts.as_mut_ptr(),
+            short.labels.as_mut_ptr(),
+            short.probabilities.as_mut_ptr(),
+            short.heart_rates.as_mut_ptr(),
+            23,
+            &mut n,
         )
     };
     expect(status, BUFFER_TOO_SMALL, &["23", "24"]);
@@ -389,8 +472,17 @@ fn nan_samples_are_refused_with_their_index_or_skipped() {
     // SAFETY: `labels` holds 12 segments.
     let status = unsafe {
         (api.haresnet_model_classify)(
-            model, samples.as_ptr(), samples.len(), FS, null(), null_mut(),
-            labels.as_mut_ptr(), null_mut(), null_mut(), 12, &mut n,
+            model,
+            samples.as_ptr(),
+            samples.len(),
+            FS,
+            null(),
+            null_mut(),
+            labels.as_mut_ptr(),
+            null_mut(),
+            null_mut(),
+            12,
+            &mut n,
         )
     };
     expect(status, INVALID_ARGUMENT, &["index 4000", "2 sample(s)"]);
@@ -404,7 +496,12 @@ fn nan_samples_are_refused_with_their_index_or_skipped() {
     assert_eq!(r.labels[2], -1);
     assert_eq!(r.labels[5], -1);
     assert!(r.probabilities[10..15].iter().all(|p| p.is_nan()));
-    assert!(r.labels.iter().enumerate().all(|(i, &l)| (i == 2 || i == 5) || (0..5).contains(&l)));
+    assert!(
+        r.labels
+            .iter()
+            .enumerate()
+            .all(|(i, &l)| (i == 2 || i == 5) || (0..5).contains(&l))
+    );
 
     // One segment with NaN, and a stream chunk with NaN (refused whole, stream intact).
     let seg = &samples[3600..5400];
@@ -412,7 +509,14 @@ fn nan_samples_are_refused_with_their_index_or_skipped() {
     // SAFETY: `seg` holds 1800 samples.
     let status = unsafe {
         (api.haresnet_model_classify_segment)(
-            model, seg.as_ptr(), seg.len(), FS, &mut label, null_mut(), 0, null_mut(),
+            model,
+            seg.as_ptr(),
+            seg.len(),
+            FS,
+            &mut label,
+            null_mut(),
+            0,
+            null_mut(),
         )
     };
     expect(status, INVALID_ARGUMENT, &["index 400"]);
@@ -434,24 +538,41 @@ fn stream_gives_the_whole_signal_results_for_any_chunking() {
     for chunk in [1usize, 997, 1800, 50_000] {
         let mut stream: Handle = null_mut();
         // SAFETY: live model, valid out pointer.
-        expect(unsafe { (api.haresnet_stream_new)(model, FS, null(), &mut stream) }, OK, &[]);
+        expect(
+            unsafe { (api.haresnet_stream_new)(model, FS, null(), &mut stream) },
+            OK,
+            &[],
+        );
         let mut got = Results::default();
         for (k, part) in samples.chunks(chunk).enumerate() {
             // SAFETY: live stream, `part` holds its length.
-            expect(unsafe { (api.haresnet_stream_push)(stream, part.as_ptr(), part.len()) }, OK, &[]);
+            expect(
+                unsafe { (api.haresnet_stream_push)(stream, part.as_ptr(), part.len()) },
+                OK,
+                &[],
+            );
             if k % 3 != 0 {
                 continue; // results accumulate until read
             }
             let mut ready = 0usize;
             // SAFETY: live stream.
-            expect(unsafe { (api.haresnet_stream_ready)(stream, &mut ready) }, OK, &[]);
+            expect(
+                unsafe { (api.haresnet_stream_ready)(stream, &mut ready) },
+                OK,
+                &[],
+            );
             let mut r = Results::with_capacity(ready, 5);
             let mut n = 99usize;
             // SAFETY: arrays hold `ready` segments.
             let status = unsafe {
                 (api.haresnet_stream_read)(
-                    stream, r.starts.as_mut_ptr(), r.labels.as_mut_ptr(),
-                    r.probabilities.as_mut_ptr(), r.heart_rates.as_mut_ptr(), ready, &mut n,
+                    stream,
+                    r.starts.as_mut_ptr(),
+                    r.labels.as_mut_ptr(),
+                    r.probabilities.as_mut_ptr(),
+                    r.heart_rates.as_mut_ptr(),
+                    ready,
+                    &mut n,
                 )
             };
             expect(status, OK, &[]);
@@ -468,7 +589,15 @@ fn stream_gives_the_whole_signal_results_for_any_chunking() {
             let mut n = 0usize;
             // SAFETY: cap 0 with NULL arrays asks for the count and keeps the results.
             let status = unsafe {
-                (api.haresnet_stream_read)(stream, null_mut(), null_mut(), null_mut(), null_mut(), 0, &mut n)
+                (api.haresnet_stream_read)(
+                    stream,
+                    null_mut(),
+                    null_mut(),
+                    null_mut(),
+                    null_mut(),
+                    0,
+                    &mut n,
+                )
             };
             expect(status, BUFFER_TOO_SMALL, &[]);
             assert_eq!(n, ready);
@@ -476,8 +605,13 @@ fn stream_gives_the_whole_signal_results_for_any_chunking() {
             // SAFETY: arrays hold `ready` segments.
             let status = unsafe {
                 (api.haresnet_stream_read)(
-                    stream, r.starts.as_mut_ptr(), r.labels.as_mut_ptr(),
-                    r.probabilities.as_mut_ptr(), r.heart_rates.as_mut_ptr(), ready, &mut n,
+                    stream,
+                    r.starts.as_mut_ptr(),
+                    r.labels.as_mut_ptr(),
+                    r.probabilities.as_mut_ptr(),
+                    r.heart_rates.as_mut_ptr(),
+                    ready,
+                    &mut n,
                 )
             };
             expect(status, OK, &[]);
@@ -502,20 +636,36 @@ fn stream_gives_the_whole_signal_results_for_any_chunking() {
     bad[10] = f32::NAN;
     // SAFETY: live stream, valid slices.
     unsafe {
-        expect((api.haresnet_stream_push)(stream, samples.as_ptr(), 1000), OK, &[]);
+        expect(
+            (api.haresnet_stream_push)(stream, samples.as_ptr(), 1000),
+            OK,
+            &[],
+        );
         expect(
             (api.haresnet_stream_push)(stream, bad.as_ptr(), bad.len()),
             INVALID_ARGUMENT,
             &["index 1010"],
         );
-        expect((api.haresnet_stream_push)(stream, samples[1000..].as_ptr(), samples.len() - 1000), OK, &[]);
+        expect(
+            (api.haresnet_stream_push)(stream, samples[1000..].as_ptr(), samples.len() - 1000),
+            OK,
+            &[],
+        );
         let mut ready = 0usize;
         expect((api.haresnet_stream_ready)(stream, &mut ready), OK, &[]);
         assert_eq!(ready, whole.labels.len());
         let mut labels = vec![0i32; ready];
         let mut n = 0usize;
         expect(
-            (api.haresnet_stream_read)(stream, null_mut(), labels.as_mut_ptr(), null_mut(), null_mut(), ready, &mut n),
+            (api.haresnet_stream_read)(
+                stream,
+                null_mut(),
+                labels.as_mut_ptr(),
+                null_mut(),
+                null_mut(),
+                ready,
+                &mut n,
+            ),
             OK,
             &[],
         );
@@ -537,7 +687,11 @@ fn record_metadata_and_samples_match_the_engine() {
     let mut fs = 0.0;
     // SAFETY: live record, valid out pointers.
     unsafe {
-        expect((api.haresnet_record_num_signals)(record, &mut n_sig), OK, &[]);
+        expect(
+            (api.haresnet_record_num_signals)(record, &mut n_sig),
+            OK,
+            &[],
+        );
         expect((api.haresnet_record_length)(record, &mut len), OK, &[]);
         expect((api.haresnet_record_fs)(record, &mut fs), OK, &[]);
     }
@@ -545,18 +699,34 @@ fn record_metadata_and_samples_match_the_engine() {
     for i in 0..2u32 {
         let spec = &rec.signals()[i as usize];
         // SAFETY: live record; buffer arguments passed through.
-        let name = read_string(|b, cap, l| unsafe { (api.haresnet_record_signal_name)(record, i, b, cap, l) });
+        let name = read_string(|b, cap, l| unsafe {
+            (api.haresnet_record_signal_name)(record, i, b, cap, l)
+        });
         // SAFETY: as above.
-        let units = read_string(|b, cap, l| unsafe { (api.haresnet_record_signal_units)(record, i, b, cap, l) });
+        let units = read_string(|b, cap, l| unsafe {
+            (api.haresnet_record_signal_units)(record, i, b, cap, l)
+        });
         assert_eq!(name.unwrap(), spec.description);
         assert_eq!(units.unwrap(), "mV");
         let (mut gain, mut rate, mut index) = (0.0, 0.0, 99u32);
         // SAFETY: live record, valid out pointers.
         unsafe {
-            expect((api.haresnet_record_signal_gain)(record, i, &mut gain), OK, &[]);
-            expect((api.haresnet_record_signal_rate)(record, i, &mut rate), OK, &[]);
+            expect(
+                (api.haresnet_record_signal_gain)(record, i, &mut gain),
+                OK,
+                &[],
+            );
+            expect(
+                (api.haresnet_record_signal_rate)(record, i, &mut rate),
+                OK,
+                &[],
+            );
             let cname = c(&spec.description);
-            expect((api.haresnet_record_find_signal)(record, cname.as_ptr(), &mut index), OK, &[]);
+            expect(
+                (api.haresnet_record_find_signal)(record, cname.as_ptr(), &mut index),
+                OK,
+                &[],
+            );
         }
         assert_eq!((gain, rate, index), (200.0, 360.0, i));
     }
@@ -572,7 +742,11 @@ fn record_metadata_and_samples_match_the_engine() {
             &["V5", "MLII, V1"],
         );
         assert_eq!(index, 7);
-        expect((api.haresnet_record_signal_gain)(record, 2, &mut gain), INVALID_ARGUMENT, &["index 2"]);
+        expect(
+            (api.haresnet_record_signal_gain)(record, 2, &mut gain),
+            INVALID_ARGUMENT,
+            &["index 2"],
+        );
         expect(
             (api.haresnet_record_signal_name)(record, 2, null_mut(), 0, &mut l),
             INVALID_ARGUMENT,
@@ -585,7 +759,11 @@ fn record_metadata_and_samples_match_the_engine() {
     let mut n = 0usize;
     // SAFETY: `buf` holds 3600 floats.
     unsafe {
-        expect((api.haresnet_record_read)(record, 1, 1000, 4600, null_mut(), 0, &mut n), BUFFER_TOO_SMALL, &[]);
+        expect(
+            (api.haresnet_record_read)(record, 1, 1000, 4600, null_mut(), 0, &mut n),
+            BUFFER_TOO_SMALL,
+            &[],
+        );
         assert_eq!(n, 3600);
         expect(
             (api.haresnet_record_read)(record, 1, 1000, 4600, buf.as_mut_ptr(), 3599, &mut n),
@@ -593,10 +771,18 @@ fn record_metadata_and_samples_match_the_engine() {
             &["3599", "3600"],
         );
         assert!(buf.iter().all(|&v| v == 0.0), "untouched");
-        expect((api.haresnet_record_read)(record, 1, 1000, 4600, buf.as_mut_ptr(), 3600, &mut n), OK, &[]);
+        expect(
+            (api.haresnet_record_read)(record, 1, 1000, 4600, buf.as_mut_ptr(), 3600, &mut n),
+            OK,
+            &[],
+        );
         assert_eq!(n, 3600);
         assert_eq!(buf, want);
-        expect((api.haresnet_record_read)(record, 0, 5, 5, buf.as_mut_ptr(), 1, &mut n), OK, &[]);
+        expect(
+            (api.haresnet_record_read)(record, 0, 5, 5, buf.as_mut_ptr(), 1, &mut n),
+            OK,
+            &[],
+        );
         assert_eq!(n, 0);
         expect(
             (api.haresnet_record_read)(record, 0, 43000, 43201, buf.as_mut_ptr(), 3600, &mut n),
@@ -623,10 +809,18 @@ fn record_metadata_and_samples_match_the_engine() {
     // SAFETY: valid strings and out pointer.
     unsafe {
         let missing = c_path(&dir.path().join("missing"));
-        expect((api.haresnet_record_open)(missing.as_ptr(), &mut r), IO, &["missing.hea"]);
+        expect(
+            (api.haresnet_record_open)(missing.as_ptr(), &mut r),
+            IO,
+            &["missing.hea"],
+        );
         assert!(r.is_null());
         let bad = c_path(&dir.path().join("bad"));
-        expect((api.haresnet_record_open)(bad.as_ptr(), &mut r), FORMAT, &["bad.hea"]);
+        expect(
+            (api.haresnet_record_open)(bad.as_ptr(), &mut r),
+            FORMAT,
+            &["bad.hea"],
+        );
     }
 }
 
@@ -643,15 +837,34 @@ fn record_classify_equals_classifying_its_mlii() {
     // SAFETY: live handles; arrays hold `whole.labels.len()` segments.
     unsafe {
         expect(
-            (api.haresnet_record_classify)(record, model, null(), null(), null_mut(), null_mut(), null_mut(), null_mut(), 0, &mut n),
+            (api.haresnet_record_classify)(
+                record,
+                model,
+                null(),
+                null(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                &mut n,
+            ),
             BUFFER_TOO_SMALL,
             &[],
         );
         assert_eq!(n, whole.labels.len());
         expect(
             (api.haresnet_record_classify)(
-                record, model, null(), null(), r.starts.as_mut_ptr(), r.labels.as_mut_ptr(),
-                r.probabilities.as_mut_ptr(), r.heart_rates.as_mut_ptr(), n, &mut n,
+                record,
+                model,
+                null(),
+                null(),
+                r.starts.as_mut_ptr(),
+                r.labels.as_mut_ptr(),
+                r.probabilities.as_mut_ptr(),
+                r.heart_rates.as_mut_ptr(),
+                n,
+                &mut n,
             ),
             OK,
             &[],
@@ -659,13 +872,35 @@ fn record_classify_equals_classifying_its_mlii() {
         assert!(r.same_as(&whole));
         let v1 = c("V1");
         expect(
-            (api.haresnet_record_classify)(record, model, v1.as_ptr(), null(), null_mut(), r.labels.as_mut_ptr(), null_mut(), null_mut(), n, &mut n),
+            (api.haresnet_record_classify)(
+                record,
+                model,
+                v1.as_ptr(),
+                null(),
+                null_mut(),
+                r.labels.as_mut_ptr(),
+                null_mut(),
+                null_mut(),
+                n,
+                &mut n,
+            ),
             OK,
             &[],
         );
         let v5 = c("V5");
         expect(
-            (api.haresnet_record_classify)(record, model, v5.as_ptr(), null(), null_mut(), null_mut(), null_mut(), null_mut(), n, &mut n),
+            (api.haresnet_record_classify)(
+                record,
+                model,
+                v5.as_ptr(),
+                null(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                n,
+                &mut n,
+            ),
             NOT_FOUND,
             &["V5"],
         );
@@ -683,19 +918,41 @@ fn annotations_match_the_engine() {
     let cpath = c_path(&path);
     let atr = c("atr");
     // SAFETY: valid strings and out pointer.
-    expect(unsafe { (api.haresnet_annotations_read)(cpath.as_ptr(), atr.as_ptr(), &mut anns) }, OK, &[]);
+    expect(
+        unsafe { (api.haresnet_annotations_read)(cpath.as_ptr(), atr.as_ptr(), &mut anns) },
+        OK,
+        &[],
+    );
     let mut count = 0usize;
     // SAFETY: live handle.
-    expect(unsafe { (api.haresnet_annotations_count)(anns, &mut count) }, OK, &[]);
+    expect(
+        unsafe { (api.haresnet_annotations_count)(anns, &mut count) },
+        OK,
+        &[],
+    );
     assert_eq!(count, want.len());
     assert!(count > 100);
-    let (mut samples, mut codes, mut subtypes, mut chans, mut nums) =
-        (vec![0i64; count], vec![0i32; count], vec![0i32; count], vec![0i32; count], vec![0i32; count]);
+    let (mut samples, mut codes, mut subtypes, mut chans, mut nums) = (
+        vec![0i64; count],
+        vec![0i32; count],
+        vec![0i32; count],
+        vec![0i32; count],
+        vec![0i32; count],
+    );
     let mut n = 0usize;
     // SAFETY: arrays hold `count` elements (one short first).
     unsafe {
         expect(
-            (api.haresnet_annotations_fields)(anns, samples.as_mut_ptr(), null_mut(), null_mut(), null_mut(), null_mut(), count - 1, &mut n),
+            (api.haresnet_annotations_fields)(
+                anns,
+                samples.as_mut_ptr(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                count - 1,
+                &mut n,
+            ),
             BUFFER_TOO_SMALL,
             &[],
         );
@@ -703,8 +960,14 @@ fn annotations_match_the_engine() {
         assert!(samples.iter().all(|&s| s == 0));
         expect(
             (api.haresnet_annotations_fields)(
-                anns, samples.as_mut_ptr(), codes.as_mut_ptr(), subtypes.as_mut_ptr(),
-                chans.as_mut_ptr(), nums.as_mut_ptr(), count, &mut n,
+                anns,
+                samples.as_mut_ptr(),
+                codes.as_mut_ptr(),
+                subtypes.as_mut_ptr(),
+                chans.as_mut_ptr(),
+                nums.as_mut_ptr(),
+                count,
+                &mut n,
             ),
             OK,
             &[],
@@ -714,12 +977,21 @@ fn annotations_match_the_engine() {
     for (i, a) in want.iter().enumerate() {
         assert_eq!(
             (samples[i], codes[i], subtypes[i], chans[i], nums[i]),
-            (a.sample, i32::from(a.code), i32::from(a.subtype), i32::from(a.chan), i32::from(a.num))
+            (
+                a.sample,
+                i32::from(a.code),
+                i32::from(a.subtype),
+                i32::from(a.chan),
+                i32::from(a.num)
+            )
         );
         // SAFETY: live handle; buffer arguments passed through.
-        let symbol = read_string(|b, cap, l| unsafe { (api.haresnet_annotations_symbol)(anns, i, b, cap, l) });
+        let symbol = read_string(|b, cap, l| unsafe {
+            (api.haresnet_annotations_symbol)(anns, i, b, cap, l)
+        });
         // SAFETY: as above.
-        let aux = read_string(|b, cap, l| unsafe { (api.haresnet_annotations_aux)(anns, i, b, cap, l) });
+        let aux =
+            read_string(|b, cap, l| unsafe { (api.haresnet_annotations_aux)(anns, i, b, cap, l) });
         assert_eq!(symbol.unwrap(), a.symbol());
         let aux = aux.unwrap();
         assert_eq!(aux, a.aux_str());
@@ -727,7 +999,10 @@ fn annotations_match_the_engine() {
             rhythms.push(aux);
         }
     }
-    assert!(rhythms.contains(&"(AFIB".to_string()) && rhythms.contains(&"(VT".to_string()), "{rhythms:?}");
+    assert!(
+        rhythms.contains(&"(AFIB".to_string()) && rhythms.contains(&"(VT".to_string()),
+        "{rhythms:?}"
+    );
     let mut l = 0usize;
     // SAFETY: live handle; the index is the error under test.
     unsafe {
@@ -739,7 +1014,11 @@ fn annotations_match_the_engine() {
         (api.haresnet_annotations_free)(anns);
         let mut a: Handle = std::ptr::dangling_mut();
         let nope = c("nope");
-        expect((api.haresnet_annotations_read)(cpath.as_ptr(), nope.as_ptr(), &mut a), IO, &["203_0740_0860.nope"]);
+        expect(
+            (api.haresnet_annotations_read)(cpath.as_ptr(), nope.as_ptr(), &mut a),
+            IO,
+            &["203_0740_0860.nope"],
+        );
         assert!(a.is_null());
     }
 }
@@ -755,8 +1034,16 @@ fn rhythm_annotations_round_trip() {
     unsafe {
         expect(
             (api.haresnet_record_classify)(
-                record, model, null(), null(), r.starts.as_mut_ptr(), r.labels.as_mut_ptr(),
-                null_mut(), null_mut(), 24, &mut n,
+                record,
+                model,
+                null(),
+                null(),
+                r.starts.as_mut_ptr(),
+                r.labels.as_mut_ptr(),
+                null_mut(),
+                null_mut(),
+                24,
+                &mut n,
             ),
             OK,
             &[],
@@ -774,7 +1061,15 @@ fn rhythm_annotations_round_trip() {
     let hrn = c("hrn");
     // SAFETY: live model, arrays of 24.
     let status = unsafe {
-        (api.haresnet_annotations_write_rhythm)(model, cout.as_ptr(), hrn.as_ptr(), FS, r.starts.as_ptr(), r.labels.as_ptr(), 24)
+        (api.haresnet_annotations_write_rhythm)(
+            model,
+            cout.as_ptr(),
+            hrn.as_ptr(),
+            FS,
+            r.starts.as_ptr(),
+            r.labels.as_ptr(),
+            24,
+        )
     };
     expect(status, OK, &[]);
     let names = ["N", "AFIB", "AFL", "VT", "OTHER"];
@@ -807,19 +1102,43 @@ fn rhythm_annotations_round_trip() {
     // SAFETY: as above; the values are the errors under test.
     unsafe {
         expect(
-            (api.haresnet_annotations_write_rhythm)(model, cout.as_ptr(), hrn.as_ptr(), FS, r.starts.as_ptr(), bad.as_ptr(), 24),
+            (api.haresnet_annotations_write_rhythm)(
+                model,
+                cout.as_ptr(),
+                hrn.as_ptr(),
+                FS,
+                r.starts.as_ptr(),
+                bad.as_ptr(),
+                24,
+            ),
             INVALID_ARGUMENT,
             &["label 5"],
         );
         bad[0] = -2;
         expect(
-            (api.haresnet_annotations_write_rhythm)(model, cout.as_ptr(), hrn.as_ptr(), FS, r.starts.as_ptr(), bad.as_ptr(), 24),
+            (api.haresnet_annotations_write_rhythm)(
+                model,
+                cout.as_ptr(),
+                hrn.as_ptr(),
+                FS,
+                r.starts.as_ptr(),
+                bad.as_ptr(),
+                24,
+            ),
             INVALID_ARGUMENT,
             &["labels[0] is -2"],
         );
         let nowhere = c_path(&dir.path().join("no/such/dir/r"));
         expect(
-            (api.haresnet_annotations_write_rhythm)(model, nowhere.as_ptr(), hrn.as_ptr(), FS, r.starts.as_ptr(), r.labels.as_ptr(), 24),
+            (api.haresnet_annotations_write_rhythm)(
+                model,
+                nowhere.as_ptr(),
+                hrn.as_ptr(),
+                FS,
+                r.starts.as_ptr(),
+                r.labels.as_ptr(),
+                24,
+            ),
             IO,
             &["no/such/dir"],
         );
@@ -849,9 +1168,16 @@ fn wfdb_python() -> Option<std::path::PathBuf> {
 
 /// wfdb-python reads the annotation file `record.annotator` as `expected`
 /// (sample, symbol, aux).
-fn wfdb_python_reads(record: &std::path::Path, annotator: &str, expected: &[(i64, String, String)]) {
+fn wfdb_python_reads(
+    record: &std::path::Path,
+    annotator: &str,
+    expected: &[(i64, String, String)],
+) {
     let Some(python) = wfdb_python() else {
-        assert!(std::env::var_os("CI").is_none(), "CI needs wfdb-python (scripts/setup)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs wfdb-python (scripts/setup)"
+        );
         eprintln!("notice: no Python with wfdb-python; skipping its reading of the rhythm file");
         return;
     };
@@ -864,13 +1190,21 @@ fn wfdb_python_reads(record: &std::path::Path, annotator: &str, expected: &[(i64
         .arg(annotator)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let got: Vec<(i64, String, String)> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
-            (f[0].parse().unwrap(), f[1].to_string(), f[2].trim_end_matches('\0').to_string())
+            (
+                f[0].parse().unwrap(),
+                f[1].to_string(),
+                f[2].trim_end_matches('\0').to_string(),
+            )
         })
         .collect();
     assert_eq!(got, expected);

@@ -74,11 +74,29 @@ fn header_compiles_alone_as_c99_and_cpp11() {
     )
     .unwrap();
     run(Command::new("cc")
-        .args(["-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror", "-fsyntax-only", "-I"])
+        .args([
+            "-std=c99",
+            "-pedantic",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-fsyntax-only",
+            "-I",
+        ])
         .arg(include_dir())
         .arg(&tu));
     run(Command::new("c++")
-        .args(["-std=c++11", "-pedantic", "-Wall", "-Wextra", "-Werror", "-fsyntax-only", "-x", "c++", "-I"])
+        .args([
+            "-std=c++11",
+            "-pedantic",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-fsyntax-only",
+            "-x",
+            "c++",
+            "-I",
+        ])
         .arg(include_dir())
         .arg(&tu));
 }
@@ -110,9 +128,10 @@ fn c_tests_are_clean_under_address_sanitizer() {
         &exe,
         &["-fsanitize=address", "-fno-omit-frame-pointer"],
     );
-    let out = run(Command::new(&exe)
-        .args(abi_test_args(dir.path()))
-        .env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=23"));
+    let out = run(Command::new(&exe).args(abi_test_args(dir.path())).env(
+        "ASAN_OPTIONS",
+        "detect_leaks=1:abort_on_error=0:exitcode=23",
+    ));
     assert!(String::from_utf8_lossy(&out.stdout).contains("all checks passed"));
 }
 
@@ -120,7 +139,10 @@ fn c_tests_are_clean_under_address_sanitizer() {
 fn c_tests_are_clean_under_valgrind() {
     let have_valgrind = Command::new("valgrind").arg("--version").output().is_ok();
     if !have_valgrind {
-        assert!(std::env::var_os("CI").is_none(), "valgrind is required in CI (scripts/setup)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "valgrind is required in CI (scripts/setup)"
+        );
         eprintln!("valgrind is not installed: skipping (scripts/setup installs it)");
         return;
     }
@@ -128,7 +150,11 @@ fn c_tests_are_clean_under_valgrind() {
     let exe = dir.path().join("abi-valgrind");
     compile(&[workspace_root().join("tests/c/abi.c")], &exe, &[]);
     let out = run(Command::new("valgrind")
-        .args(["--leak-check=full", "--error-exitcode=1", "--errors-for-leak-kinds=definite,indirect"])
+        .args([
+            "--leak-check=full",
+            "--error-exitcode=1",
+            "--errors-for-leak-kinds=definite,indirect",
+        ])
         .arg(format!(
             "--suppressions={}",
             workspace_root().join("tests/valgrind.supp").display()
@@ -143,7 +169,11 @@ fn c_tests_are_clean_under_valgrind() {
 fn example_program_classifies_a_record() {
     let dir = tempfile::tempdir().unwrap();
     let exe = dir.path().join("classify_record");
-    compile(&[workspace_root().join("bindings/c/classify_record.c")], &exe, &[]);
+    compile(
+        &[workspace_root().join("bindings/c/classify_record.c")],
+        &exe,
+        &[],
+    );
     let record = fixture("201_0420_0540");
     let out = run(Command::new(&exe).arg(&record).arg(weights_file()));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -158,14 +188,24 @@ fn example_program_classifies_a_record() {
         let fields: Vec<&str> = line.split_whitespace().collect();
         assert_eq!(fields[0], end, "{stdout}");
         assert_eq!(fields[1], "-");
-        assert!(["N", "AFIB", "AFL", "VT", "OTHER", "not"].contains(&fields[3]), "{line}");
+        assert!(
+            ["N", "AFIB", "AFL", "VT", "OTHER", "not"].contains(&fields[3]),
+            "{line}"
+        );
         end = fields[2].to_string();
     }
     assert_eq!(end, "00:02:00", "{stdout}");
 
     // Errors are reported with their status and message.
-    let out = Command::new(&exe).arg(dir.path().join("missing")).arg(weights_file()).output().unwrap();
+    let out = Command::new(&exe)
+        .arg(dir.path().join("missing"))
+        .arg(weights_file())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("HARESNET_STATUS_IO") && stderr.contains("missing.hea"), "{stderr}");
+    assert!(
+        stderr.contains("HARESNET_STATUS_IO") && stderr.contains("missing.hea"),
+        "{stderr}"
+    );
 }

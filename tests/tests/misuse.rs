@@ -27,10 +27,23 @@ impl Fixture {
         let atr = c("atr");
         // SAFETY: live model, valid strings and out pointers.
         unsafe {
-            expect((api.haresnet_stream_new)(model, FS, null(), &mut stream), OK, &[]);
-            expect((api.haresnet_annotations_read)(path.as_ptr(), atr.as_ptr(), &mut annotations), OK, &[]);
+            expect(
+                (api.haresnet_stream_new)(model, FS, null(), &mut stream),
+                OK,
+                &[],
+            );
+            expect(
+                (api.haresnet_annotations_read)(path.as_ptr(), atr.as_ptr(), &mut annotations),
+                OK,
+                &[],
+            );
         }
-        Self { model, record, stream, annotations }
+        Self {
+            model,
+            record,
+            stream,
+            annotations,
+        }
     }
 
     /// Every handle but the one of kind `keep`.
@@ -73,7 +86,8 @@ fn null_pointers_are_refused_by_name() {
     let path = c_path(weights_file());
     let atr = c("atr");
     let mlii = c("MLII");
-    let (mut u32_out, mut u64_out, mut f64_out, mut usize_out, mut i32_out) = (0u32, 0u64, 0f64, 0usize, 0i32);
+    let (mut u32_out, mut u64_out, mut f64_out, mut usize_out, mut i32_out) =
+        (0u32, 0u64, 0f64, 0usize, 0i32);
     let mut h: Handle = null_mut();
     let mut buf = [0u8; 64];
     let b = buf.as_mut_ptr().cast();
@@ -83,101 +97,460 @@ fn null_pointers_are_refused_by_name() {
     let labels = [0i32; 4];
     // SAFETY: every non-NULL pointer is valid; the NULLs are the errors under test.
     unsafe {
-        expect((api.haresnet_last_error)(b, 64, null_mut()), NULL_ARGUMENT, &[]);
-        expect((api.haresnet_model_options_init)(null_mut(), 8), NULL_ARGUMENT, &["opts is NULL"]);
-        expect((api.haresnet_classify_options_init)(null_mut(), 16), NULL_ARGUMENT, &["opts is NULL"]);
-        expect((api.haresnet_model_load_embedded)(5, null(), null(), null_mut()), NULL_ARGUMENT, &["out is NULL"]);
-        expect((api.haresnet_model_load_file)(null(), null(), &mut h), NULL_ARGUMENT, &["path is NULL"]);
-        expect((api.haresnet_model_load_file)(path.as_ptr(), null(), null_mut()), NULL_ARGUMENT, &["out is NULL"]);
-        expect((api.haresnet_model_num_classes)(null_mut(), &mut u32_out), NULL_ARGUMENT, &["model is NULL"]);
-        expect((api.haresnet_model_num_classes)(m, null_mut()), NULL_ARGUMENT, &["out is NULL"]);
-        expect((api.haresnet_model_class_name)(null_mut(), 0, b, 64, &mut usize_out), NULL_ARGUMENT, &["model"]);
-        expect((api.haresnet_model_class_name)(m, 0, null_mut(), 64, &mut usize_out), NULL_ARGUMENT, &["buf is NULL"]);
-        expect((api.haresnet_model_class_name)(m, 0, b, 64, null_mut()), NULL_ARGUMENT, &["out_len is NULL"]);
-        expect((api.haresnet_model_rate)(null_mut(), &mut f64_out), NULL_ARGUMENT, &["model"]);
-        expect((api.haresnet_model_rate)(m, null_mut()), NULL_ARGUMENT, &["out"]);
-        expect((api.haresnet_model_segment_seconds)(null_mut(), &mut f64_out), NULL_ARGUMENT, &["model"]);
-        expect((api.haresnet_model_segment_seconds)(m, null_mut()), NULL_ARGUMENT, &["out"]);
-        expect((api.haresnet_model_segment_len)(null_mut(), FS, &mut usize_out), NULL_ARGUMENT, &["model"]);
-        expect((api.haresnet_model_segment_len)(m, FS, null_mut()), NULL_ARGUMENT, &["out"]);
-        expect((api.haresnet_model_segment_count)(null_mut(), 1, FS, null(), &mut usize_out), NULL_ARGUMENT, &["model"]);
-        expect((api.haresnet_model_segment_count)(m, 1, FS, null(), null_mut()), NULL_ARGUMENT, &["out"]);
+        expect(
+            (api.haresnet_last_error)(b, 64, null_mut()),
+            NULL_ARGUMENT,
+            &[],
+        );
+        expect(
+            (api.haresnet_model_options_init)(null_mut(), 8),
+            NULL_ARGUMENT,
+            &["opts is NULL"],
+        );
+        expect(
+            (api.haresnet_classify_options_init)(null_mut(), 16),
+            NULL_ARGUMENT,
+            &["opts is NULL"],
+        );
+        expect(
+            (api.haresnet_model_load_embedded)(5, null(), null(), null_mut()),
+            NULL_ARGUMENT,
+            &["out is NULL"],
+        );
+        expect(
+            (api.haresnet_model_load_file)(null(), null(), &mut h),
+            NULL_ARGUMENT,
+            &["path is NULL"],
+        );
+        expect(
+            (api.haresnet_model_load_file)(path.as_ptr(), null(), null_mut()),
+            NULL_ARGUMENT,
+            &["out is NULL"],
+        );
+        expect(
+            (api.haresnet_model_num_classes)(null_mut(), &mut u32_out),
+            NULL_ARGUMENT,
+            &["model is NULL"],
+        );
+        expect(
+            (api.haresnet_model_num_classes)(m, null_mut()),
+            NULL_ARGUMENT,
+            &["out is NULL"],
+        );
+        expect(
+            (api.haresnet_model_class_name)(null_mut(), 0, b, 64, &mut usize_out),
+            NULL_ARGUMENT,
+            &["model"],
+        );
+        expect(
+            (api.haresnet_model_class_name)(m, 0, null_mut(), 64, &mut usize_out),
+            NULL_ARGUMENT,
+            &["buf is NULL"],
+        );
+        expect(
+            (api.haresnet_model_class_name)(m, 0, b, 64, null_mut()),
+            NULL_ARGUMENT,
+            &["out_len is NULL"],
+        );
+        expect(
+            (api.haresnet_model_rate)(null_mut(), &mut f64_out),
+            NULL_ARGUMENT,
+            &["model"],
+        );
+        expect(
+            (api.haresnet_model_rate)(m, null_mut()),
+            NULL_ARGUMENT,
+            &["out"],
+        );
+        expect(
+            (api.haresnet_model_segment_seconds)(null_mut(), &mut f64_out),
+            NULL_ARGUMENT,
+            &["model"],
+        );
+        expect(
+            (api.haresnet_model_segment_seconds)(m, null_mut()),
+            NULL_ARGUMENT,
+            &["out"],
+        );
+        expect(
+            (api.haresnet_model_segment_len)(null_mut(), FS, &mut usize_out),
+            NULL_ARGUMENT,
+            &["model"],
+        );
+        expect(
+            (api.haresnet_model_segment_len)(m, FS, null_mut()),
+            NULL_ARGUMENT,
+            &["out"],
+        );
+        expect(
+            (api.haresnet_model_segment_count)(null_mut(), 1, FS, null(), &mut usize_out),
+            NULL_ARGUMENT,
+            &["model"],
+        );
+        expect(
+            (api.haresnet_model_segment_count)(m, 1, FS, null(), null_mut()),
+            NULL_ARGUMENT,
+            &["out"],
+        );
         let classify = |model, samples: *const f32, n, out_count| {
-            (api.haresnet_model_classify)(model, samples, n, FS, null(), null_mut(), null_mut(), null_mut(), null_mut(), 0, out_count)
+            (api.haresnet_model_classify)(
+                model,
+                samples,
+                n,
+                FS,
+                null(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                out_count,
+            )
         };
-        expect(classify(null_mut(), samples.as_ptr(), 1800, &mut usize_out), NULL_ARGUMENT, &["model"]);
-        expect(classify(m, null(), 1800, &mut usize_out), NULL_ARGUMENT, &["samples is NULL"]);
-        expect(classify(m, samples.as_ptr(), 1800, null_mut()), NULL_ARGUMENT, &["out_count is NULL"]);
-        expect(classify(m, null(), 0, &mut usize_out), INVALID_ARGUMENT, &["shorter than one segment"]);
+        expect(
+            classify(null_mut(), samples.as_ptr(), 1800, &mut usize_out),
+            NULL_ARGUMENT,
+            &["model"],
+        );
+        expect(
+            classify(m, null(), 1800, &mut usize_out),
+            NULL_ARGUMENT,
+            &["samples is NULL"],
+        );
+        expect(
+            classify(m, samples.as_ptr(), 1800, null_mut()),
+            NULL_ARGUMENT,
+            &["out_count is NULL"],
+        );
+        expect(
+            classify(m, null(), 0, &mut usize_out),
+            INVALID_ARGUMENT,
+            &["shorter than one segment"],
+        );
         let segment = |model, samples: *const f32, label| {
-            (api.haresnet_model_classify_segment)(model, samples, 1800, FS, label, null_mut(), 0, null_mut())
+            (api.haresnet_model_classify_segment)(
+                model,
+                samples,
+                1800,
+                FS,
+                label,
+                null_mut(),
+                0,
+                null_mut(),
+            )
         };
-        expect(segment(null_mut(), samples.as_ptr(), &mut i32_out), NULL_ARGUMENT, &["model"]);
-        expect(segment(m, null(), &mut i32_out), NULL_ARGUMENT, &["samples"]);
-        expect(segment(m, samples.as_ptr(), null_mut()), NULL_ARGUMENT, &["out_label"]);
-        expect((api.haresnet_stream_new)(null_mut(), FS, null(), &mut h), NULL_ARGUMENT, &["model"]);
-        expect((api.haresnet_stream_new)(m, FS, null(), null_mut()), NULL_ARGUMENT, &["out"]);
-        expect((api.haresnet_stream_push)(null_mut(), samples.as_ptr(), 1), NULL_ARGUMENT, &["stream"]);
-        expect((api.haresnet_stream_push)(s, null(), 1), NULL_ARGUMENT, &["samples"]);
+        expect(
+            segment(null_mut(), samples.as_ptr(), &mut i32_out),
+            NULL_ARGUMENT,
+            &["model"],
+        );
+        expect(
+            segment(m, null(), &mut i32_out),
+            NULL_ARGUMENT,
+            &["samples"],
+        );
+        expect(
+            segment(m, samples.as_ptr(), null_mut()),
+            NULL_ARGUMENT,
+            &["out_label"],
+        );
+        expect(
+            (api.haresnet_stream_new)(null_mut(), FS, null(), &mut h),
+            NULL_ARGUMENT,
+            &["model"],
+        );
+        expect(
+            (api.haresnet_stream_new)(m, FS, null(), null_mut()),
+            NULL_ARGUMENT,
+            &["out"],
+        );
+        expect(
+            (api.haresnet_stream_push)(null_mut(), samples.as_ptr(), 1),
+            NULL_ARGUMENT,
+            &["stream"],
+        );
+        expect(
+            (api.haresnet_stream_push)(s, null(), 1),
+            NULL_ARGUMENT,
+            &["samples"],
+        );
         expect((api.haresnet_stream_push)(s, null(), 0), OK, &[]);
-        expect((api.haresnet_stream_ready)(null_mut(), &mut usize_out), NULL_ARGUMENT, &["stream"]);
-        expect((api.haresnet_stream_ready)(s, null_mut()), NULL_ARGUMENT, &["out_count"]);
-        expect((api.haresnet_stream_read)(null_mut(), null_mut(), null_mut(), null_mut(), null_mut(), 0, &mut usize_out), NULL_ARGUMENT, &["stream"]);
-        expect((api.haresnet_stream_read)(s, null_mut(), null_mut(), null_mut(), null_mut(), 0, null_mut()), NULL_ARGUMENT, &["out_count"]);
-        expect((api.haresnet_record_open)(null(), &mut h), NULL_ARGUMENT, &["path"]);
-        expect((api.haresnet_record_open)(path.as_ptr(), null_mut()), NULL_ARGUMENT, &["out"]);
-        expect((api.haresnet_record_num_signals)(null_mut(), &mut u32_out), NULL_ARGUMENT, &["record"]);
-        expect((api.haresnet_record_num_signals)(r, null_mut()), NULL_ARGUMENT, &["out"]);
-        expect((api.haresnet_record_length)(null_mut(), &mut u64_out), NULL_ARGUMENT, &["record"]);
-        expect((api.haresnet_record_length)(r, null_mut()), NULL_ARGUMENT, &["out"]);
-        expect((api.haresnet_record_fs)(null_mut(), &mut f64_out), NULL_ARGUMENT, &["record"]);
-        expect((api.haresnet_record_fs)(r, null_mut()), NULL_ARGUMENT, &["out"]);
-        for f in [api.haresnet_record_signal_name, api.haresnet_record_signal_units] {
-            expect(f(null_mut(), 0, b, 64, &mut usize_out), NULL_ARGUMENT, &["record"]);
-            expect(f(r, 0, null_mut(), 64, &mut usize_out), NULL_ARGUMENT, &["buf"]);
+        expect(
+            (api.haresnet_stream_ready)(null_mut(), &mut usize_out),
+            NULL_ARGUMENT,
+            &["stream"],
+        );
+        expect(
+            (api.haresnet_stream_ready)(s, null_mut()),
+            NULL_ARGUMENT,
+            &["out_count"],
+        );
+        expect(
+            (api.haresnet_stream_read)(
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                &mut usize_out,
+            ),
+            NULL_ARGUMENT,
+            &["stream"],
+        );
+        expect(
+            (api.haresnet_stream_read)(
+                s,
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                null_mut(),
+            ),
+            NULL_ARGUMENT,
+            &["out_count"],
+        );
+        expect(
+            (api.haresnet_record_open)(null(), &mut h),
+            NULL_ARGUMENT,
+            &["path"],
+        );
+        expect(
+            (api.haresnet_record_open)(path.as_ptr(), null_mut()),
+            NULL_ARGUMENT,
+            &["out"],
+        );
+        expect(
+            (api.haresnet_record_num_signals)(null_mut(), &mut u32_out),
+            NULL_ARGUMENT,
+            &["record"],
+        );
+        expect(
+            (api.haresnet_record_num_signals)(r, null_mut()),
+            NULL_ARGUMENT,
+            &["out"],
+        );
+        expect(
+            (api.haresnet_record_length)(null_mut(), &mut u64_out),
+            NULL_ARGUMENT,
+            &["record"],
+        );
+        expect(
+            (api.haresnet_record_length)(r, null_mut()),
+            NULL_ARGUMENT,
+            &["out"],
+        );
+        expect(
+            (api.haresnet_record_fs)(null_mut(), &mut f64_out),
+            NULL_ARGUMENT,
+            &["record"],
+        );
+        expect(
+            (api.haresnet_record_fs)(r, null_mut()),
+            NULL_ARGUMENT,
+            &["out"],
+        );
+        for f in [
+            api.haresnet_record_signal_name,
+            api.haresnet_record_signal_units,
+        ] {
+            expect(
+                f(null_mut(), 0, b, 64, &mut usize_out),
+                NULL_ARGUMENT,
+                &["record"],
+            );
+            expect(
+                f(r, 0, null_mut(), 64, &mut usize_out),
+                NULL_ARGUMENT,
+                &["buf"],
+            );
             expect(f(r, 0, b, 64, null_mut()), NULL_ARGUMENT, &["out_len"]);
         }
-        for f in [api.haresnet_record_signal_gain, api.haresnet_record_signal_rate] {
+        for f in [
+            api.haresnet_record_signal_gain,
+            api.haresnet_record_signal_rate,
+        ] {
             expect(f(null_mut(), 0, &mut f64_out), NULL_ARGUMENT, &["record"]);
             expect(f(r, 0, null_mut()), NULL_ARGUMENT, &["out"]);
         }
-        expect((api.haresnet_record_find_signal)(null_mut(), mlii.as_ptr(), &mut u32_out), NULL_ARGUMENT, &["record"]);
-        expect((api.haresnet_record_find_signal)(r, null(), &mut u32_out), NULL_ARGUMENT, &["name"]);
-        expect((api.haresnet_record_find_signal)(r, mlii.as_ptr(), null_mut()), NULL_ARGUMENT, &["out"]);
+        expect(
+            (api.haresnet_record_find_signal)(null_mut(), mlii.as_ptr(), &mut u32_out),
+            NULL_ARGUMENT,
+            &["record"],
+        );
+        expect(
+            (api.haresnet_record_find_signal)(r, null(), &mut u32_out),
+            NULL_ARGUMENT,
+            &["name"],
+        );
+        expect(
+            (api.haresnet_record_find_signal)(r, mlii.as_ptr(), null_mut()),
+            NULL_ARGUMENT,
+            &["out"],
+        );
         let mut fbuf = [0f32; 4];
-        expect((api.haresnet_record_read)(null_mut(), 0, 0, 4, fbuf.as_mut_ptr(), 4, &mut usize_out), NULL_ARGUMENT, &["record"]);
-        expect((api.haresnet_record_read)(r, 0, 0, 4, null_mut(), 4, &mut usize_out), NULL_ARGUMENT, &["buf"]);
-        expect((api.haresnet_record_read)(r, 0, 0, 4, fbuf.as_mut_ptr(), 4, null_mut()), NULL_ARGUMENT, &["out_len"]);
+        expect(
+            (api.haresnet_record_read)(null_mut(), 0, 0, 4, fbuf.as_mut_ptr(), 4, &mut usize_out),
+            NULL_ARGUMENT,
+            &["record"],
+        );
+        expect(
+            (api.haresnet_record_read)(r, 0, 0, 4, null_mut(), 4, &mut usize_out),
+            NULL_ARGUMENT,
+            &["buf"],
+        );
+        expect(
+            (api.haresnet_record_read)(r, 0, 0, 4, fbuf.as_mut_ptr(), 4, null_mut()),
+            NULL_ARGUMENT,
+            &["out_len"],
+        );
         let rc = |record, model, out_count| {
-            (api.haresnet_record_classify)(record, model, null(), null(), null_mut(), null_mut(), null_mut(), null_mut(), 0, out_count)
+            (api.haresnet_record_classify)(
+                record,
+                model,
+                null(),
+                null(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                out_count,
+            )
         };
-        expect(rc(null_mut(), m, &mut usize_out), NULL_ARGUMENT, &["record"]);
+        expect(
+            rc(null_mut(), m, &mut usize_out),
+            NULL_ARGUMENT,
+            &["record"],
+        );
         expect(rc(r, null_mut(), &mut usize_out), NULL_ARGUMENT, &["model"]);
         expect(rc(r, m, null_mut()), NULL_ARGUMENT, &["out_count"]);
-        expect((api.haresnet_annotations_read)(null(), atr.as_ptr(), &mut h), NULL_ARGUMENT, &["record_path"]);
-        expect((api.haresnet_annotations_read)(path.as_ptr(), null(), &mut h), NULL_ARGUMENT, &["annotator"]);
-        expect((api.haresnet_annotations_read)(path.as_ptr(), atr.as_ptr(), null_mut()), NULL_ARGUMENT, &["out"]);
-        expect((api.haresnet_annotations_count)(null_mut(), &mut usize_out), NULL_ARGUMENT, &["annotations"]);
-        expect((api.haresnet_annotations_count)(a, null_mut()), NULL_ARGUMENT, &["out_count"]);
-        expect((api.haresnet_annotations_fields)(null_mut(), null_mut(), null_mut(), null_mut(), null_mut(), null_mut(), 0, &mut usize_out), NULL_ARGUMENT, &["annotations"]);
-        expect((api.haresnet_annotations_fields)(a, null_mut(), null_mut(), null_mut(), null_mut(), null_mut(), 0, null_mut()), NULL_ARGUMENT, &["out_count"]);
-        for f in [api.haresnet_annotations_symbol, api.haresnet_annotations_aux] {
-            expect(f(null_mut(), 0, b, 64, &mut usize_out), NULL_ARGUMENT, &["annotations"]);
-            expect(f(a, 0, null_mut(), 64, &mut usize_out), NULL_ARGUMENT, &["buf"]);
+        expect(
+            (api.haresnet_annotations_read)(null(), atr.as_ptr(), &mut h),
+            NULL_ARGUMENT,
+            &["record_path"],
+        );
+        expect(
+            (api.haresnet_annotations_read)(path.as_ptr(), null(), &mut h),
+            NULL_ARGUMENT,
+            &["annotator"],
+        );
+        expect(
+            (api.haresnet_annotations_read)(path.as_ptr(), atr.as_ptr(), null_mut()),
+            NULL_ARGUMENT,
+            &["out"],
+        );
+        expect(
+            (api.haresnet_annotations_count)(null_mut(), &mut usize_out),
+            NULL_ARGUMENT,
+            &["annotations"],
+        );
+        expect(
+            (api.haresnet_annotations_count)(a, null_mut()),
+            NULL_ARGUMENT,
+            &["out_count"],
+        );
+        expect(
+            (api.haresnet_annotations_fields)(
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                &mut usize_out,
+            ),
+            NULL_ARGUMENT,
+            &["annotations"],
+        );
+        expect(
+            (api.haresnet_annotations_fields)(
+                a,
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                null_mut(),
+            ),
+            NULL_ARGUMENT,
+            &["out_count"],
+        );
+        for f in [
+            api.haresnet_annotations_symbol,
+            api.haresnet_annotations_aux,
+        ] {
+            expect(
+                f(null_mut(), 0, b, 64, &mut usize_out),
+                NULL_ARGUMENT,
+                &["annotations"],
+            );
+            expect(
+                f(a, 0, null_mut(), 64, &mut usize_out),
+                NULL_ARGUMENT,
+                &["buf"],
+            );
             expect(f(a, 0, b, 64, null_mut()), NULL_ARGUMENT, &["out_len"]);
         }
-        let w = |model, p, ann, st, lb| (api.haresnet_annotations_write_rhythm)(model, p, ann, FS, st, lb, 4);
-        expect(w(null_mut(), path.as_ptr(), atr.as_ptr(), starts.as_ptr(), labels.as_ptr()), NULL_ARGUMENT, &["model"]);
-        expect(w(m, null(), atr.as_ptr(), starts.as_ptr(), labels.as_ptr()), NULL_ARGUMENT, &["record_path"]);
-        expect(w(m, path.as_ptr(), null(), starts.as_ptr(), labels.as_ptr()), NULL_ARGUMENT, &["annotator"]);
-        expect(w(m, path.as_ptr(), atr.as_ptr(), null(), labels.as_ptr()), NULL_ARGUMENT, &["starts"]);
-        expect(w(m, path.as_ptr(), atr.as_ptr(), starts.as_ptr(), null()), NULL_ARGUMENT, &["labels"]);
+        let w = |model, p, ann, st, lb| {
+            (api.haresnet_annotations_write_rhythm)(model, p, ann, FS, st, lb, 4)
+        };
+        expect(
+            w(
+                null_mut(),
+                path.as_ptr(),
+                atr.as_ptr(),
+                starts.as_ptr(),
+                labels.as_ptr(),
+            ),
+            NULL_ARGUMENT,
+            &["model"],
+        );
+        expect(
+            w(m, null(), atr.as_ptr(), starts.as_ptr(), labels.as_ptr()),
+            NULL_ARGUMENT,
+            &["record_path"],
+        );
+        expect(
+            w(m, path.as_ptr(), null(), starts.as_ptr(), labels.as_ptr()),
+            NULL_ARGUMENT,
+            &["annotator"],
+        );
+        expect(
+            w(m, path.as_ptr(), atr.as_ptr(), null(), labels.as_ptr()),
+            NULL_ARGUMENT,
+            &["starts"],
+        );
+        expect(
+            w(m, path.as_ptr(), atr.as_ptr(), starts.as_ptr(), null()),
+            NULL_ARGUMENT,
+            &["labels"],
+        );
 
         // Options structures not initialised.
-        expect((api.haresnet_model_load_file)(path.as_ptr(), &mo, &mut h), INVALID_ARGUMENT, &["struct_size is 0"]);
-        expect((api.haresnet_model_segment_count)(m, 1, FS, &co, &mut usize_out), INVALID_ARGUMENT, &["struct_size is 0"]);
-        expect((api.haresnet_model_options_init)(&mut mo, 0), INVALID_ARGUMENT, &["sizeof"]);
-        expect((api.haresnet_classify_options_init)(&mut co, 8), INVALID_ARGUMENT, &["sizeof"]);
+        expect(
+            (api.haresnet_model_load_file)(path.as_ptr(), &mo, &mut h),
+            INVALID_ARGUMENT,
+            &["struct_size is 0"],
+        );
+        expect(
+            (api.haresnet_model_segment_count)(m, 1, FS, &co, &mut usize_out),
+            INVALID_ARGUMENT,
+            &["struct_size is 0"],
+        );
+        expect(
+            (api.haresnet_model_options_init)(&mut mo, 0),
+            INVALID_ARGUMENT,
+            &["sizeof"],
+        );
+        expect(
+            (api.haresnet_classify_options_init)(&mut co, 8),
+            INVALID_ARGUMENT,
+            &["sizeof"],
+        );
 
         // Destructors accept NULL.
         (api.haresnet_model_free)(null_mut());
@@ -200,7 +573,8 @@ fn wrong_handle_kinds_are_refused() {
     for v in [&mut models, &mut records, &mut streams, &mut anns] {
         v.push(fake);
     }
-    let (mut u32_out, mut u64_out, mut f64_out, mut n, mut h) = (0u32, 0u64, 0f64, 0usize, null_mut());
+    let (mut u32_out, mut u64_out, mut f64_out, mut n, mut h) =
+        (0u32, 0u64, 0f64, 0usize, null_mut());
     let mut buf = [0u8; 64];
     let b = buf.as_mut_ptr().cast();
     let samples = vec![0.1f32; 1800];
@@ -209,47 +583,160 @@ fn wrong_handle_kinds_are_refused() {
     let hrn = c("hrn");
     // SAFETY: every pointer is valid; the kinds are the errors under test.
     unsafe {
-        each(&models, WRONG_HANDLE, &["is not a haresnet_model"], |x| (api.haresnet_model_num_classes)(x, &mut u32_out));
-        each(&models, WRONG_HANDLE, &["model"], |x| (api.haresnet_model_class_name)(x, 0, b, 64, &mut n));
-        each(&models, WRONG_HANDLE, &["model"], |x| (api.haresnet_model_rate)(x, &mut f64_out));
-        each(&models, WRONG_HANDLE, &["model"], |x| (api.haresnet_model_segment_seconds)(x, &mut f64_out));
-        each(&models, WRONG_HANDLE, &["model"], |x| (api.haresnet_model_segment_len)(x, FS, &mut n));
-        each(&models, WRONG_HANDLE, &["model"], |x| (api.haresnet_model_segment_count)(x, 1, FS, null(), &mut n));
-        each(&models, WRONG_HANDLE, &["model"], |x| {
-            (api.haresnet_model_classify)(x, samples.as_ptr(), 1800, FS, null(), null_mut(), null_mut(), null_mut(), null_mut(), 0, &mut n)
+        each(&models, WRONG_HANDLE, &["is not a haresnet_model"], |x| {
+            (api.haresnet_model_num_classes)(x, &mut u32_out)
         });
         each(&models, WRONG_HANDLE, &["model"], |x| {
-            (api.haresnet_model_classify_segment)(x, samples.as_ptr(), 1800, FS, &mut 0, null_mut(), 0, null_mut())
-        });
-        each(&models, WRONG_HANDLE, &["model"], |x| (api.haresnet_stream_new)(x, FS, null(), &mut h));
-        each(&models, WRONG_HANDLE, &["model"], |x| {
-            (api.haresnet_record_classify)(fx.record, x, null(), null(), null_mut(), null_mut(), null_mut(), null_mut(), 0, &mut n)
+            (api.haresnet_model_class_name)(x, 0, b, 64, &mut n)
         });
         each(&models, WRONG_HANDLE, &["model"], |x| {
-            (api.haresnet_annotations_write_rhythm)(x, path.as_ptr(), hrn.as_ptr(), FS, null(), null(), 0)
+            (api.haresnet_model_rate)(x, &mut f64_out)
         });
-        each(&records, WRONG_HANDLE, &["is not a haresnet_record"], |x| (api.haresnet_record_num_signals)(x, &mut u32_out));
-        each(&records, WRONG_HANDLE, &["record"], |x| (api.haresnet_record_length)(x, &mut u64_out));
-        each(&records, WRONG_HANDLE, &["record"], |x| (api.haresnet_record_fs)(x, &mut f64_out));
-        each(&records, WRONG_HANDLE, &["record"], |x| (api.haresnet_record_signal_name)(x, 0, b, 64, &mut n));
-        each(&records, WRONG_HANDLE, &["record"], |x| (api.haresnet_record_signal_units)(x, 0, b, 64, &mut n));
-        each(&records, WRONG_HANDLE, &["record"], |x| (api.haresnet_record_signal_gain)(x, 0, &mut f64_out));
-        each(&records, WRONG_HANDLE, &["record"], |x| (api.haresnet_record_signal_rate)(x, 0, &mut f64_out));
-        each(&records, WRONG_HANDLE, &["record"], |x| (api.haresnet_record_find_signal)(x, mlii.as_ptr(), &mut u32_out));
-        each(&records, WRONG_HANDLE, &["record"], |x| (api.haresnet_record_read)(x, 0, 0, 1, b.cast(), 1, &mut n));
+        each(&models, WRONG_HANDLE, &["model"], |x| {
+            (api.haresnet_model_segment_seconds)(x, &mut f64_out)
+        });
+        each(&models, WRONG_HANDLE, &["model"], |x| {
+            (api.haresnet_model_segment_len)(x, FS, &mut n)
+        });
+        each(&models, WRONG_HANDLE, &["model"], |x| {
+            (api.haresnet_model_segment_count)(x, 1, FS, null(), &mut n)
+        });
+        each(&models, WRONG_HANDLE, &["model"], |x| {
+            (api.haresnet_model_classify)(
+                x,
+                samples.as_ptr(),
+                1800,
+                FS,
+                null(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                &mut n,
+            )
+        });
+        each(&models, WRONG_HANDLE, &["model"], |x| {
+            (api.haresnet_model_classify_segment)(
+                x,
+                samples.as_ptr(),
+                1800,
+                FS,
+                &mut 0,
+                null_mut(),
+                0,
+                null_mut(),
+            )
+        });
+        each(&models, WRONG_HANDLE, &["model"], |x| {
+            (api.haresnet_stream_new)(x, FS, null(), &mut h)
+        });
+        each(&models, WRONG_HANDLE, &["model"], |x| {
+            (api.haresnet_record_classify)(
+                fx.record,
+                x,
+                null(),
+                null(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                &mut n,
+            )
+        });
+        each(&models, WRONG_HANDLE, &["model"], |x| {
+            (api.haresnet_annotations_write_rhythm)(
+                x,
+                path.as_ptr(),
+                hrn.as_ptr(),
+                FS,
+                null(),
+                null(),
+                0,
+            )
+        });
+        each(&records, WRONG_HANDLE, &["is not a haresnet_record"], |x| {
+            (api.haresnet_record_num_signals)(x, &mut u32_out)
+        });
         each(&records, WRONG_HANDLE, &["record"], |x| {
-            (api.haresnet_record_classify)(x, fx.model, null(), null(), null_mut(), null_mut(), null_mut(), null_mut(), 0, &mut n)
+            (api.haresnet_record_length)(x, &mut u64_out)
         });
-        each(&streams, WRONG_HANDLE, &["is not a haresnet_stream"], |x| (api.haresnet_stream_push)(x, samples.as_ptr(), 1));
-        each(&streams, WRONG_HANDLE, &["stream"], |x| (api.haresnet_stream_ready)(x, &mut n));
-        each(&streams, WRONG_HANDLE, &["stream"], |x| (api.haresnet_stream_read)(x, null_mut(), null_mut(), null_mut(), null_mut(), 0, &mut n));
-        each(&anns, WRONG_HANDLE, &["is not a haresnet_annotations"], |x| (api.haresnet_annotations_count)(x, &mut n));
-        each(&anns, WRONG_HANDLE, &["annotations"], |x| (api.haresnet_annotations_fields)(x, null_mut(), null_mut(), null_mut(), null_mut(), null_mut(), 0, &mut n));
-        each(&anns, WRONG_HANDLE, &["annotations"], |x| (api.haresnet_annotations_symbol)(x, 0, b, 64, &mut n));
-        each(&anns, WRONG_HANDLE, &["annotations"], |x| (api.haresnet_annotations_aux)(x, 0, b, 64, &mut n));
+        each(&records, WRONG_HANDLE, &["record"], |x| {
+            (api.haresnet_record_fs)(x, &mut f64_out)
+        });
+        each(&records, WRONG_HANDLE, &["record"], |x| {
+            (api.haresnet_record_signal_name)(x, 0, b, 64, &mut n)
+        });
+        each(&records, WRONG_HANDLE, &["record"], |x| {
+            (api.haresnet_record_signal_units)(x, 0, b, 64, &mut n)
+        });
+        each(&records, WRONG_HANDLE, &["record"], |x| {
+            (api.haresnet_record_signal_gain)(x, 0, &mut f64_out)
+        });
+        each(&records, WRONG_HANDLE, &["record"], |x| {
+            (api.haresnet_record_signal_rate)(x, 0, &mut f64_out)
+        });
+        each(&records, WRONG_HANDLE, &["record"], |x| {
+            (api.haresnet_record_find_signal)(x, mlii.as_ptr(), &mut u32_out)
+        });
+        each(&records, WRONG_HANDLE, &["record"], |x| {
+            (api.haresnet_record_read)(x, 0, 0, 1, b.cast(), 1, &mut n)
+        });
+        each(&records, WRONG_HANDLE, &["record"], |x| {
+            (api.haresnet_record_classify)(
+                x,
+                fx.model,
+                null(),
+                null(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                &mut n,
+            )
+        });
+        each(&streams, WRONG_HANDLE, &["is not a haresnet_stream"], |x| {
+            (api.haresnet_stream_push)(x, samples.as_ptr(), 1)
+        });
+        each(&streams, WRONG_HANDLE, &["stream"], |x| {
+            (api.haresnet_stream_ready)(x, &mut n)
+        });
+        each(&streams, WRONG_HANDLE, &["stream"], |x| {
+            (api.haresnet_stream_read)(x, null_mut(), null_mut(), null_mut(), null_mut(), 0, &mut n)
+        });
+        each(
+            &anns,
+            WRONG_HANDLE,
+            &["is not a haresnet_annotations"],
+            |x| (api.haresnet_annotations_count)(x, &mut n),
+        );
+        each(&anns, WRONG_HANDLE, &["annotations"], |x| {
+            (api.haresnet_annotations_fields)(
+                x,
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                &mut n,
+            )
+        });
+        each(&anns, WRONG_HANDLE, &["annotations"], |x| {
+            (api.haresnet_annotations_symbol)(x, 0, b, 64, &mut n)
+        });
+        each(&anns, WRONG_HANDLE, &["annotations"], |x| {
+            (api.haresnet_annotations_aux)(x, 0, b, 64, &mut n)
+        });
         // A destructor given the wrong kind leaves the handle alone and says so.
         (api.haresnet_model_free)(fx.record);
-        expect(WRONG_HANDLE, WRONG_HANDLE, &["haresnet_model_free", "is haresnet_record"]);
+        expect(
+            WRONG_HANDLE,
+            WRONG_HANDLE,
+            &["haresnet_model_free", "is haresnet_record"],
+        );
         (api.haresnet_record_free)(fake);
         expect(WRONG_HANDLE, WRONG_HANDLE, &["not a haresnet handle"]);
         (api.haresnet_stream_free)(fx.model);
@@ -259,7 +746,11 @@ fn wrong_handle_kinds_are_refused() {
     // The handles still work.
     assert_eq!(num_classes(fx.model), 5);
     // SAFETY: live record.
-    expect(unsafe { (api.haresnet_record_num_signals)(fx.record, &mut u32_out) }, OK, &[]);
+    expect(
+        unsafe { (api.haresnet_record_num_signals)(fx.record, &mut u32_out) },
+        OK,
+        &[],
+    );
 }
 
 #[test]
@@ -271,31 +762,93 @@ fn zero_and_short_capacities_report_the_size_needed() {
     // SAFETY: buffers hold what `cap` says.
     unsafe {
         // Strings: cap 0 asks; a short buffer is left alone.
-        expect((api.haresnet_model_class_name)(fx.model, 1, null_mut(), 0, &mut n), BUFFER_TOO_SMALL, &[]);
+        expect(
+            (api.haresnet_model_class_name)(fx.model, 1, null_mut(), 0, &mut n),
+            BUFFER_TOO_SMALL,
+            &[],
+        );
         assert_eq!(n, 4); // "AFIB"
-        expect((api.haresnet_model_class_name)(fx.model, 1, buf.as_mut_ptr().cast(), 4, &mut n), BUFFER_TOO_SMALL, &["5 needed"]);
+        expect(
+            (api.haresnet_model_class_name)(fx.model, 1, buf.as_mut_ptr().cast(), 4, &mut n),
+            BUFFER_TOO_SMALL,
+            &["5 needed"],
+        );
         assert_eq!(buf, [0x55; 8]);
-        expect((api.haresnet_model_class_name)(fx.model, 1, buf.as_mut_ptr().cast(), 5, &mut n), OK, &[]);
+        expect(
+            (api.haresnet_model_class_name)(fx.model, 1, buf.as_mut_ptr().cast(), 5, &mut n),
+            OK,
+            &[],
+        );
         assert_eq!(&buf[..5], b"AFIB\0");
-        expect((api.haresnet_record_signal_units)(fx.record, 0, null_mut(), 0, &mut n), BUFFER_TOO_SMALL, &[]);
+        expect(
+            (api.haresnet_record_signal_units)(fx.record, 0, null_mut(), 0, &mut n),
+            BUFFER_TOO_SMALL,
+            &[],
+        );
         assert_eq!(n, 2);
-        expect((api.haresnet_annotations_symbol)(fx.annotations, 0, null_mut(), 0, &mut n), BUFFER_TOO_SMALL, &[]);
+        expect(
+            (api.haresnet_annotations_symbol)(fx.annotations, 0, null_mut(), 0, &mut n),
+            BUFFER_TOO_SMALL,
+            &[],
+        );
         // Arrays.
-        expect((api.haresnet_annotations_fields)(fx.annotations, null_mut(), null_mut(), null_mut(), null_mut(), null_mut(), 0, &mut n), BUFFER_TOO_SMALL, &[]);
+        expect(
+            (api.haresnet_annotations_fields)(
+                fx.annotations,
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                &mut n,
+            ),
+            BUFFER_TOO_SMALL,
+            &[],
+        );
         let mut count = 0usize;
-        expect((api.haresnet_annotations_count)(fx.annotations, &mut count), OK, &[]);
+        expect(
+            (api.haresnet_annotations_count)(fx.annotations, &mut count),
+            OK,
+            &[],
+        );
         assert_eq!(n, count);
-        expect((api.haresnet_record_read)(fx.record, 0, 0, 10, null_mut(), 0, &mut n), BUFFER_TOO_SMALL, &[]);
+        expect(
+            (api.haresnet_record_read)(fx.record, 0, 0, 10, null_mut(), 0, &mut n),
+            BUFFER_TOO_SMALL,
+            &[],
+        );
         assert_eq!(n, 10);
         let mut probs = [0f32; 4];
         let samples = vec![0.1f32; 1800];
         expect(
-            (api.haresnet_model_classify_segment)(fx.model, samples.as_ptr(), 1800, FS, &mut 0, probs.as_mut_ptr(), 4, null_mut()),
+            (api.haresnet_model_classify_segment)(
+                fx.model,
+                samples.as_ptr(),
+                1800,
+                FS,
+                &mut 0,
+                probs.as_mut_ptr(),
+                4,
+                null_mut(),
+            ),
             BUFFER_TOO_SMALL,
             &["probabilities holds 4, 5 needed"],
         );
         // A stream with nothing ready: cap 0 is enough.
-        expect((api.haresnet_stream_read)(fx.stream, null_mut(), null_mut(), null_mut(), null_mut(), 0, &mut n), OK, &[]);
+        expect(
+            (api.haresnet_stream_read)(
+                fx.stream,
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                &mut n,
+            ),
+            OK,
+            &[],
+        );
         assert_eq!(n, 0);
     }
 }

@@ -14,13 +14,25 @@ fn a_panic_is_a_status_and_the_host_lives_on() {
     for _ in 0..3 {
         // SAFETY: live model, valid out pointer.
         let status = unsafe { (api.haresnet_model_num_classes)(model, &mut n) };
-        expect(status, PANIC, &["haresnet_model_num_classes", "internal error (panic)", "HARESNET_TEST_PANIC"]);
+        expect(
+            status,
+            PANIC,
+            &[
+                "haresnet_model_num_classes",
+                "internal error (panic)",
+                "HARESNET_TEST_PANIC",
+            ],
+        );
         assert_eq!(n, 0, "nothing written");
     }
     // Everything else still works, on this thread and others.
     let mut seconds = 0.0;
     // SAFETY: live model.
-    expect(unsafe { (api.haresnet_model_segment_seconds)(model, &mut seconds) }, OK, &[]);
+    expect(
+        unsafe { (api.haresnet_model_segment_seconds)(model, &mut seconds) },
+        OK,
+        &[],
+    );
     assert_eq!(seconds, 5.0);
     let shared = model as usize;
     std::thread::spawn(move || {

@@ -23,7 +23,14 @@ fn classify_segment(model: Handle, segment: &[f32]) -> (i32, [u32; 5], u32) {
     // SAFETY: `segment` holds its length; `probs` 5 floats.
     let status = unsafe {
         (api().haresnet_model_classify_segment)(
-            model, segment.as_ptr(), segment.len(), FS, &mut label, probs.as_mut_ptr(), 5, &mut hr,
+            model,
+            segment.as_ptr(),
+            segment.len(),
+            FS,
+            &mut label,
+            probs.as_mut_ptr(),
+            5,
+            &mut hr,
         )
     };
     expect(status, OK, &[]);
@@ -36,7 +43,10 @@ fn eight_threads_share_one_model() {
     let rec = engine::Record::open(fixture("201_0420_0540")).unwrap();
     let samples = rec.read_physical(0, 0, rec.sig_len()).unwrap();
     let segments: Vec<&[f32]> = samples.chunks_exact(1800).collect();
-    let reference: Vec<_> = segments.iter().map(|s| classify_segment(model, s)).collect();
+    let reference: Vec<_> = segments
+        .iter()
+        .map(|s| classify_segment(model, s))
+        .collect();
 
     let shared = Shared(model);
     std::thread::scope(|scope| {
@@ -46,7 +56,11 @@ fn eight_threads_share_one_model() {
                 let model = shared;
                 for k in 0..CALLS {
                     let i = (t * 7 + k) % segments.len();
-                    assert_eq!(classify_segment(model.0, segments[i]), reference[i], "thread {t}, call {k}");
+                    assert_eq!(
+                        classify_segment(model.0, segments[i]),
+                        reference[i],
+                        "thread {t}, call {k}"
+                    );
                 }
                 // Errors on one thread do not leak into another's message.
                 let mut n = 0u32;
