@@ -19,7 +19,11 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets --features haresnet/cli -- -D warnings
 
+# `cargo test` builds test targets, not necessarily the cdylib that tests/ loads at run
+# time: build the libraries first, with the same features (dev-dependencies included) so
+# that nothing is compiled twice.
 cargo-test:
+	$(CARGO) build --workspace --features haresnet/cli --lib --tests
 	$(CARGO) test --workspace --features haresnet/cli
 
 # Regenerate include/haresnet.h from the ffi crate (cbindgen runs in ffi/build.rs).
@@ -35,5 +39,5 @@ header-check: header
 # The C side alone: the header as C99 and C++11, the C tests (plain, AddressSanitizer,
 # valgrind) and the example program in bindings/c. Part of cargo-test.
 c-test:
-	$(CARGO) build -p haresnet-ffi
-	$(CARGO) test -p haresnet-tests --test c
+	$(CARGO) build --workspace --features haresnet/cli --lib --tests
+	$(CARGO) test --workspace --features haresnet/cli --test c
