@@ -26,9 +26,10 @@ cargo-test:
 	$(CARGO) build --workspace --features haresnet/cli --lib --tests
 	$(CARGO) test --workspace --features haresnet/cli
 
-# Regenerate include/haresnet.h from the ffi crate (cbindgen runs in ffi/build.rs).
+# Regenerate include/haresnet.h from the ffi crate (cbindgen runs in ffi/build.rs). Built
+# with the features of cargo-test, so that the two share one compilation of the engine.
 header:
-	$(CARGO) build -p haresnet-ffi
+	$(CARGO) build --workspace --features haresnet/cli --lib --tests
 
 # Fails when the committed header differs from what the sources generate (or is not
 # committed at all).
