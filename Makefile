@@ -20,13 +20,18 @@ clippy:
 	$(CARGO) clippy --workspace --all-targets --features haresnet/cli -- -D warnings
 
 # Cross-checks against wfdb-python use the interpreter that scripts/setup provisions.
+# `cargo test` builds test targets, not necessarily the cdylib that tests/ loads at run
+# time: build the libraries first, with the same features (dev-dependencies included) so
+# that nothing is compiled twice.
 cargo-test: export HARESNET_WFDB_PYTHON ?= $(CURDIR)/.venv/bin/python
 cargo-test:
+	$(CARGO) build --workspace --features haresnet/cli --lib --tests
 	$(CARGO) test --workspace --features haresnet/cli
 
-# Regenerate include/haresnet.h from the ffi crate (cbindgen runs in ffi/build.rs).
+# Regenerate include/haresnet.h from the ffi crate (cbindgen runs in ffi/build.rs). Built
+# with the features of cargo-test, so that the two share one compilation of the engine.
 header:
-	$(CARGO) build -p haresnet-ffi
+	$(CARGO) build --workspace --features haresnet/cli --lib --tests
 
 # Fails when the committed header differs from what the sources generate (or is not
 # committed at all).
@@ -37,5 +42,5 @@ header-check: header
 # The C side alone: the header as C99 and C++11, the C tests (plain, AddressSanitizer,
 # valgrind) and the example program in bindings/c. Part of cargo-test.
 c-test:
-	$(CARGO) build -p haresnet-ffi
-	$(CARGO) test -p haresnet-tests --test c
+	$(CARGO) build --workspace --features haresnet/cli --lib --tests
+	$(CARGO) test --workspace --features haresnet/cli --test c

@@ -23,6 +23,7 @@ impl Opaque for haresnet_annotations {
     type Inner = AnnotationFile;
     const TAG: u32 = TAG;
     const NAME: &'static str = "haresnet_annotations";
+    const ARG: &'static str = "annotations";
 }
 
 /// Reads the annotation file `<record_path>.<annotator>` (e.g. `"data/mitdb/100"` and

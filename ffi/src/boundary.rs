@@ -355,6 +355,8 @@ pub(crate) trait Opaque {
     const TAG: u32;
     /// The C type name, for messages.
     const NAME: &'static str;
+    /// The name of the handle argument of the functions on this type.
+    const ARG: &'static str;
 }
 
 /// What a handle points to: the kind tag first (at the same offset for every kind, so a
@@ -444,6 +446,29 @@ pub(crate) unsafe fn handle_mut<'a, C: Opaque>(
         check_tag(ptr, argument)?;
         Ok(&mut (*ptr.cast::<Handle<C::Inner>>()).value)
     }
+}
+
+/// The shape of every property getter: the value behind the handle, `body` computing the
+/// property, the result written to `out`.
+///
+/// # Safety
+///
+/// `ptr` is NULL or a live handle made by [`new_handle`]; `out` is NULL or writable.
+pub(crate) unsafe fn accessor<C: Opaque, T>(
+    function: &'static str,
+    ptr: *const C,
+    out: *mut T,
+    body: impl FnOnce(&C::Inner) -> Result<T, Failure>,
+) -> i32 {
+    call(function, || {
+        // SAFETY: forwarded contract.
+        unsafe {
+            let value = handle(ptr, C::ARG)?;
+            let out = self::out(out, "out")?;
+            *out = body(value)?;
+        }
+        Ok(())
+    })
 }
 
 /// Frees a handle: NULL is ignored, a handle of another kind is refused (recorded as the

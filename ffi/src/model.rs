@@ -24,6 +24,7 @@ impl Opaque for haresnet_model {
     type Inner = Classifier;
     const TAG: u32 = TAG;
     const NAME: &'static str = "haresnet_model";
+    const ARG: &'static str = "model";
 }
 
 // The header promises that a model is shared between threads.
@@ -292,29 +293,6 @@ pub(crate) unsafe fn model<'a>(model: *const haresnet_model) -> Result<&'a Class
     unsafe { boundary::handle(model, "model") }
 }
 
-/// Runs `body` with the model and writes its result to `out`: the shape of every
-/// accessor below.
-///
-/// # Safety
-///
-/// `m` is NULL or a live model; `out` is NULL or writable.
-unsafe fn accessor<T>(
-    function: &'static str,
-    m: *const haresnet_model,
-    out: *mut T,
-    body: impl FnOnce(&Classifier) -> Result<T, Failure>,
-) -> i32 {
-    boundary::call(function, || {
-        // SAFETY: forwarded contract.
-        unsafe {
-            let classifier = model(m)?;
-            let out = boundary::out(out, "out")?;
-            *out = body(classifier)?;
-        }
-        Ok(())
-    })
-}
-
 /// Number of classes the model distinguishes (5 for the rhythm task: N, AFIB, AFL, VT,
 /// OTHER), into `*out`.
 ///
@@ -331,7 +309,7 @@ pub unsafe extern "C" fn haresnet_model_num_classes(
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
-        accessor("haresnet_model_num_classes", model, out, |c| {
+        boundary::accessor("haresnet_model_num_classes", model, out, |c| {
             Ok(c.num_classes() as u32)
         })
     }
@@ -384,7 +362,7 @@ pub unsafe extern "C" fn haresnet_model_class_name(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn haresnet_model_rate(model: *const haresnet_model, out: *mut f64) -> i32 {
     // SAFETY: forwarded contract.
-    unsafe { accessor("haresnet_model_rate", model, out, |c| Ok(c.model_rate())) }
+    unsafe { boundary::accessor("haresnet_model_rate", model, out, |c| Ok(c.model_rate())) }
 }
 
 /// The segment length in seconds (2, 5 or 10 for the shipped weights), into `*out`.
@@ -402,7 +380,7 @@ pub unsafe extern "C" fn haresnet_model_segment_seconds(
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
-        accessor("haresnet_model_segment_seconds", model, out, |c| {
+        boundary::accessor("haresnet_model_segment_seconds", model, out, |c| {
             Ok(c.segment_seconds())
         })
     }
@@ -426,7 +404,7 @@ pub unsafe extern "C" fn haresnet_model_segment_len(
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
-        accessor("haresnet_model_segment_len", model, out, |c| {
+        boundary::accessor("haresnet_model_segment_len", model, out, |c| {
             Ok(c.segment_len(fs)?)
         })
     }
@@ -453,7 +431,7 @@ pub unsafe extern "C" fn haresnet_model_segment_count(
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
-        accessor("haresnet_model_segment_count", model, out, |c| {
+        boundary::accessor("haresnet_model_segment_count", model, out, |c| {
             Ok(c.segment_count(n, fs, &classify_options(opts, false)?)?)
         })
     }

@@ -26,6 +26,7 @@ impl Opaque for haresnet_record {
     type Inner = Record;
     const TAG: u32 = TAG;
     const NAME: &'static str = "haresnet_record";
+    const ARG: &'static str = "record";
 }
 
 const _: () = {
@@ -97,28 +98,6 @@ pub unsafe extern "C" fn haresnet_record_free(record: *mut haresnet_record) {
     unsafe { boundary::free_handle("haresnet_record_free", record) }
 }
 
-/// Runs `body` with the record and writes its result to `out`.
-///
-/// # Safety
-///
-/// `r` is NULL or a live record; `out` is NULL or writable.
-unsafe fn accessor<T>(
-    function: &'static str,
-    r: *const haresnet_record,
-    out: *mut T,
-    body: impl FnOnce(&Record) -> Result<T, Failure>,
-) -> i32 {
-    boundary::call(function, || {
-        // SAFETY: forwarded contract.
-        unsafe {
-            let rec = record(r)?;
-            let out = boundary::out(out, "out")?;
-            *out = body(rec)?;
-        }
-        Ok(())
-    })
-}
-
 /// Number of signals, into `*out`.
 ///
 /// Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` or
@@ -134,7 +113,7 @@ pub unsafe extern "C" fn haresnet_record_num_signals(
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
-        accessor("haresnet_record_num_signals", record, out, |r| {
+        boundary::accessor("haresnet_record_num_signals", record, out, |r| {
             u32::try_from(r.n_sig()).map_err(|_| Failure::invalid("too many signals"))
         })
     }
@@ -154,7 +133,7 @@ pub unsafe extern "C" fn haresnet_record_length(
     out: *mut u64,
 ) -> i32 {
     // SAFETY: forwarded contract.
-    unsafe { accessor("haresnet_record_length", record, out, |r| Ok(r.sig_len())) }
+    unsafe { boundary::accessor("haresnet_record_length", record, out, |r| Ok(r.sig_len())) }
 }
 
 /// Sampling frequency in frames per second (Hz), into `*out`.
@@ -168,7 +147,7 @@ pub unsafe extern "C" fn haresnet_record_length(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn haresnet_record_fs(record: *const haresnet_record, out: *mut f64) -> i32 {
     // SAFETY: forwarded contract.
-    unsafe { accessor("haresnet_record_fs", record, out, |r| Ok(r.fs())) }
+    unsafe { boundary::accessor("haresnet_record_fs", record, out, |r| Ok(r.fs())) }
 }
 
 /// Copies the name (description) of signal `index`, e.g. `"MLII"` (empty if unnamed),
@@ -242,7 +221,7 @@ pub unsafe extern "C" fn haresnet_record_signal_gain(
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
-        accessor("haresnet_record_signal_gain", record, out, |r| {
+        boundary::accessor("haresnet_record_signal_gain", record, out, |r| {
             Ok(signal(r, index)?.adc_gain)
         })
     }
@@ -264,7 +243,7 @@ pub unsafe extern "C" fn haresnet_record_signal_rate(
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
-        accessor("haresnet_record_signal_rate", record, out, |r| {
+        boundary::accessor("haresnet_record_signal_rate", record, out, |r| {
             Ok(r.fs() * f64::from(signal(r, index)?.samples_per_frame))
         })
     }
@@ -288,7 +267,7 @@ pub unsafe extern "C" fn haresnet_record_find_signal(
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
-        accessor("haresnet_record_find_signal", record, out_index, |r| {
+        boundary::accessor("haresnet_record_find_signal", record, out_index, |r| {
             let name = boundary::string(name, "name")?;
             find(r, name)
         })

@@ -28,6 +28,7 @@ impl Opaque for haresnet_stream {
     type Inner = StreamState;
     const TAG: u32 = TAG;
     const NAME: &'static str = "haresnet_stream";
+    const ARG: &'static str = "stream";
 }
 
 /// Creates a stream classifying samples of one lead at `fs` Hz (at least 100 Hz) with

@@ -153,23 +153,55 @@ pub fn library_path() -> PathBuf {
     ))
 }
 
-/// The library, loaded once per test process.
-///
-/// `cargo test --workspace` builds it: the `haresnet-ffi` member's library is compiled
-/// (as `cdylib`) before any test runs. A test run of this crate alone
-/// (`cargo test -p haresnet-tests`) does not, so the message says what to do.
+/// How to build the library the tests load.
+const BUILD_HINT: &str = "build it first with `cargo build --workspace --features haresnet/cli \
+     --lib --tests` (what `make test` does): `cargo test` builds the test targets, not \
+     necessarily the `cdylib`";
+
+/// The library, loaded once per test process. Refused when missing or older than the
+/// sources it is built from, so that a test never passes against a stale build.
 pub fn api() -> &'static Api {
     static API: OnceLock<Api> = OnceLock::new();
     API.get_or_init(|| {
         let path = library_path();
-        Api::load(&path).unwrap_or_else(|e| {
-            panic!(
-                "cannot load {}: {e}\nbuild it first: cargo build -p haresnet-ffi \
-                 (cargo test --workspace does)",
-                path.display()
-            )
-        })
+        let built = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .unwrap_or_else(|e| panic!("{}: {e}; {BUILD_HINT}", path.display()));
+        let root = workspace_root();
+        for dir in [
+            "ffi/src",
+            "ffi/build.rs",
+            "ffi/Cargo.toml",
+            "plugin/src",
+            "plugin/weights",
+        ] {
+            if let Some(newer) = newer_than(&root.join(dir), built) {
+                panic!(
+                    "{} is older than {}; {BUILD_HINT}",
+                    path.display(),
+                    newer.display()
+                );
+            }
+        }
+        Api::load(&path)
+            .unwrap_or_else(|e| panic!("cannot load {}: {e}; {BUILD_HINT}", path.display()))
     })
+}
+
+/// A file under `path` (or `path` itself) modified after `time`.
+fn newer_than(path: &Path, time: std::time::SystemTime) -> Option<PathBuf> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_dir() {
+        std::fs::read_dir(path)
+            .ok()?
+            .flatten()
+            .find_map(|e| newer_than(&e.path(), time))
+    } else {
+        meta.modified()
+            .ok()
+            .filter(|&m| m > time)
+            .map(|_| path.to_path_buf())
+    }
 }
 
 /// The calling thread's last error message, through `haresnet_last_error`.
@@ -329,6 +361,8 @@ impl Results {
 }
 
 /// The number of classes of a model.
+// Handles go to the library, which checks them, as a host's would.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
 pub fn num_classes(model: Handle) -> usize {
     let mut n = 0u32;
     // SAFETY: live model, valid out pointer.
@@ -341,6 +375,7 @@ pub fn num_classes(model: Handle) -> usize {
 }
 
 /// Classifies `samples` through `haresnet_model_classify`, sizing the arrays first.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
 pub fn classify(
     model: Handle,
     samples: &[f32],

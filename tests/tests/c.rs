@@ -150,11 +150,7 @@ fn c_tests_are_clean_under_valgrind() {
     let exe = dir.path().join("abi-valgrind");
     compile(&[workspace_root().join("tests/c/abi.c")], &exe, &[]);
     let out = run(Command::new("valgrind")
-        .args([
-            "--leak-check=full",
-            "--error-exitcode=1",
-            "--errors-for-leak-kinds=definite,indirect",
-        ])
+        .args(["--leak-check=full", "--error-exitcode=1"])
         .arg(format!(
             "--suppressions={}",
             workspace_root().join("tests/valgrind.supp").display()
