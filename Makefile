@@ -4,9 +4,9 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test setup lint fmt-check clippy header header-check cargo-test c-test
+.PHONY: test setup lint fmt-check clippy header header-check cargo-test c-test binding-test
 
-test: setup lint header-check cargo-test
+test: setup lint header-check cargo-test binding-test
 
 setup:
 	scripts/setup
@@ -44,3 +44,10 @@ header-check: header
 c-test:
 	$(CARGO) build --workspace --features haresnet/cli --lib --tests
 	$(CARGO) test --workspace --features haresnet/cli --test c
+
+# The Python binding and the MATLAB header check, against the library and command that
+# cargo-test built (bindings/python/Makefile builds release ones for development).
+TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+binding-test:
+	HARESNET_LIB=$(TARGET_DIR)/debug/libharesnet.so HARESNET_CLI=$(TARGET_DIR)/debug/haresnet \
+		PYTHONPATH=bindings/python .venv/bin/python -m pytest -q bindings/python/tests bindings/matlab/tests
