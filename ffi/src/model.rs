@@ -155,6 +155,7 @@ unsafe fn model_options(opts: *const haresnet_model_options) -> Result<Classifie
     check_size::<haresnet_model_options>(o.struct_size, "opts")?;
     Ok(ClassifierOptions {
         threads: o.threads as usize,
+        ..ClassifierOptions::default()
     })
 }
 
