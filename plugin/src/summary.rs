@@ -8,17 +8,11 @@
 //! analysed time; with a hop longer than a segment, the samples between segments are
 //! unanalysed.
 
-use std::borrow::Cow;
-
 use serde::Serialize;
 
 use crate::classify::{SegmentResult, SegmentStatus};
 use crate::wfdb::Annotation;
 use crate::wfdb::codes::RHYTHM;
-
-/// Rhythm string (aux of a `+` annotation) written for stretches that were not classified:
-/// flat or invalid segments, and the parts of the record no complete segment covers.
-pub const UNCLASSIFIED_RHYTHM: &str = "(UNCLASSIFIED";
 
 /// Classes whose time makes up the AF burden.
 pub const AF_CLASSES: [&str; 2] = ["AFIB", "AFL"];
@@ -35,11 +29,10 @@ pub fn status_name(status: SegmentStatus) -> &'static str {
 /// The class (an index into `labels`) of a reference rhythm string as MIT-BIH writes it in
 /// the aux field of a `+` annotation (`(N`, `(AFIB`...): sinus rhythm (`(N`, `(SBR`) is `N`,
 /// `(VT` and `(VFL` are `VT`, `(AFIB` and `(AFL` are themselves, anything else is `OTHER`.
-/// `None` for text that names no rhythm or a class `labels` does not have; our own
-/// [`UNCLASSIFIED_RHYTHM`] names none.
+/// `None` for text that names no rhythm or a class `labels` does not have.
 pub fn reference_class(aux: &str, labels: &[String]) -> Option<usize> {
     let name = aux.trim().strip_prefix('(')?.trim();
-    if name.is_empty() || aux.trim() == UNCLASSIFIED_RHYTHM {
+    if name.is_empty() {
         return None;
     }
     let class = match name {
@@ -411,34 +404,27 @@ fn overlaps<'a>(
     })
 }
 
-/// The rhythm string (aux of a `+` annotation) of a class: `(` and its name, e.g. `(AFIB`;
-/// [`UNCLASSIFIED_RHYTHM`] for `None`.
-pub fn rhythm_string(class: Option<usize>, labels: &[String]) -> Cow<'static, str> {
-    match class.and_then(|c| labels.get(c)) {
-        Some(label) => Cow::Owned(format!("({label}")),
-        None => Cow::Borrowed(UNCLASSIFIED_RHYTHM),
+/// WFDB rhythm annotations for a timeline, on channel `chan`, in the convention of
+/// [`crate::rhythm::annotations`] (a `+` with `(N`, `(AFIB`... at each change of rhythm,
+/// `~` around stretches that were not classified), so the command line and the C ABI
+/// write the same files.
+///
+/// # Errors
+///
+/// [`crate::Error::InvalidArgument`] if a stretch names a class `labels` does not have.
+pub fn rhythm_annotations(
+    timeline: &[Stretch],
+    labels: &[String],
+    chan: u8,
+) -> crate::Result<Vec<Annotation>> {
+    let stretches = timeline
+        .iter()
+        .map(|s| (i64::try_from(s.start).unwrap_or(i64::MAX), s.class));
+    let mut out = crate::rhythm::annotations(stretches, labels)?;
+    for a in &mut out {
+        a.chan = chan;
     }
-}
-
-/// WFDB rhythm annotations for a timeline: a `+` annotation on channel `chan` at the start
-/// of each stretch, its aux the stretch's [`rhythm_string`], as MIT-BIH marks rhythm
-/// changes. Adjacent stretches with the same rhythm string give one annotation.
-pub fn rhythm_annotations(timeline: &[Stretch], labels: &[String], chan: u8) -> Vec<Annotation> {
-    let mut out: Vec<Annotation> = Vec::new();
-    for s in timeline {
-        let aux = rhythm_string(s.class, labels).into_owned().into_bytes();
-        if out.last().is_some_and(|a| a.aux == aux) {
-            continue;
-        }
-        out.push(Annotation {
-            sample: s.start as i64,
-            code: RHYTHM,
-            chan,
-            aux,
-            ..Annotation::default()
-        });
-    }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -508,19 +494,28 @@ mod tests {
             ]
         );
         assert!((t[0].mean_probability.unwrap() - 0.8).abs() < 1e-6);
-        let anns = rhythm_annotations(&t, &labels(), 0);
+        let anns = rhythm_annotations(&t, &labels(), 0).unwrap();
         let got: Vec<_> = anns
             .iter()
-            .map(|a| (a.sample, a.aux_str().into_owned()))
+            .map(|a| {
+                (
+                    a.sample,
+                    a.symbol().to_string(),
+                    a.subtype,
+                    a.aux_str().into_owned(),
+                )
+            })
             .collect();
+        let expect = |s, sym: &str, sub, aux: &str| (s, sym.to_string(), sub, aux.to_string());
         assert_eq!(
             got,
             [
-                (0, "(N".to_string()),
-                (20, "(AFIB".into()),
-                (30, UNCLASSIFIED_RHYTHM.into()),
-                (40, "(AFIB".into()),
-                (50, UNCLASSIFIED_RHYTHM.into())
+                expect(0, "+", 0, "(N"),
+                expect(20, "+", 0, "(AFIB"),
+                expect(30, "~", -1, ""),
+                expect(40, "~", 0, ""),
+                expect(40, "+", 0, "(AFIB"),
+                expect(50, "~", -1, "")
             ]
         );
     }
@@ -601,7 +596,6 @@ mod tests {
             ("(AFL", Some("AFL")),
             ("(NOD", Some("OTHER")),
             ("(OTHER", Some("OTHER")),
-            (UNCLASSIFIED_RHYTHM, None),
             ("PVC run", None),
         ] {
             let aux = aux.trim_end_matches('\0');

@@ -8,8 +8,7 @@ mod front_support;
 use std::path::Path;
 
 use front_support::{Row, fixture, haresnet, parse_csv, text, weights_arg};
-use haresnet::summary::UNCLASSIFIED_RHYTHM;
-use haresnet::{Record, read_annotations};
+use haresnet::{Annotation, Record, read_annotations};
 
 const RECORDS: [&str; 2] = ["201_0420_0540", "100_0000_0060"];
 
@@ -17,26 +16,33 @@ fn arg(p: &Path) -> String {
     p.to_str().unwrap().to_string()
 }
 
-/// The rhythm changes the CSV implies: `(sample, aux)` at the first segment and wherever
-/// the label changes, and the unclassified end of a record shorter than its segments.
-fn changes_from_csv(rows: &[Row], fs: f64, sig_len: u64) -> Vec<(i64, String)> {
-    let mut out: Vec<(i64, String)> = Vec::new();
-    let mut end = 0;
-    for r in rows {
-        let aux = if r.status == "classified" {
-            format!("({}", r.label)
-        } else {
-            UNCLASSIFIED_RHYTHM.to_string()
-        };
-        if out.last().is_none_or(|(_, a)| *a != aux) {
-            out.push(((r.start_s * fs).round() as i64, aux));
-        }
-        end = (r.end_s * fs).round() as u64;
-    }
+/// The rhythm annotations the CSV implies (`haresnet::rhythm`'s convention: `+` at the
+/// first segment and wherever the label changes, `~` around what was not classified,
+/// including the end of a record that no complete segment covers), as `(sample, text)`.
+fn changes_from_csv(rows: &[Row], labels: &[String], fs: f64, sig_len: u64) -> Vec<(i64, String)> {
+    let mut stretches: Vec<(i64, Option<usize>)> = rows
+        .iter()
+        .map(|r| {
+            let class = (r.status == "classified")
+                .then(|| labels.iter().position(|l| *l == r.label).unwrap());
+            ((r.start_s * fs).round() as i64, class)
+        })
+        .collect();
+    let end = rows.last().map_or(0, |r| (r.end_s * fs).round() as u64);
     if end < sig_len {
-        out.push((end as i64, UNCLASSIFIED_RHYTHM.to_string()));
+        stretches.push((end as i64, None));
     }
-    out
+    described(&haresnet::rhythm::annotations(stretches, labels).unwrap())
+}
+
+/// `(sample, aux)` of rhythm annotations, `(sample, "~<subtype>")` of signal-quality ones.
+fn described(anns: &[Annotation]) -> Vec<(i64, String)> {
+    anns.iter()
+        .map(|a| match a.symbol() {
+            "~" => (a.sample, format!("~{}", a.subtype)),
+            _ => (a.sample, a.aux_str().into_owned()),
+        })
+        .collect()
 }
 
 #[test]
@@ -81,12 +87,11 @@ fn csv_annotations_and_summary_agree() {
         }
         // The annotation file reads back and marks exactly the CSV's rhythm changes.
         let anns = read_annotations(out.join(name), "hrs").unwrap();
-        assert!(anns.iter().all(|a| a.symbol() == "+" && a.chan == 0));
-        let got: Vec<(i64, String)> = anns
-            .iter()
-            .map(|a| (a.sample, a.aux_str().into_owned()))
-            .collect();
-        assert_eq!(got, changes_from_csv(&rows, fs, record.sig_len()));
+        assert!(anns.iter().all(|a| a.chan == 0));
+        assert_eq!(
+            described(&anns),
+            changes_from_csv(&rows, &labels, fs, record.sig_len())
+        );
     }
 
     // One summary row per record; time per class adds up to the analysed time, which is
@@ -279,7 +284,8 @@ fn flat_stretches_are_reported_and_annotated_unclassified() {
         tmp.path(),
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    let (_, rows) = parse_csv(&std::fs::read_to_string(tmp.path().join("o/flat.csv")).unwrap());
+    let (labels, rows) =
+        parse_csv(&std::fs::read_to_string(tmp.path().join("o/flat.csv")).unwrap());
     assert_eq!(rows[1].status, "flat");
     assert!(rows[1].label.is_empty() && rows[1].probabilities.is_empty());
     assert!(
@@ -288,16 +294,11 @@ fn flat_stretches_are_reported_and_annotated_unclassified() {
             .all(|(i, r)| i == 1 || r.status == "classified")
     );
     let anns = read_annotations(tmp.path().join("o/flat"), "hrs").unwrap();
-    let got: Vec<(i64, String)> = anns
-        .iter()
-        .map(|a| (a.sample, a.aux_str().into_owned()))
-        .collect();
-    assert_eq!(got, changes_from_csv(&rows, 360.0, 21600));
-    assert!(got.contains(&(1800, UNCLASSIFIED_RHYTHM.to_string())));
-    assert!(
-        got.iter()
-            .any(|(s, a)| *s == 3600 && a != UNCLASSIFIED_RHYTHM)
-    );
+    let got = described(&anns);
+    assert_eq!(got, changes_from_csv(&rows, &labels, 360.0, 21600));
+    assert!(got.contains(&(1800, "~-1".to_string())));
+    assert!(got.contains(&(3600, "~0".to_string())));
+    assert!(got.iter().any(|(s, a)| *s == 3600 && a.starts_with('(')));
 }
 
 #[test]

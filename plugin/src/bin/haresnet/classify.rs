@@ -80,8 +80,10 @@ label and probabilities are empty unless classified, heart rate unless two beats
 
 Annotation file (`<record>.<annotator>`, read by `rdann -r <record> -a <annotator>`): a \
 rhythm annotation `+` at each change of rhythm, its aux string `(` and the class \
-(`(N`, `(AFIB`, `(AFL`, `(VT`, `(OTHER`), and `(UNCLASSIFIED` where nothing was \
-classified: flat or invalid segments and the end of the record shorter than a segment.
+(`(N`, `(AFIB`, `(AFL`, `(VT`, `(OTHER`); where nothing was classified (flat or invalid \
+segments, the end of the record shorter than a segment) a `~` annotation with subtype -1 \
+(signals unreadable, as MIT-BIH marks it), and `~` with subtype 0 where classification \
+resumes.
 
 Exit status: 0 all records classified, 1 some failed (each named on stderr), 2 usage \
 error, 3 nothing could be done.";
@@ -485,7 +487,7 @@ fn one_record(
     }
     if !args.no_annotations {
         let chan = u8::try_from(c.channel).unwrap_or(u8::MAX);
-        let anns = summary::rhythm_annotations(&summary.timeline, labels, chan);
+        let anns = summary::rhythm_annotations(&summary.timeline, labels, chan)?;
         wfdb::write_annotations(dir.join(format!("{name}.{}", args.annotator)), fs, &anns)?;
     }
     let lead = c.record.signal_names()[c.channel].to_string();
