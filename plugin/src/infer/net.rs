@@ -295,30 +295,24 @@ impl Net {
         let hidden = gates4 / 4;
         let direction =
             |dir: &crate::model::convlstm::ConvLstm, name: &str| -> Result<LstmDirection> {
+                // `cin → 4·hidden` over the width, "same" padding.
+                let row = |cin| ConvShape {
+                    cin,
+                    cout: 4 * hidden,
+                    kh: 1,
+                    kw: kernel,
+                    stride: 1,
+                    pad_y: 0,
+                    pad_x: kernel / 2,
+                };
                 let input = pack::conv_row(
                     &dir.input_gates,
-                    ConvShape {
-                        cin: channels,
-                        cout: 4 * hidden,
-                        kh: 1,
-                        kw: kernel,
-                        stride: 1,
-                        pad_y: 0,
-                        pad_x: kernel / 2,
-                    },
+                    row(channels),
                     &format!("ConvLSTM {name} input gates"),
                 )?;
                 let hidden_conv = pack::conv1d(
                     &dir.hidden_gates,
-                    ConvShape {
-                        cin: hidden,
-                        cout: 4 * hidden,
-                        kh: 1,
-                        kw: kernel,
-                        stride: 1,
-                        pad_y: 0,
-                        pad_x: kernel / 2,
-                    },
+                    row(hidden),
                     &format!("ConvLSTM {name} hidden gates"),
                 )?;
                 Ok(LstmDirection {
@@ -566,10 +560,10 @@ impl Net {
             unsafe {
                 match self.kernels {
                     #[cfg(target_arch = "x86_64")]
-                    Kernels::Avx512 => Avx512::image(self, scratch, image, rr, out, att),
+                    Kernels::Avx512 => image_avx512(self, scratch, image, rr, out, att),
                     #[cfg(target_arch = "x86_64")]
-                    Kernels::Avx2 => Avx2::image(self, scratch, image, rr, out, att),
-                    _ => Portable::image(self, scratch, image, rr, out, att),
+                    Kernels::Avx2 => image_avx2(self, scratch, image, rr, out, att),
+                    _ => image_portable(self, scratch, image, rr, out, att),
                 }
             }
         }
@@ -577,30 +571,29 @@ impl Net {
     }
 }
 
-/// Entry points compiled for one instruction set.
+/// The convolution entry point compiled for one instruction set.
 trait Backend: Simd {
     /// A convolution (see [`Conv::run`]).
     unsafe fn conv(layer: &Conv, src: &[f32], sm: &Map, dst: &mut [f32], dm: &Map, init: Init);
-    /// One image through the whole network.
-    unsafe fn image(
-        net: &Net,
-        sc: &mut Scratch,
-        image: &[f32],
-        rr: &[f32],
-        logits: &mut [f32],
-        attention: Option<&mut [f32]>,
-    );
 }
 
+/// Compiles the convolution and the whole image for one instruction set.
 macro_rules! backend {
     ($simd:ty, $conv:ident, $image:ident $(, $feature:literal)?) => {
-        $(#[target_feature(enable = $feature)])?
-        #[inline(never)]
-        unsafe fn $conv(layer: &Conv, src: &[f32], sm: &Map, dst: &mut [f32], dm: &Map, init: Init) {
-            // SAFETY: the caller runs on a CPU with these features.
-            unsafe { layer.run::<$simd>(src, sm, dst, dm, init) }
+        impl Backend for $simd {
+            #[inline(always)]
+            unsafe fn conv(layer: &Conv, src: &[f32], sm: &Map, dst: &mut [f32], dm: &Map, init: Init) {
+                $(#[target_feature(enable = $feature)])?
+                #[inline(never)]
+                unsafe fn $conv(layer: &Conv, src: &[f32], sm: &Map, dst: &mut [f32], dm: &Map, init: Init) {
+                    // SAFETY: the caller runs on a CPU with these features.
+                    unsafe { layer.run::<$simd>(src, sm, dst, dm, init) }
+                }
+                unsafe { $conv(layer, src, sm, dst, dm, init) }
+            }
         }
 
+        /// One image through the network (see `forward_image`).
         $(#[target_feature(enable = $feature)])?
         #[inline(never)]
         unsafe fn $image(
@@ -612,24 +605,6 @@ macro_rules! backend {
             attention: Option<&mut [f32]>,
         ) {
             forward_image::<$simd>(net, sc, image, rr, logits, attention)
-        }
-
-        impl Backend for $simd {
-            #[inline(always)]
-            unsafe fn conv(layer: &Conv, src: &[f32], sm: &Map, dst: &mut [f32], dm: &Map, init: Init) {
-                unsafe { $conv(layer, src, sm, dst, dm, init) }
-            }
-            #[inline(always)]
-            unsafe fn image(
-                net: &Net,
-                sc: &mut Scratch,
-                image: &[f32],
-                rr: &[f32],
-                logits: &mut [f32],
-                attention: Option<&mut [f32]>,
-            ) {
-                unsafe { $image(net, sc, image, rr, logits, attention) }
-            }
         }
     };
 }
