@@ -436,7 +436,8 @@ impl Classifier {
         let segments: Vec<(usize, &[f32])> = dsp::segment_ranges(samples.len(), len, hop)?
             .map(|r| (r.start, &samples[r]))
             .collect();
-        self.run(&segments, fs, options, Rhythm::Causal)
+        let mut context = self.rhythm_context(Rhythm::Causal)?;
+        self.run(&segments, fs, options, Rhythm::Causal, context.as_mut())
     }
 
     /// Classifies separate segments, each exactly [`segment_len`](Self::segment_len)
@@ -461,16 +462,17 @@ impl Classifier {
             }
         }
         let segments: Vec<(usize, &[f32])> = segments.iter().map(|s| (0, *s)).collect();
-        self.run(&segments, fs, options, Rhythm::Alone)
+        self.run(&segments, fs, options, Rhythm::Alone, None)
     }
 
     /// A stream that takes the samples of one lead at `fs` in chunks of any size and returns
     /// each segment's result as soon as its last sample has arrived.
     pub fn stream(&self, fs: f64, options: &ClassifyOptions) -> Result<Stream> {
         let (len, hop) = self.geometry(fs, options)?;
+        // Refuses a rate the preprocessing cannot take now rather than at the first push.
+        self.recycle(self.preprocessor(fs)?);
         Ok(Stream {
             classifier: self.clone(),
-            preprocessor: Some(self.preprocessor(fs)?),
             options: options.clone(),
             fs,
             len,
@@ -523,16 +525,17 @@ impl Classifier {
     /// Prepares and classifies `segments` (start, samples): preparation and the network in
     /// parallel chunks, the rhythm context (which needs the segments in order) in one cheap
     /// sequential pass between them. `rhythm` is [`Rhythm::Causal`] for a segmentation of
-    /// one signal, [`Rhythm::Alone`] for independent segments.
+    /// one signal, whose `context` holds the segments before these and takes these in;
+    /// [`Rhythm::Alone`] for independent segments.
     fn run(
         &self,
         segments: &[(usize, &[f32])],
         fs: f64,
         options: &ClassifyOptions,
         rhythm: Rhythm,
+        mut context: Option<&mut RrContext>,
     ) -> Result<Vec<SegmentResult>> {
         check_rate(fs)?;
-        let mut context = self.rhythm_context(rhythm)?;
         let mut results = Vec::with_capacity(segments.len());
         // Blocks bound the memory of prepared images on long recordings.
         for block in segments.chunks(CHUNK * 64) {
@@ -555,7 +558,7 @@ impl Classifier {
                 items.extend(chunk?);
             }
             for item in &mut items {
-                item.rr = self.rhythm_input(item, fs, rhythm, context.as_mut());
+                item.rr = self.rhythm_input(item, fs, rhythm, context.as_deref_mut());
             }
             let classified: Vec<Result<Vec<SegmentResult>>> = self.install(|| {
                 items
@@ -750,8 +753,6 @@ pub(crate) fn segment_peaks(
 #[derive(Debug)]
 pub struct Stream {
     classifier: Classifier,
-    /// Always `Some` between calls; taken while a segment is being classified.
-    preprocessor: Option<Preprocessor>,
     options: ClassifyOptions,
     fs: f64,
     len: usize,
@@ -766,7 +767,8 @@ pub struct Stream {
 }
 
 impl Stream {
-    /// Adds samples and returns the results of the segments they complete, in order.
+    /// Adds samples and returns the results of the segments they complete, in order. The
+    /// segments a chunk completes are classified together, in parallel.
     ///
     /// With [`InvalidSamples::Error`], a chunk holding a NaN or infinite sample is refused
     /// whole and the stream is left as it was, so the caller can clean it and push again.
@@ -783,26 +785,28 @@ impl Stream {
             self.buffer_start += skip;
         }
         self.buffer.extend_from_slice(chunk);
-        let mut out = Vec::new();
-        while self.next_start + self.len <= self.buffer_start + self.buffer.len() {
-            let offset = self.next_start - self.buffer_start;
-            let segment = &self.buffer[offset..offset + self.len];
-            let mut pre = match self.preprocessor.take() {
-                Some(p) => p,
-                None => self.classifier.preprocessor(self.fs)?,
-            };
-            let item = prepare_one(&mut pre, self.next_start, segment);
-            self.preprocessor = Some(pre);
-            let mut item = item?;
-            item.rr =
-                self.classifier
-                    .rhythm_input(&item, self.fs, Rhythm::Causal, self.context.as_mut());
-            out.extend(
-                self.classifier
-                    .forward_chunk(std::slice::from_mut(&mut item), &self.options)?,
-            );
-            self.next_start += self.hop;
+        let available = self.buffer_start + self.buffer.len();
+        let mut segments = Vec::new();
+        let mut next = self.next_start;
+        while next + self.len <= available {
+            let offset = next - self.buffer_start;
+            segments.push((next, &self.buffer[offset..offset + self.len]));
+            next += self.hop;
         }
+        if segments.is_empty() {
+            return Ok(Vec::new());
+        }
+        // On failure the stream stays where it was, its context included.
+        let mut context = self.context.clone();
+        let out = self.classifier.run(
+            &segments,
+            self.fs,
+            &self.options,
+            Rhythm::Causal,
+            context.as_mut(),
+        )?;
+        self.context = context;
+        self.next_start = next;
         let drop = (self.next_start - self.buffer_start).min(self.buffer.len());
         self.buffer.drain(..drop);
         self.buffer_start += drop;

@@ -7,7 +7,8 @@ mod front_support;
 
 use std::path::Path;
 
-use front_support::{Row, fixture, haresnet, parse_csv, text, weights_arg};
+use front_support::{Row, classifier_for, fixture, haresnet, parse_csv, text, weights_arg};
+use haresnet::classify::{ClassifyOptions, InvalidSamples, SegmentResult};
 use haresnet::{Annotation, Record, read_annotations};
 
 const RECORDS: [&str; 2] = ["201_0420_0540", "100_0000_0060"];
@@ -302,7 +303,7 @@ fn flat_stretches_are_reported_and_annotated_unclassified() {
 }
 
 #[test]
-fn overlapping_segments_across_read_blocks_match_consecutive_ones() {
+fn records_read_in_blocks_classify_as_one_signal() {
     let tmp = tempfile::tempdir().unwrap();
     let weights = weights_arg(tmp.path());
     let rec = arg(&fixture("201_0420_0540"));
@@ -331,14 +332,36 @@ fn overlapping_segments_across_read_blocks_match_consecutive_ones() {
             r.start_s
         );
     }
-    // A segment's result depends only on its samples, wherever the reads were cut.
-    for (k, p) in plain.iter().enumerate() {
-        let h = &hopped[k * 25 / 2];
-        if k % 2 == 0 {
-            assert_eq!(
-                (h.start_s, &h.label, &h.probabilities),
-                (p.start_s, &p.label, &p.probabilities)
-            );
-        }
+    // Reads cut in blocks give what the library gives on the whole signal at once: the
+    // rhythm context runs across the cuts.
+    let classifier = classifier_for(&weights);
+    let record = Record::open(fixture("201_0420_0540")).unwrap();
+    let ch = record.channel_index("MLII").unwrap();
+    let signal = record.read_physical(ch, 0, record.sig_len()).unwrap();
+    let library = |hop_seconds| {
+        let options = ClassifyOptions {
+            hop_seconds,
+            invalid_samples: InvalidSamples::Skip,
+            ..Default::default()
+        };
+        classifier
+            .classify_with(&signal, record.fs(), &options)
+            .unwrap()
+    };
+    for (cli, whole) in [(&plain, library(None)), (&hopped, library(Some(0.4)))] {
+        assert_same(cli, &whole);
+    }
+}
+
+/// CLI rows equal the library's results, to the CSV's six decimals.
+fn assert_same(cli: &[Row], library: &[SegmentResult]) {
+    assert_eq!(cli.len(), library.len());
+    for (i, (h, w)) in cli.iter().zip(library).enumerate() {
+        let expected: Vec<f64> = w
+            .probabilities
+            .iter()
+            .map(|&p| format!("{p:.6}").parse().unwrap())
+            .collect();
+        assert_eq!(h.probabilities, expected, "segment {i}");
     }
 }

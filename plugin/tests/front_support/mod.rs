@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use haresnet::classify::{Classifier, ClassifierOptions};
 use haresnet::model::{self, HaResNetConfig};
 use haresnet::weights::{self, ModelCard, WeightSet, WeightsFile};
 
@@ -39,6 +40,16 @@ pub fn weights_arg(dir: &Path) -> String {
     .write(&file)
     .unwrap();
     file.to_str().unwrap().to_string()
+}
+
+/// The classifier the CLI builds from a [`weights_arg`].
+pub fn classifier_for(weights: &str) -> Classifier {
+    let options = ClassifierOptions::default();
+    match weights {
+        "all" => Classifier::embedded_with(5, WeightSet::All, &options),
+        path => Classifier::from_file(path, &options),
+    }
+    .unwrap()
 }
 
 /// Runs `haresnet` with `args` in `cwd`.

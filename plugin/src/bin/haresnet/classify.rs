@@ -200,19 +200,19 @@ pub fn classify_record(
     let hop = options
         .hop_seconds
         .map_or(len, |h| (h * fs).round() as usize);
+    // One stream over the record: its rhythm context runs across the blocks, so the
+    // results are those of the whole signal at once.
+    let mut stream = classifier.stream(fs, options)?;
     let mut results = Vec::with_capacity(count);
     let mut first = 0;
+    let mut read_to = 0;
     while first < count {
         let n = BLOCK_SEGMENTS.min(count - first);
-        let from = first * hop;
-        let to = from + (n - 1) * hop + len;
-        let samples = record.read_physical(channel, from as u64, to as u64)?;
-        for mut r in classifier.classify_with(&samples, fs, options)? {
-            r.start += from;
-            r.end += from;
-            results.push(r);
-        }
+        let to = (first + n - 1) * hop + len;
+        let samples = record.read_physical(channel, read_to as u64, to as u64)?;
+        results.extend(stream.push(&samples)?);
         progress(n as f64 * hop.min(len) as f64 / fs);
+        read_to = to;
         first += n;
     }
     Ok(Classified {
