@@ -409,7 +409,9 @@ mod tests {
     fn ectopic_beats_in_sinus_rhythm_are_discounted() {
         // Sinus at 0.8 s with three premature beats and their compensatory pauses.
         let ectopic = features(
-            &times(&[0.8, 0.8, 0.5, 1.1, 0.8, 0.8, 0.8, 0.5, 1.1, 0.8, 0.8, 0.5, 1.1, 0.8]),
+            &times(&[
+                0.8, 0.8, 0.5, 1.1, 0.8, 0.8, 0.8, 0.5, 1.1, 0.8, 0.8, 0.5, 1.1, 0.8,
+            ]),
             12.0,
         );
         let af = features(&times(&random_rr(14, 0.4, 1.2)), 12.0);
