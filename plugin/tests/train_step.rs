@@ -163,6 +163,7 @@ fn a_fixed_rhythm_pathway_stays_as_pre_trained() {
         validation: None,
         history: vec![],
         wall_seconds: 0.0,
+        command: None,
     };
     save_rhythm_net(rr.path(), &net, &card).unwrap();
     c.rr_init = Some(rr.path().to_path_buf());
@@ -189,4 +190,68 @@ fn a_fixed_rhythm_pathway_stays_as_pre_trained() {
     let mut decayed = c;
     decayed.weight_decay = 1e-4;
     assert!(decayed.validate().is_err());
+}
+
+/// MIT-BIH segments join the rhythm pre-training with the rhythm input the evaluation
+/// computes from the signal, and are never among the held-out patients.
+#[test]
+fn signal_windows_join_rhythm_pretraining() {
+    use haresnet::dsp::N_RR;
+    use haresnet::train::batch::prepare_plain;
+    use haresnet::train::rr::{RrCorpus, RrSettings, pretrain};
+
+    let _turn = BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let dataset = Dataset::load(&fixtures(), 5.0, Protocol::All, false).unwrap();
+    let c = config(1).with_rr_context(30.0);
+    let mut corpus = RrCorpus {
+        seconds: 5.0,
+        context_seconds: 30.0,
+        ..RrCorpus::default()
+    };
+    corpus
+        .add_signal("mitdb", &dataset, &dataset.train, &c.preprocess)
+        .unwrap();
+    assert_eq!(corpus.windows.len(), dataset.train.len());
+    let context = dataset.rr_context(&c.preprocess).unwrap();
+    let plain = prepare_plain(
+        &dataset.corpus,
+        &dataset.train,
+        &c.preprocess,
+        context.as_deref(),
+    )
+    .unwrap();
+    for (w, (want, label)) in corpus
+        .windows
+        .iter()
+        .zip(plain.rr.chunks_exact(2 * N_RR).zip(&plain.labels))
+    {
+        assert_eq!(w.input, want);
+        assert_eq!(w.label, *label);
+        assert!(corpus.is_signal(w.record));
+    }
+    assert!(corpus.records.iter().all(|r| r.starts_with("mitdb/")));
+    // A window length that differs from the corpus's is refused.
+    let mut other = RrCorpus {
+        seconds: 10.0,
+        context_seconds: 30.0,
+        ..RrCorpus::default()
+    };
+    assert!(
+        other
+            .add_signal("mitdb", &dataset, &dataset.train, &c.preprocess)
+            .is_err()
+    );
+
+    let settings = RrSettings {
+        epochs: 1,
+        samples_per_epoch: 64,
+        batch_size: 32,
+        signal_weight: 2.0,
+        ..RrSettings::default()
+    };
+    let out = tempfile::tempdir().unwrap();
+    let model = c.model.clone().with_rr_features(2 * N_RR);
+    let (_, card) = pretrain(&corpus, &model, &settings, out.path(), &mut |_| {}).unwrap();
+    assert!(card.validation_records.is_empty());
+    assert_eq!(card.train_records, corpus.records);
 }

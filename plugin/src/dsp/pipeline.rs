@@ -15,7 +15,7 @@ use crate::{Error, Result};
 /// Version of the preprocessing. Bumped whenever the same configuration would produce
 /// different numbers (a new filter, a changed detector), so that a model card records which
 /// preprocessing its weights were trained on.
-pub const PREPROCESS_VERSION: u32 = 1;
+pub const PREPROCESS_VERSION: u32 = 2;
 
 /// Lowest input sampling rate accepted: below it a 40 Hz band edge and the QRS slopes are no
 /// longer represented.

@@ -23,7 +23,7 @@
 //!   2 (bigeminy) or lag 3 (trigeminy), half or a third of the intervals short.
 
 /// Number of RR features.
-pub const N_RR: usize = 13;
+pub const N_RR: usize = 15;
 
 /// Index of the beat rate from the count: `60 * beats / duration / 100` (bpm / 100), in
 /// `[0, 4]`. Defined even with 0 or 1 beat, when no interval exists.
@@ -62,6 +62,14 @@ pub const SHORT_RATIO: usize = 11;
 /// (regular rhythm, flutter with 2:1/4:1 conduction), about 0.5 for random intervals
 /// (fibrillation).
 pub const HARMONIC: usize = 12;
+/// Index of the fraction of intervals within 10 % of the median, in `[0, 1]`: high in sinus
+/// rhythm even when ectopic beats interrupt it, low in fibrillation.
+pub const NEAR_MEDIAN: usize = 13;
+/// Index of the coefficient of variation after dropping premature–compensatory pairs (an
+/// interval under 85 % of the median followed by one over 115 %) and intervals over 1.7
+/// medians (a missed beat), in `[0, 2]`: what is left of the irregularity once isolated
+/// ectopic beats and detector misses are discounted. With nothing left, the plain CV.
+pub const CV_CLEAN: usize = 14;
 
 /// Names of the features, in order (for model cards and reports).
 pub const FEATURE_NAMES: [&str; N_RR] = [
@@ -78,6 +86,8 @@ pub const FEATURE_NAMES: [&str; N_RR] = [
     "long_ratio",
     "short_ratio",
     "harmonic",
+    "near_median",
+    "cv_clean",
 ];
 
 /// RR intervals (s) between consecutive distinct finite beat times, after sorting.
@@ -184,6 +194,31 @@ pub fn features(beat_times_s: &[f64], duration_s: f64) -> [f32; N_RR] {
         .sum::<f64>()
         / rr.len() as f64;
     f[HARMONIC] = clamp(2.0 * residual, 1.0);
+    let near = rr.iter().filter(|&&r| (r - med).abs() <= 0.1 * med).count();
+    f[NEAR_MEDIAN] = clamp(near as f64 / rr.len() as f64, 1.0);
+    let mut drop = vec![false; rr.len()];
+    for i in 0..rr.len() {
+        if rr[i] > 1.7 * med {
+            drop[i] = true;
+        }
+        if i + 1 < rr.len() && rr[i] < 0.85 * med && rr[i + 1] > 1.15 * med {
+            drop[i] = true;
+            drop[i + 1] = true;
+        }
+    }
+    let kept: Vec<f64> = rr
+        .iter()
+        .zip(&drop)
+        .filter(|(_, d)| !**d)
+        .map(|(r, _)| *r)
+        .collect();
+    f[CV_CLEAN] = if kept.len() >= 2 {
+        let m = kept.iter().sum::<f64>() / kept.len() as f64;
+        let v = kept.iter().map(|r| (r - m).powi(2)).sum::<f64>() / kept.len() as f64;
+        clamp(v.sqrt() / m, 2.0)
+    } else {
+        f[CV]
+    };
     f
 }
 
@@ -368,6 +403,23 @@ mod tests {
         assert!(regular[SHORT_FRACTION] == 0.0);
         // 75 bpm from the median interval.
         assert!((regular[RATE_MEDIAN] - 0.75).abs() < 0.01);
+    }
+
+    #[test]
+    fn ectopic_beats_in_sinus_rhythm_are_discounted() {
+        // Sinus at 0.8 s with three premature beats and their compensatory pauses.
+        let ectopic = features(
+            &times(&[
+                0.8, 0.8, 0.5, 1.1, 0.8, 0.8, 0.8, 0.5, 1.1, 0.8, 0.8, 0.5, 1.1, 0.8,
+            ]),
+            12.0,
+        );
+        let af = features(&times(&random_rr(14, 0.4, 1.2)), 12.0);
+        assert!(ectopic[CV] > 0.2, "{ectopic:?}");
+        assert!(ectopic[CV_CLEAN] < 0.01, "{ectopic:?}");
+        assert!(ectopic[NEAR_MEDIAN] > 0.5);
+        assert!(af[CV_CLEAN] > 0.2, "{af:?}");
+        assert!(af[NEAR_MEDIAN] < 0.4, "{af:?}");
     }
 
     #[test]

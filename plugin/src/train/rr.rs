@@ -21,11 +21,15 @@ use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use std::collections::BTreeMap;
+
+use super::batch::prepare_plain;
 use super::corpus::Segment;
+use super::dataset::Dataset;
 use super::rhythm::{N_CLASSES, Rhythm, Timeline};
 use super::sampler::{Sampler, class_weights};
 use crate::dsp::rr::features;
-use crate::dsp::{N_RR, N_RR_CONTEXT};
+use crate::dsp::{N_RR, N_RR_CONTEXT, PreprocessConfig};
 use crate::eval::{Report, score};
 use crate::model::device::{inference_device, training_device};
 use crate::model::haresnet::RhythmBranch;
@@ -99,6 +103,9 @@ pub struct RhythmCard {
     pub history: Vec<RrEpoch>,
     /// Wall time, seconds.
     pub wall_seconds: f64,
+    /// The command that ran the pre-training.
+    #[serde(default)]
+    pub command: Option<String>,
 }
 
 /// One epoch of pre-training.
@@ -146,6 +153,14 @@ pub struct RrSettings {
     pub p_extra_beat: f64,
     /// Standard deviation of the beat-time jitter of training windows, seconds.
     pub jitter_s: f64,
+    /// Draw weight of a patient whose windows come from the signal (MIT-BIH) against one
+    /// of the annotation-only databases, within a class.
+    #[serde(default = "one")]
+    pub signal_weight: f64,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 impl Default for RrSettings {
@@ -163,6 +178,7 @@ impl Default for RrSettings {
             p_missed_beat: 0.1,
             p_extra_beat: 0.05,
             jitter_s: 0.008,
+            signal_weight: 1.0,
         }
     }
 }
@@ -181,6 +197,9 @@ pub struct RrWindow {
     pub context_span: f32,
     /// Majority rhythm.
     pub label: Rhythm,
+    /// The rhythm input as the classifier computes it from the signal (R peaks detected
+    /// per segment), used as is; empty for windows of annotated beat times.
+    pub input: Vec<f32>,
 }
 
 /// Windows of beat times from one or more annotation-only databases.
@@ -194,7 +213,8 @@ pub struct RrCorpus {
     pub context_seconds: f64,
     /// Every window kept.
     pub windows: Vec<RrWindow>,
-    /// Per record, which annotator gave the beats (`qrs` or `atr`), for the card.
+    /// Per record, which annotator gave the beats (`qrs` or `atr`; `signal` for records
+    /// whose peaks our detector found), for the card.
     pub beat_sources: Vec<String>,
 }
 
@@ -307,6 +327,7 @@ impl RrCorpus {
                             context,
                             context_span,
                             label,
+                            input: Vec::new(),
                         });
                     }
                     start = end;
@@ -339,6 +360,57 @@ impl RrCorpus {
                 .extend(windows.into_iter().map(|w| RrWindow { record, ..w }));
         }
         Ok(corpus)
+    }
+
+    /// Adds `segments` of `dataset` (consecutive segments of MIT-BIH records) as windows
+    /// whose rhythm input is what the classifier computes on the signal: R peaks detected
+    /// in each segment alone, the causal context accumulated over the record's consecutive
+    /// segmentation. Their records are named `db/record` and are never held out here (their
+    /// patients are held out by the protocol and its folds).
+    pub fn add_signal(
+        &mut self,
+        db: &str,
+        dataset: &Dataset,
+        segments: &[Segment],
+        config: &PreprocessConfig,
+    ) -> Result<()> {
+        if dataset.seconds != self.seconds
+            || config.segment_seconds != self.seconds
+            || config.rr_context_seconds != self.context_seconds
+        {
+            return Err(Error::invalid(format!(
+                "{db}: segments of {} s with {} s context do not match windows of {} s with {} s",
+                dataset.seconds, config.rr_context_seconds, self.seconds, self.context_seconds
+            )));
+        }
+        let context = dataset.rr_context(config)?;
+        let prepared = prepare_plain(&dataset.corpus, segments, config, context.as_deref())?;
+        let mut index: BTreeMap<usize, usize> = BTreeMap::new();
+        for (s, input) in segments
+            .iter()
+            .zip(prepared.rr.chunks_exact(prepared.rr_width))
+        {
+            let record = *index.entry(s.record).or_insert_with(|| {
+                self.records
+                    .push(format!("{db}/{}", dataset.corpus.records[s.record].name));
+                self.beat_sources.push("signal".into());
+                self.records.len() - 1
+            });
+            self.windows.push(RrWindow {
+                record,
+                beats: Vec::new(),
+                context: Vec::new(),
+                context_span: 0.0,
+                label: s.label,
+                input: input.to_vec(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether record `record` has its windows from the signal (see [`RrCorpus::add_signal`]).
+    pub fn is_signal(&self, record: usize) -> bool {
+        self.beat_sources.get(record).is_some_and(|s| s == "signal")
     }
 }
 
@@ -376,6 +448,10 @@ fn window_features(
     corpus: &RrCorpus,
     mut noise: Option<(&RrSettings, &mut Xoshiro256PlusPlus)>,
 ) -> Vec<f32> {
+    // Detected peaks carry the detector's real errors: no simulated ones on top.
+    if !window.input.is_empty() {
+        return window.input.clone();
+    }
     let seconds = corpus.seconds;
     let own: Vec<f64> = match &mut noise {
         Some((s, rng)) => perturbed(&window.beats, seconds, s, rng),
@@ -465,6 +541,9 @@ pub fn pretrain(
     let mut held = vec![false; corpus.records.len()];
     let mut by_db: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
     for (i, name) in corpus.records.iter().enumerate() {
+        if corpus.is_signal(i) {
+            continue;
+        }
         by_db
             .entry(name.split('/').next().unwrap_or(""))
             .or_default()
@@ -504,7 +583,13 @@ pub fn pretrain(
     let mut net =
         crate::model::with_seed(&device, settings.seed, || RhythmNet::new(model, &device))?;
     let mut optim = AdamConfig::new().init();
-    let sampler = Sampler::new(&as_segments, settings.balance, true);
+    let sampler = Sampler::new(&as_segments, settings.balance, true).with_record_weights(|r| {
+        if corpus.is_signal(r) {
+            settings.signal_weight
+        } else {
+            1.0
+        }
+    });
     let weights = class_weights(&sampler.class_shares(), settings.class_weight_power);
     let loss_fn = CrossEntropyLossConfig::new()
         .with_weights(Some(weights.to_vec()))
@@ -581,6 +666,7 @@ pub fn pretrain(
         validation: report,
         history,
         wall_seconds: started.elapsed().as_secs_f64(),
+        command: None,
     };
     save_rhythm_net(out, &net, &card)?;
     Ok((net, card))

@@ -17,6 +17,11 @@ pub struct Sampler {
     /// Natural frequencies without patient balance: shuffled passes over every segment.
     natural: bool,
     patient_balance: bool,
+    /// `group_records[c][g]`: the record of `groups[c][g]`.
+    group_records: [Vec<usize>; N_CLASSES],
+    /// Cumulative draw weights of the groups of each class under patient balance (empty:
+    /// uniform).
+    group_cumulative: [Vec<f64>; N_CLASSES],
     n: usize,
 }
 
@@ -53,8 +58,34 @@ impl Sampler {
             class_p,
             natural: balance == 0.0 && !patient_balance,
             patient_balance,
+            group_records: records,
+            group_cumulative: Default::default(),
             n: segments.len(),
         }
+    }
+
+    /// The same sampler with patients drawn in proportion to `weight(record)` within a
+    /// class instead of uniformly (patient balance only); a class whose weights are all
+    /// zero, or all equal, keeps uniform draws (and the same random stream).
+    pub fn with_record_weights(mut self, weight: impl Fn(usize) -> f64) -> Sampler {
+        for (c, records) in self.group_records.iter().enumerate() {
+            let w: Vec<f64> = records.iter().map(|&r| weight(r).max(0.0)).collect();
+            let uniform = w.windows(2).all(|p| p[0] == p[1]);
+            let mut acc = 0.0;
+            let cumulative: Vec<f64> = w
+                .iter()
+                .map(|v| {
+                    acc += v;
+                    acc
+                })
+                .collect();
+            self.group_cumulative[c] = if acc > 0.0 && !uniform {
+                cumulative
+            } else {
+                Vec::new()
+            };
+        }
+        self
     }
 
     /// Expected share of each class among the draws.
@@ -91,7 +122,15 @@ impl Sampler {
                 }
                 let groups = &self.groups[class];
                 if self.patient_balance {
-                    let g = &groups[rng.random_range(0..groups.len())];
+                    let cumulative = &self.group_cumulative[class];
+                    let g = match cumulative.last() {
+                        Some(&total) => {
+                            let u = rng.random_range(0.0..total);
+                            let i = cumulative.partition_point(|&a| a <= u);
+                            &groups[i.min(groups.len() - 1)]
+                        }
+                        None => &groups[rng.random_range(0..groups.len())],
+                    };
                     g[rng.random_range(0..g.len())]
                 } else {
                     let total: usize = groups.iter().map(Vec::len).sum();
@@ -184,6 +223,33 @@ mod tests {
         let a = sampler.draw(&mut Xoshiro256PlusPlus::seed_from_u64(9), 50);
         let b = sampler.draw(&mut Xoshiro256PlusPlus::seed_from_u64(9), 50);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn record_weights_shift_patient_draws() {
+        let s = segments();
+        let plain = Sampler::new(&s, 1.0, true);
+        // Equal weights keep uniform draws and the random stream.
+        let same = Sampler::new(&s, 1.0, true).with_record_weights(|_| 2.0);
+        let seed = || Xoshiro256PlusPlus::seed_from_u64(5);
+        assert_eq!(plain.draw(&mut seed(), 500), same.draw(&mut seed(), 500));
+        // Record 1 weighted 3 against record 0: three quarters of the AF draws.
+        let weighted =
+            Sampler::new(&s, 1.0, true).with_record_weights(|r| if r == 1 { 3.0 } else { 1.0 });
+        let af: Vec<usize> = weighted
+            .draw(&mut seed(), 20_000)
+            .into_iter()
+            .filter(|&i| s[i].label == Rhythm::Afib)
+            .collect();
+        let from_1 = af.iter().filter(|&&i| s[i].record == 1).count() as f64 / af.len() as f64;
+        assert!((from_1 - 0.75).abs() < 0.03, "{from_1}");
+        // Zero weight: never drawn while another patient of the class has weight.
+        let none = Sampler::new(&s, 1.0, true).with_record_weights(|r| f64::from(r != 2));
+        assert!(
+            none.draw(&mut seed(), 5_000)
+                .iter()
+                .all(|&i| s[i].record != 2)
+        );
     }
 
     #[test]

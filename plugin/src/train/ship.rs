@@ -59,6 +59,7 @@ pub fn rhythm_provenance(card: &RhythmCard) -> Value {
         "validation_macro_f1_supported": card.validation.as_ref().and_then(|r| r.macro_f1_supported),
         "validation_afib_f1": card.validation.as_ref().and_then(|r| r.f1("AFIB")),
         "wall_seconds": card.wall_seconds,
+        "command": card.command,
     })
 }
 

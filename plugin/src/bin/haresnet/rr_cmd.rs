@@ -1,20 +1,23 @@
 //! `haresnet rr-pretrain`: the rhythm branch trained on RR intervals of annotation-only
 //! databases, validated on held-out patients.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
-use haresnet::Result;
 use haresnet::dsp::{N_RR, N_RR_CONTEXT};
 use haresnet::model::HaResNetConfig;
 use haresnet::model::device::inference_device;
-use haresnet::train::rr::load_rhythm_net;
-use haresnet::train::rr::{RrCorpus, RrSettings, pretrain};
+use haresnet::train::Augment;
+use haresnet::train::rr::{RrCorpus, RrSettings, load_rhythm_net, pretrain, save_rhythm_net};
 use haresnet::train::ship::{rhythm_only_file, rhythm_provenance};
+use haresnet::train::split::PACED;
 use haresnet::train::{N_CLASSES, Rhythm};
 use haresnet::train::{Protocol, Recipe, TrainConfig};
 use haresnet::weights::WeightSet;
+use haresnet::{Error, Result};
 use serde_json::json;
+
+use crate::train_cmd::load_dataset;
 
 /// Pre-train the rhythm branch on beat times and rhythm labels.
 #[derive(Args)]
@@ -40,6 +43,56 @@ pub struct RrArgs {
     /// Largest number of windows per record and class.
     #[arg(long)]
     max_windows: Option<usize>,
+    /// MIT-BIH directory: also train on its records' segments, with the rhythm input the
+    /// classifier computes from the signal (MLII).
+    #[arg(long)]
+    mitdb: Option<PathBuf>,
+    /// Which MIT-BIH segments train: `ds1` (DS1 records), `all` (the 44 records without
+    /// paced beats) or `segment` (the seeded 80 % of the segment split).
+    #[arg(long, requires = "mitdb", default_value = "ds1")]
+    protocol: String,
+    /// Leave the patients of this fold (0-based) of the protocol's leave-patients-out
+    /// folds out of training (`ds1` and `all` only).
+    #[arg(long, requires = "mitdb")]
+    fold: Option<usize>,
+    /// Number of leave-patients-out folds, for `--fold`.
+    #[arg(long, default_value_t = 3)]
+    folds: usize,
+    /// Draw weight of a MIT-BIH patient against an annotation-only one, within a class.
+    #[arg(long, requires = "mitdb")]
+    mitdb_weight: Option<f64>,
+}
+
+/// Adds the MIT-BIH segments `args` selects to `corpus`.
+fn add_mitdb(corpus: &mut RrCorpus, dir: &Path, args: &RrArgs) -> Result<()> {
+    let protocol = Protocol::parse(&args.protocol)?;
+    let mut config =
+        TrainConfig::new(Recipe::Plain, protocol, args.segment).with_rr_context(args.context);
+    config.augment = Augment::none();
+    let dataset = load_dataset(dir, &config)?;
+    let segments = match (protocol, args.fold) {
+        (Protocol::Segment, Some(_)) => {
+            return Err(Error::invalid(
+                "--fold holds out patients: use it with --protocol ds1 or all",
+            ));
+        }
+        (_, Some(k)) => {
+            let folds = dataset.folds(args.folds)?;
+            eprintln!("fold {k}: patients {} left out", folds[k].join(" "));
+            dataset.fold_split(&folds, k)?.0
+        }
+        (_, None) => dataset.train.clone(),
+    };
+    // Paced records are in neither DS1 nor DS2; `all` means the same 44 patients.
+    let segments: Vec<_> = if protocol == Protocol::All {
+        segments
+            .into_iter()
+            .filter(|s| !PACED.contains(&dataset.corpus.records[s.record].name.as_str()))
+            .collect()
+    } else {
+        segments
+    };
+    corpus.add_signal("mitdb", &dataset, &segments, &config.preprocess)
 }
 
 pub fn run(args: RrArgs) -> Result<()> {
@@ -56,22 +109,39 @@ pub fn run(args: RrArgs) -> Result<()> {
     if let Some(v) = args.max_windows {
         settings.max_windows_per_record_class = v;
     }
-    let corpus = RrCorpus::load(
+    if let Some(v) = args.mitdb_weight {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(Error::invalid(format!(
+                "--mitdb-weight must be a finite number >= 0, got {v}"
+            )));
+        }
+        settings.signal_weight = v;
+    }
+    let mut corpus = RrCorpus::load(
         &args.data,
         args.segment,
         args.context,
         settings.max_windows_per_record_class,
         settings.seed,
     )?;
+    if let Some(dir) = &args.mitdb {
+        add_mitdb(&mut corpus, dir, &args)?;
+    }
     let mut counts = [0usize; N_CLASSES];
     for w in &corpus.windows {
         counts[w.label.index()] += 1;
     }
     let atr = corpus.beat_sources.iter().filter(|s| *s == "atr").count();
+    let signal = corpus
+        .beat_sources
+        .iter()
+        .filter(|s| *s == "signal")
+        .count();
     eprintln!(
-        "{} records ({} with reference beats instead of detections), {} windows of {} s: {}",
+        "{} records ({} with reference beats instead of detections, {} MIT-BIH), {} windows of {} s: {}",
         corpus.records.len(),
         atr,
+        signal,
         corpus.windows.len(),
         args.segment,
         Rhythm::ALL
@@ -87,7 +157,7 @@ pub fn run(args: RrArgs) -> Result<()> {
         N_RR
     };
     let model = HaResNetConfig::new(N_CLASSES).with_rr_features(width);
-    let (_, card) = pretrain(&corpus, &model, &settings, &args.out, &mut |e| {
+    let (net, mut card) = pretrain(&corpus, &model, &settings, &args.out, &mut |e| {
         eprintln!(
             "epoch {:>2}  loss {:.4}  val macroF1 {:.3} (>=20: {:.3})  AFIB F1 {:.3}  {:.0} s",
             e.epoch,
@@ -98,6 +168,8 @@ pub fn run(args: RrArgs) -> Result<()> {
             e.seconds
         )
     })?;
+    card.command = Some(crate::portable_command());
+    save_rhythm_net(&args.out, &net, &card)?;
     if let Some(r) = &card.validation {
         println!(
             "held-out patients ({}):\n{}",
@@ -136,19 +208,36 @@ pub fn run_export(args: RrExportArgs) -> Result<()> {
     let mut config = TrainConfig::new(Recipe::Improved, protocol, card.seconds)
         .with_rr_context(card.context_seconds);
     config.seed = args.seed;
+    let signal = card
+        .train_records
+        .iter()
+        .filter(|r| r.starts_with("mitdb/"))
+        .count();
     let mut training = serde_json::Map::new();
     training.insert(
         "recipe".into(),
-        json!(
+        json!(if signal > 0 {
             "rhythm pathway only: RR features of the segment and its causal context, \
-               pre-trained on annotation-only AF databases; image path weighted zero"
-        ),
+             trained on annotation-only AF databases (beat times) and MIT-BIH records \
+             (R peaks detected in the signal); image path weighted zero"
+        } else {
+            "rhythm pathway only: RR features of the segment and its causal context, \
+             pre-trained on annotation-only AF databases; image path weighted zero"
+        }),
     );
     training.insert("data".into(), json!(rhythm_provenance(&card)["data"]));
     training.insert(
         "split".into(),
-        json!("no MIT-BIH record: patient-wise hold-out inside the pre-training databases"),
+        json!(if signal > 0 {
+            format!(
+                "{signal} MIT-BIH records in training (see rhythm_pretraining.command); \
+                 patient-wise hold-out inside the annotation-only databases"
+            )
+        } else {
+            "no MIT-BIH record: patient-wise hold-out inside the pre-training databases".into()
+        }),
     );
+    training.insert("mitdb_records".into(), json!(signal));
     training.insert("records".into(), json!(card.train_records.len()));
     training.insert("epochs".into(), json!(card.settings.epochs));
     training.insert("seed".into(), json!(card.settings.seed));
