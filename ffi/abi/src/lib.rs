@@ -9,8 +9,10 @@
 //! use haresnet_abi::HaresnetModRef;
 //!
 //! let module = HaresnetModRef::load_from_file("target/release/libharesnet.so".as_ref())?;
-//! let model = module.load_embedded()(5, "all".into()).into_result()?;
-//! let segments = model.classify(vec![0.0f32; 3600].as_slice().into(), 360.0).into_result()?;
+//! // Errors cross the boundary as `RString` messages.
+//! let model = module.load_embedded()(5, "all".into()).into_result().map_err(String::from)?;
+//! let signal = vec![0.0f32; 3600];
+//! let segments = model.classify(signal.as_slice().into(), 360.0).into_result().map_err(String::from)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
