@@ -7,6 +7,7 @@ use engine::wfdb::{self, AnnotationFile};
 
 use crate::boundary::{self, Failure, Opaque};
 use crate::model::{self, haresnet_model};
+use crate::results;
 use crate::status::HARESNET_STATUS_BUFFER_TOO_SMALL;
 
 pub(crate) const TAG: u32 = 0x4852_414E;
@@ -278,16 +279,7 @@ pub unsafe extern "C" fn haresnet_annotations_write_rhythm(
                 boundary::slice(labels, n, "labels")?,
             )
         };
-        let mut segments = Vec::with_capacity(n);
-        for (i, (&start, &label)) in starts.iter().zip(labels).enumerate() {
-            let label = match label {
-                -1 => None,
-                l => Some(usize::try_from(l).map_err(|_| {
-                    Failure::invalid(format!("labels[{i}] is {l}: expected -1 or a class index"))
-                })?),
-            };
-            segments.push((start, label));
-        }
+        let segments = results::caller_segments(starts, labels, classifier.labels().len())?;
         let annotations = engine::rhythm::annotations(segments, classifier.labels())?;
         let path = engine::wfdb::annotation_path(record_path, annotator);
         engine::wfdb::write_annotations(path, fs, &annotations)?;

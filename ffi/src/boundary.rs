@@ -258,6 +258,22 @@ pub(crate) unsafe fn out<'a, T>(ptr: *mut T, argument: &str) -> Result<&'a mut T
     unsafe { ptr.as_mut() }.ok_or_else(|| Failure::null(argument))
 }
 
+/// An optional output pointer: `None` for NULL.
+///
+/// # Safety
+///
+/// As [`out`].
+pub(crate) unsafe fn out_opt<'a, T>(
+    ptr: *mut T,
+    argument: &str,
+) -> Result<Option<&'a mut T>, Failure> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: forwarded contract.
+    unsafe { out(ptr, argument) }.map(Some)
+}
+
 /// Copies `s` and a NUL into `buf` when it fits (`cap > s.len()`); otherwise leaves `buf`
 /// alone and fails with `BUFFER_TOO_SMALL`. `*out_len` gets `s.len()` either way.
 ///

@@ -30,3 +30,5 @@ pub mod stream;
 pub mod record;
 
 pub mod annotations;
+
+pub mod summary;

@@ -1,5 +1,5 @@
-//! Segment results into the caller's arrays: the outputs shared by whole-signal, record
-//! and stream classification.
+//! Segment results into the caller's arrays (the outputs shared by whole-signal, record
+//! and stream classification), and the caller's starts and labels back into segments.
 
 use engine::SegmentResult;
 
@@ -99,4 +99,34 @@ impl Outputs {
         // SAFETY: checked by `reserve` above.
         unsafe { boundary::write(self.out_count, n, "out_count") }
     }
+}
+
+/// The caller's `starts` and `labels` (as the classify functions return them) as
+/// `(start, class)`, `None` for label -1; any other label must name one of `classes`.
+pub(crate) fn caller_segments(
+    starts: &[i64],
+    labels: &[i32],
+    classes: usize,
+) -> Result<Vec<(i64, Option<usize>)>, Failure> {
+    starts
+        .iter()
+        .zip(labels)
+        .enumerate()
+        .map(|(i, (&start, &label))| {
+            let class = match label {
+                -1 => None,
+                l => Some(
+                    usize::try_from(l)
+                        .ok()
+                        .filter(|&c| c < classes)
+                        .ok_or_else(|| {
+                            Failure::invalid(format!(
+                                "labels[{i}] is {l}: expected -1 or a class index below {classes}"
+                            ))
+                        })?,
+                ),
+            };
+            Ok((start, class))
+        })
+        .collect()
 }

@@ -102,7 +102,7 @@ static void classify(const haresnet_model *model, const char *record_path, const
     haresnet_annotations *anns = NULL;
     uint32_t mlii = 99;
     uint64_t frames = 0;
-    double fs = 0;
+    double fs = 0, class_seconds[5], analysed = 0, burden = 0, total_seconds = 0;
     size_t n = 0, got = 0, i, ready = 0, count = 0;
     float *samples, *probs, *hr, *stream_probs;
     int64_t *starts, *stream_starts;
@@ -187,6 +187,15 @@ static void classify(const haresnet_model *model, const char *record_path, const
     EXPECT(haresnet_annotations_aux(anns, 0, aux, sizeof aux, &got), HARESNET_STATUS_OK, NULL);
     CHECK(aux[0] == '(');
     EXPECT(haresnet_annotations_aux(anns, 0, aux, 1, &got), HARESNET_STATUS_BUFFER_TOO_SMALL, NULL);
+
+    /* Time per class adds up to the analysed time: every segment of the excerpt. */
+    EXPECT(haresnet_summarize(model, 360.0, frames, starts, labels, n, class_seconds, 5, &analysed, &burden),
+           HARESNET_STATUS_OK, NULL);
+    for (i = 0; i < 5; i++) total_seconds += class_seconds[i];
+    CHECK(fabs(total_seconds - analysed) < 1e-9 && fabs(analysed - 5.0 * (double)n) < 1e-9);
+    CHECK(burden >= 0.0 && burden <= 100.0);
+    EXPECT(haresnet_summarize(model, 360.0, frames, starts, labels, n, class_seconds, 4, NULL, NULL),
+           HARESNET_STATUS_BUFFER_TOO_SMALL, "5 classes");
 
     haresnet_annotations_free(anns);
     haresnet_stream_free(stream);

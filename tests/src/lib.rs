@@ -123,6 +123,8 @@ api! {
     haresnet_annotations_aux: fn(Handle, usize, OutStr, usize, *mut usize) -> i32;
     haresnet_annotations_write_rhythm: fn(Handle, Str, Str, f64, *const i64, *const i32,
         usize) -> i32;
+    haresnet_summarize: fn(Handle, f64, u64, *const i64, *const i32, usize, *mut f64, usize,
+        *mut f64, *mut f64) -> i32;
 }
 
 /// The workspace root.

@@ -1209,3 +1209,123 @@ fn wfdb_python_reads(
         .collect();
     assert_eq!(got, expected);
 }
+
+#[test]
+fn summary_adds_up_and_refuses_what_does_not() {
+    let api = api();
+    let model = load_model();
+    // 24 segments of 5 s over a 120 s signal: four of each class, then four not analysed.
+    let starts: Vec<i64> = (0..24).map(|i| i * 1800).collect();
+    let labels: Vec<i32> = (0..24).map(|i| if i < 20 { i % 5 } else { -1 }).collect();
+    let summarize = |total: u64, starts: &[i64], labels: &[i32], cap: usize| {
+        let mut seconds = vec![-1.0f64; cap];
+        let (mut analysed, mut burden) = (-1.0f64, -1.0f64);
+        // SAFETY: live model; arrays of the lengths given.
+        let status = unsafe {
+            (api.haresnet_summarize)(
+                model,
+                FS,
+                total,
+                starts.as_ptr(),
+                labels.as_ptr(),
+                starts.len(),
+                seconds.as_mut_ptr(),
+                cap,
+                &mut analysed,
+                &mut burden,
+            )
+        };
+        (status, seconds, analysed, burden)
+    };
+    let (status, seconds, analysed, burden) = summarize(43200, &starts, &labels, 5);
+    expect(status, OK, &[]);
+    assert_eq!(seconds, [20.0; 5]);
+    assert_eq!(analysed, 100.0);
+    // AFIB and AFL: 40 of the 100 analysed seconds.
+    assert!((burden - 40.0).abs() < 1e-9, "{burden}");
+    // A longer signal adds unanalysed time only.
+    let (status, longer, analysed, _) = summarize(50000, &starts, &labels, 5);
+    expect(status, OK, &[]);
+    assert_eq!((longer, analysed), (seconds, 100.0));
+    // Nothing analysed: no burden.
+    let (status, _, analysed, burden) = summarize(43200, &starts, &[-1; 24], 5);
+    expect(status, OK, &[]);
+    assert!(analysed == 0.0 && burden.is_nan());
+
+    // Outputs are untouched on failure.
+    let (status, seconds, analysed, _) = summarize(43200, &starts, &labels, 4);
+    expect(status, BUFFER_TOO_SMALL, &["class_seconds", "5 classes"]);
+    assert!(seconds.iter().all(|&s| s == -1.0) && analysed == -1.0);
+    let mut bad = labels.clone();
+    bad[3] = 5;
+    expect(
+        summarize(43200, &starts, &bad, 5).0,
+        INVALID_ARGUMENT,
+        &["labels[3]", "5"],
+    );
+    let mut shuffled = starts.clone();
+    shuffled.swap(1, 2);
+    expect(
+        summarize(43200, &shuffled, &labels, 5).0,
+        INVALID_ARGUMENT,
+        &["starts[2]", "non-decreasing"],
+    );
+    expect(
+        summarize(40000, &starts, &labels, 5).0,
+        INVALID_ARGUMENT,
+        &["segment 22", "past the signal"],
+    );
+    // SAFETY: NULL handle and NULL arrays with a count are refused, not read; NULL
+    // outputs are skipped.
+    unsafe {
+        expect(
+            (api.haresnet_summarize)(
+                null_mut(),
+                FS,
+                43200,
+                starts.as_ptr(),
+                labels.as_ptr(),
+                24,
+                null_mut(),
+                0,
+                null_mut(),
+                null_mut(),
+            ),
+            NULL_ARGUMENT,
+            &["model"],
+        );
+        expect(
+            (api.haresnet_summarize)(
+                model,
+                FS,
+                43200,
+                null(),
+                labels.as_ptr(),
+                24,
+                null_mut(),
+                0,
+                null_mut(),
+                null_mut(),
+            ),
+            NULL_ARGUMENT,
+            &["starts"],
+        );
+        expect(
+            (api.haresnet_summarize)(
+                model,
+                FS,
+                43200,
+                starts.as_ptr(),
+                labels.as_ptr(),
+                24,
+                null_mut(),
+                0,
+                null_mut(),
+                null_mut(),
+            ),
+            OK,
+            &[],
+        );
+        (api.haresnet_model_free)(model);
+    }
+}

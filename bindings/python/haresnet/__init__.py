@@ -20,7 +20,7 @@ import numpy as np
 from . import _lib
 from ._lib import lib
 
-__all__ = ["HaresnetError", "Model", "Record", "Results", "version", "read_annotations"]
+__all__ = ["HaresnetError", "Model", "Record", "Results", "Summary", "version", "read_annotations"]
 
 
 class HaresnetError(Exception):
@@ -76,6 +76,11 @@ if lib.haresnet_abi_version() >> 16 != _lib.ABI_MAJOR:
 #: class index, -1 when not analysable), `probabilities` (float32, segments × classes,
 #: NaN when not analysable), `heart_rates` (float32 bpm, NaN when unknown).
 Results = namedtuple("Results", "starts labels probabilities heart_rates")
+
+#: What a classification amounts to: `class_seconds` (dict, class name to seconds),
+#: `analysed_seconds`, `af_burden_percent` (share of the analysed time in AFIB or AFL; NaN
+#: when nothing was analysed).
+Summary = namedtuple("Summary", "class_seconds analysed_seconds af_burden_percent")
 
 
 def _classify_options(hop_seconds, skip_invalid):
@@ -183,6 +188,34 @@ class Model(_Handle):
             count.value,
             len(self.labels),
         )
+
+
+    def summarize(self, results, fs, total):
+        """Time in each rhythm and AF burden of `results` (:data:`Results` of this model)
+        from a signal of `total` samples at `fs`, as `haresnet report` computes them.
+        Returns :data:`Summary`."""
+        starts = np.ascontiguousarray(results.starts, dtype=np.int64)
+        labels = np.ascontiguousarray(results.labels, dtype=np.int32)
+        if starts.shape != labels.shape or starts.ndim != 1:
+            raise ValueError(f"starts {starts.shape} and labels {labels.shape} must be equal-length vectors")
+        seconds = np.empty(len(self.labels), np.float64)
+        analysed = c_double()
+        burden = c_double()
+        _check(
+            lib.haresnet_summarize(
+                self._handle,
+                fs,
+                total,
+                _ptr(starts, c_int64),
+                _ptr(labels, c_int32),
+                starts.size,
+                _ptr(seconds, c_double),
+                seconds.size,
+                byref(analysed),
+                byref(burden),
+            )
+        )
+        return Summary(dict(zip(self.labels, seconds.tolist())), analysed.value, burden.value)
 
 
 class Record(_Handle):

@@ -139,6 +139,12 @@ _FUNCTIONS = [
         c_int32,
         [_P, c_char_p, c_char_p, c_double, POINTER(c_int64), POINTER(c_int32), c_size_t],
     ),
+    (
+        "haresnet_summarize",
+        c_int32,
+        [_P, c_double, c_uint64, POINTER(c_int64), POINTER(c_int32), c_size_t, POINTER(c_double), c_size_t,
+         POINTER(c_double), POINTER(c_double)],
+    ),
 ]
 
 for _name, _restype, _argtypes in _FUNCTIONS:

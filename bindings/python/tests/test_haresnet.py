@@ -3,6 +3,7 @@ classify` command does, reads records and annotations, and raises the library's 
 
 import csv
 import io
+import json
 import subprocess
 
 import numpy as np
@@ -68,7 +69,34 @@ def test_array_classification_equals_record_classification(weights):
             assert np.array_equal(u, v)
         hopped = model.classify(x, record.fs, hop_seconds=2.5)
         assert len(hopped.starts) == 47 and hopped.starts[2] == 1800
-        assert np.array_equal(hopped.probabilities[::2], a.probabilities[:24])
+        for u, v in zip(hopped, record.classify(model, hop_seconds=2.5)):
+            assert np.array_equal(u, v)
+
+
+def test_summary_matches_the_report(weights, cli, tmp_path):
+    kwargs, weights_arg = weights
+    subprocess.run(
+        [cli, "report", "--weights", weights_arg, "--out", str(tmp_path), str(RECORD)],
+        check=True,
+        capture_output=True,
+    )
+    report = json.loads((tmp_path / f"{RECORD.name}.json").read_text())["summary"]
+    with haresnet.Model(**kwargs) as model, haresnet.Record(RECORD) as record:
+        results = record.classify(model)
+        summary = model.summarize(results, record.fs, record.length)
+        assert list(summary.class_seconds) == model.labels
+        assert sum(summary.class_seconds.values()) == pytest.approx(summary.analysed_seconds)
+        assert summary.analysed_seconds == pytest.approx(120.0)
+        assert summary.analysed_seconds == pytest.approx(report["analysed_s"])
+        assert summary.af_burden_percent == pytest.approx(report["af_burden_percent"])
+        for c in report["classes"]:
+            assert summary.class_seconds[c["label"]] == pytest.approx(c["seconds"])
+        # Unanalysed segments and a signal longer than the segments reach count as such.
+        results.labels[:2] = -1
+        partial = model.summarize(results, record.fs, record.length + 3600)
+        assert partial.analysed_seconds == pytest.approx(110.0)
+        with pytest.raises(haresnet.HaresnetError, match="past the signal"):
+            model.summarize(results, record.fs, 1000)
 
 
 def test_errors_carry_the_library_message(weights):
