@@ -924,6 +924,44 @@ int32_t haresnet_annotations_write_rhythm(const struct haresnet_model *model,
                                           const int32_t *labels,
                                           size_t n);
 
+/**
+ * Summarises a classification of one signal of `total` samples at `fs` Hz: the seconds
+ * spent in each class, the seconds analysed, and the AF burden (the share of the analysed
+ * time labelled AFIB or AFL, in percent), as `haresnet report` computes them.
+ *
+ * `starts` and `labels` are `n` segments as `haresnet_model_classify`,
+ * `haresnet_record_classify` or `haresnet_stream_read` return them with `model` (starts
+ * non-decreasing; each segment is `haresnet_model_segment_len` samples long, cut short by
+ * the next segment's start when segments overlap). Segments labelled -1 and samples no
+ * segment covers count as not analysed.
+ *
+ * Outputs, each optional (NULL skips it) and written only on success:
+ * `class_seconds[c]` for each of the model's classes (`classes_cap` must be at least
+ * `haresnet_model_num_classes`); `*out_analysed_seconds`; `*out_af_burden_percent`, NaN
+ * when nothing was analysed.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT`;
+ * `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_INVALID_ARGUMENT` (`fs` not a usable
+ * rate, a label out of range, starts negative or decreasing, a segment past `total`);
+ * `HARESNET_STATUS_BUFFER_TOO_SMALL` (`classes_cap` below the number of classes).
+ *
+ * # Safety
+ *
+ * `model` is NULL or a live model; `starts` and `labels` hold `n` elements;
+ * `class_seconds` is NULL or holds `classes_cap` elements; the other outputs are NULL or
+ * writable.
+ */
+int32_t haresnet_summarize(const struct haresnet_model *model,
+                           double fs,
+                           uint64_t total,
+                           const int64_t *starts,
+                           const int32_t *labels,
+                           size_t n,
+                           double *class_seconds,
+                           size_t classes_cap,
+                           double *out_analysed_seconds,
+                           double *out_af_burden_percent);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

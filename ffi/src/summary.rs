@@ -69,7 +69,9 @@ pub unsafe extern "C" fn haresnet_summarize(
         if class_seconds.is_some() && classes_cap < classes {
             return Err(Failure::new(
                 HARESNET_STATUS_BUFFER_TOO_SMALL,
-                format!("class_seconds holds {classes_cap} values, the model has {classes} classes"),
+                format!(
+                    "class_seconds holds {classes_cap} values, the model has {classes} classes"
+                ),
             ));
         }
         let len = classifier.segment_len(fs)?;
