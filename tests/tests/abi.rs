@@ -1112,7 +1112,7 @@ fn rhythm_annotations_round_trip() {
                 24,
             ),
             INVALID_ARGUMENT,
-            &["label 5"],
+            &["labels[0] is 5"],
         );
         bad[0] = -2;
         expect(
