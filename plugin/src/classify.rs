@@ -241,6 +241,8 @@ struct Inner {
     /// Preprocessors built for earlier calls, kept because building one (resampler tables,
     /// filter design) costs more than preparing a segment. Any input rate; looked up by rate.
     preprocessors: Mutex<Vec<Preprocessor>>,
+    /// See [`HaResNet::image_path_used`].
+    image_path_used: bool,
 }
 
 /// An ECG rhythm classifier: a trained network and the preprocessing it was trained with.
@@ -322,6 +324,7 @@ impl Classifier {
             0 => None,
             n => Some(model::device::thread_pool(n)?),
         };
+        let image_path_used = model.image_path_used();
         let network = match options.backend {
             Backend::Burn => Network::Burn { model, device },
             Backend::Fast => Network::Fast {
@@ -335,8 +338,15 @@ impl Classifier {
                 network,
                 pool,
                 preprocessors: Mutex::new(Vec::new()),
+                image_path_used,
             }),
         })
+    }
+
+    /// Whether the network's image pathway (and so its attention map) contributes to the
+    /// labels; false for weights that decide from the rhythm of the R peaks alone.
+    pub fn image_path_used(&self) -> bool {
+        self.inner.image_path_used
     }
 
     /// The implementation running the network.

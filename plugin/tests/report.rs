@@ -116,7 +116,9 @@ fn report_numbers_add_up_and_match_classify() {
         s["episodes"].as_array().unwrap().len().min(40)
     );
 
-    // One strip per non-N class with an episode, each with attention maps over its seconds.
+    // One strip per non-N class with an episode, each with the R peaks the classifier read
+    // and, when the image pathway counts, attention maps over its seconds.
+    let image_path_used = json["image_path_used"].as_bool().unwrap();
     let strips = json["strips"].as_array().unwrap();
     let non_n: std::collections::BTreeSet<&str> = episodes
         .iter()
@@ -127,11 +129,35 @@ fn report_numbers_add_up_and_match_classify() {
     for strip in strips {
         let (start, end) = (f(&strip["start_s"]), f(&strip["end_s"]));
         assert!(end - start <= 10.0 + 1e-9 && end > start);
+        let peaks: Vec<f64> = strip["r_peaks_s"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(f)
+            .collect();
+        // Record 201 beats between about 40 and 180 per minute.
+        let beats = (end - start) / 60.0;
+        assert!(
+            peaks.len() as f64 >= 40.0 * beats - 1.0 && peaks.len() as f64 <= 180.0 * beats + 1.0,
+            "{} peaks in {} s",
+            peaks.len(),
+            end - start
+        );
+        assert!(peaks.windows(2).all(|w| w[0] < w[1]));
+        assert!(peaks.iter().all(|&p| p >= start && p < end));
         let maps = strip["attention"].as_array().unwrap();
-        assert!(!maps.is_empty());
-        assert!((f(&maps[0]["start_s"]) - start).abs() < 1e-9);
-        assert!((f(&maps[maps.len() - 1]["end_s"]) - end).abs() < 1e-9);
+        if image_path_used {
+            assert!(!maps.is_empty());
+            assert!((f(&maps[0]["start_s"]) - start).abs() < 1e-9);
+            assert!((f(&maps[maps.len() - 1]["end_s"]) - end).abs() < 1e-9);
+        } else {
+            assert!(maps.is_empty());
+        }
     }
+    assert_eq!(
+        html.contains("image pathway is weighted zero"),
+        !image_path_used && !strips.is_empty()
+    );
 
     // Self-contained and carrying the disclaimer and the model card.
     assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="));

@@ -57,6 +57,11 @@ fn shipped_5s_weights_match_the_golden_labels() {
         }
         Err(e) => panic!("{e}"),
     };
+    // The shipped weights decide from the rhythm pathway alone; an untrained network of
+    // the same shape reads its image pathway too.
+    assert!(!classifier.image_path_used());
+    let untrained = Classifier::untrained(classifier.card().clone(), 1, &Default::default());
+    assert!(untrained.unwrap().image_path_used());
     for record in ["201_0420_0540", "203_0740_0860"] {
         let got = describe(&classifier, record);
         let golden = root().join(format!("fixtures/golden/rhythm/rhythm-5s-all-{record}.txt"));

@@ -236,6 +236,27 @@ impl HaResNet {
         (logits, attention)
     }
 
+    /// Whether the image pathway reaches the output: false when every classifier weight
+    /// that reads the pooled image features is zero (weights that decide from the rhythm
+    /// branch alone), in which case the attention map says nothing about a decision.
+    pub fn image_path_used(&self) -> bool {
+        let weight = self.classifier.weight.val(); // [C + R, classes]
+        let [inputs, classes] = weight.dims();
+        let rhythm = self
+            .rhythm
+            .as_ref()
+            .and_then(|r| r.layers.last())
+            .map_or(0, |l| l.weight.dims()[1]);
+        let image = inputs.saturating_sub(rhythm);
+        image > 0
+            && weight
+                .slice([0..image, 0..classes])
+                .abs()
+                .max()
+                .into_scalar::<f32>()
+                > 0.0
+    }
+
     /// Class probabilities (softmax of the logits).
     ///
     /// # Shapes

@@ -246,11 +246,19 @@ pub(super) fn render(r: &Report) -> String {
     } else {
         h.push_str(
             "<p class=\"note\">The start of the longest episode of each rhythm other than N \
-             (at most 10 s), in mV against seconds on a 0.2 s &times; 0.5 mV grid; beneath it, \
-             the network's hidden-attention map over the same seconds (rows of the map along \
-             time, positions within the fold window downwards; dark = low, yellow = high \
-             weight, scaled per strip).</p>\n",
+             (at most 10 s), in mV against seconds on a 0.2 s &times; 0.5 mV grid. Triangles \
+             mark the R peaks the classifier detected, with the RR intervals between them in \
+             ms.",
         );
+        h.push_str(if r.image_path_used {
+            " Beneath, the network's hidden-attention map over the same seconds (rows of the \
+             map along time, positions within the fold window downwards; dark = low, yellow = \
+             high weight, scaled per strip).</p>\n"
+        } else {
+            " These weights decide from the rhythm of the R peaks alone (their image pathway \
+             is weighted zero), so the intervals are what drove each label and no attention \
+             map is drawn.</p>\n"
+        });
     }
     for strip in &r.strips {
         let index = s.labels.iter().position(|l| *l == strip.label).unwrap_or(0);
@@ -488,8 +496,12 @@ fn strip_svg(strip: &Strip) -> String {
         hi = lo + 6.0;
     }
     let ecg_h = (hi - lo) * PX_PER_MV;
-    let top = 8.0;
-    let map_h = 48.0;
+    let top = 22.0; // room above the grid for the R peaks and RR intervals
+    let map_h = if strip.attention.is_empty() {
+        0.0
+    } else {
+        48.0
+    };
     let map_top = top + ecg_h + 24.0;
     let height = map_top + map_h + 8.0;
     let x = |t: f64| left + t * PX_PER_S;
@@ -568,6 +580,30 @@ fn strip_svg(strip: &Strip) -> String {
         "<path d=\"{}\" fill=\"none\" stroke=\"#111\" stroke-width=\"1.1\" stroke-linejoin=\"round\"/>",
         path.trim_start()
     );
+    // R peaks along the top edge, and the RR interval between each pair in ms.
+    let peak_x = |p: f64| x(p - strip.start_s);
+    for &p in &strip.r_peaks_s {
+        let px = peak_x(p);
+        let _ = write!(
+            g,
+            "<path d=\"M{:.2},{top:.2} l-4,-7 h8 z\" fill=\"#c62828\"/>",
+            px
+        );
+    }
+    for pair in strip.r_peaks_s.windows(2) {
+        let _ = write!(
+            g,
+            "<text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"middle\" font-size=\"9\" \
+             fill=\"#c62828\">{:.0}</text>",
+            (peak_x(pair[0]) + peak_x(pair[1])) / 2.0,
+            top - 10.0,
+            (pair[1] - pair[0]) * 1000.0
+        );
+    }
+    if strip.attention.is_empty() {
+        g.push_str("</svg>\n");
+        return g;
+    }
     // Attention maps, scaled over the strip.
     let (amin, amax) = strip
         .attention

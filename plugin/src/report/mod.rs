@@ -7,6 +7,7 @@ mod html;
 use serde::Serialize;
 
 use crate::classify::{Classifier, ClassifyOptions, InvalidSamples, SegmentResult};
+use crate::dsp::Preprocessor;
 use crate::summary::Summary;
 use crate::weights::ModelCard;
 use crate::{Error, Result};
@@ -33,8 +34,8 @@ pub struct StripAttention {
     pub values: Vec<f32>,
 }
 
-/// An ECG strip: the first seconds of the longest episode of a class, with the
-/// hidden-attention maps of the segments it spans.
+/// An ECG strip: the first seconds of the longest episode of a class, with the R peaks
+/// detected in each of its segments and the hidden-attention maps of those segments.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Strip {
     /// Class name.
@@ -50,7 +51,11 @@ pub struct Strip {
     /// The signal in mV (NaN where invalid); left out of the JSON.
     #[serde(skip)]
     pub samples: Vec<f32>,
-    /// One map per segment of the strip.
+    /// The R peaks the classifier detected in the strip's segments (each segment on its
+    /// own, as when it was classified), seconds from the start of the record.
+    pub r_peaks_s: Vec<f64>,
+    /// One map per segment of the strip; empty when the network's image pathway does not
+    /// contribute to its labels ([`Report::image_path_used`]).
     pub attention: Vec<StripAttention>,
 }
 
@@ -82,6 +87,10 @@ pub struct Report {
     pub strips: Vec<Strip>,
     /// The model card of the weights.
     pub model: ModelCard,
+    /// Whether the network's image pathway, and so its attention map, contributes to the
+    /// labels ([`Classifier::image_path_used`]); when not, the labels come from the rhythm
+    /// of the R peaks alone.
+    pub image_path_used: bool,
     /// [`DISCLAIMER`].
     pub disclaimer: String,
 }
@@ -98,6 +107,8 @@ impl Report {
     ) -> Result<Report> {
         let fs = subject.fs;
         let segment = classifier.segment_len(fs)?;
+        let image_path_used = classifier.image_path_used();
+        let mut preprocessor = Preprocessor::new(classifier.card().preprocess.clone(), fs)?;
         let per_strip = ((STRIP_SECONDS / classifier.segment_seconds()).floor() as usize).max(1);
         let mut strips = Vec::new();
         for episode in summary.longest_episodes() {
@@ -117,10 +128,23 @@ impl Report {
                     ))
                 })?
                 .to_vec();
+            let mut r_peaks_s = Vec::new();
+            for (k, part) in samples.chunks_exact(segment).enumerate() {
+                if part.iter().all(|v| v.is_finite()) {
+                    let at = (start + k * segment) as f64 / fs;
+                    let prepared = preprocessor.prepare(part)?;
+                    r_peaks_s.extend(
+                        prepared
+                            .r_peaks
+                            .iter()
+                            .map(|&p| at + p as f64 / classifier.model_rate()),
+                    );
+                }
+            }
             let options = ClassifyOptions {
                 hop_seconds: None,
                 invalid_samples: InvalidSamples::Skip,
-                attention: true,
+                attention: image_path_used,
             };
             let attention = classifier
                 .classify_with(&samples, fs, &options)?
@@ -143,6 +167,7 @@ impl Report {
                 episode_duration_s: episode.duration_s,
                 fs,
                 samples,
+                r_peaks_s,
                 attention,
             });
         }
@@ -152,6 +177,7 @@ impl Report {
             summary,
             strips,
             model: classifier.card().clone(),
+            image_path_used,
             disclaimer: DISCLAIMER.to_string(),
         })
     }
