@@ -1275,57 +1275,30 @@ fn summary_adds_up_and_refuses_what_does_not() {
         INVALID_ARGUMENT,
         &["segment 22", "past the signal"],
     );
-    // SAFETY: NULL handle and NULL arrays with a count are refused, not read; NULL
-    // outputs are skipped.
+    // NULL handle and NULL arrays with a count are refused, not read; NULL outputs are
+    // skipped.
+    let bare = |model: Handle, starts: *const i64| {
+        // SAFETY: the pointers are live or NULL; NULL is what is under test.
+        unsafe {
+            (api.haresnet_summarize)(
+                model,
+                FS,
+                43200,
+                starts,
+                labels.as_ptr(),
+                24,
+                null_mut(),
+                0,
+                null_mut(),
+                null_mut(),
+            )
+        }
+    };
+    expect(bare(null_mut(), starts.as_ptr()), NULL_ARGUMENT, &["model"]);
+    expect(bare(model, null()), NULL_ARGUMENT, &["starts"]);
+    expect(bare(model, starts.as_ptr()), OK, &[]);
+    // SAFETY: a live model, freed once.
     unsafe {
-        expect(
-            (api.haresnet_summarize)(
-                null_mut(),
-                FS,
-                43200,
-                starts.as_ptr(),
-                labels.as_ptr(),
-                24,
-                null_mut(),
-                0,
-                null_mut(),
-                null_mut(),
-            ),
-            NULL_ARGUMENT,
-            &["model"],
-        );
-        expect(
-            (api.haresnet_summarize)(
-                model,
-                FS,
-                43200,
-                null(),
-                labels.as_ptr(),
-                24,
-                null_mut(),
-                0,
-                null_mut(),
-                null_mut(),
-            ),
-            NULL_ARGUMENT,
-            &["starts"],
-        );
-        expect(
-            (api.haresnet_summarize)(
-                model,
-                FS,
-                43200,
-                starts.as_ptr(),
-                labels.as_ptr(),
-                24,
-                null_mut(),
-                0,
-                null_mut(),
-                null_mut(),
-            ),
-            OK,
-            &[],
-        );
         (api.haresnet_model_free)(model);
     }
 }
