@@ -88,6 +88,31 @@ fn fast_and_burn_classifiers_agree_on_a_real_record() {
 }
 
 #[test]
+fn fast_and_burn_agree_with_the_shipped_weights() {
+    for seconds in [2, 5, 10] {
+        let load = |backend| {
+            let options = ClassifierOptions {
+                backend,
+                ..ClassifierOptions::default()
+            };
+            Classifier::embedded_with(seconds, WeightSet::All, &options)
+        };
+        let (fast, burn) = match (load(Backend::Fast), load(Backend::Burn)) {
+            (Ok(f), Ok(b)) => (f, b),
+            (Err(e), _) | (_, Err(e)) if std::env::var_os("CI").is_none() => {
+                eprintln!("no embedded {seconds} s weights in this build ({e}); skipping");
+                continue;
+            }
+            (Err(e), _) | (_, Err(e)) => panic!("{e}"),
+        };
+        for record in ["201_0420_0540", "203_0740_0860"] {
+            let (x, fs) = mlii(record);
+            assert_same_results(&fast, &burn, &x, fs);
+        }
+    }
+}
+
+#[test]
 fn fast_path_is_bit_identical_across_whole_signal_batch_and_stream() {
     let (x, fs) = mlii("203_0740_0860");
     let classifier = untrained(5.0, Backend::Fast);
