@@ -141,25 +141,30 @@ impl Report {
                     );
                 }
             }
-            let options = ClassifyOptions {
-                hop_seconds: None,
-                invalid_samples: InvalidSamples::Skip,
-                attention: image_path_used,
-            };
-            let attention = classifier
-                .classify_with(&samples, fs, &options)?
-                .into_iter()
-                .filter_map(|r: SegmentResult| {
-                    let a = r.attention?;
-                    Some(StripAttention {
-                        start_s: (start + r.start) as f64 / fs,
-                        end_s: (start + r.end) as f64 / fs,
-                        rows: a.rows,
-                        cols: a.cols,
-                        values: a.values,
+            // Classified again only for the maps; without an image pathway they say nothing.
+            let attention = if image_path_used {
+                let options = ClassifyOptions {
+                    hop_seconds: None,
+                    invalid_samples: InvalidSamples::Skip,
+                    attention: true,
+                };
+                classifier
+                    .classify_with(&samples, fs, &options)?
+                    .into_iter()
+                    .filter_map(|r: SegmentResult| {
+                        let a = r.attention?;
+                        Some(StripAttention {
+                            start_s: (start + r.start) as f64 / fs,
+                            end_s: (start + r.end) as f64 / fs,
+                            rows: a.rows,
+                            cols: a.cols,
+                            values: a.values,
+                        })
                     })
-                })
-                .collect();
+                    .collect()
+            } else {
+                Vec::new()
+            };
             strips.push(Strip {
                 label: episode.label.clone(),
                 start_s: start as f64 / fs,
