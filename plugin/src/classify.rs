@@ -28,7 +28,8 @@ use std::sync::{Arc, Mutex};
 use burn::tensor::{Device, Tensor, TensorData};
 use rayon::prelude::*;
 
-use crate::dsp::{self, Prepared, Preprocessor, RrContext, SegmentPeaks};
+use crate::dsp::ectopy::Shape;
+use crate::dsp::{self, Morphology, Prepared, Preprocessor, RrContext, SegmentPeaks};
 use crate::infer::{self, Net, Scratch};
 use crate::model::{self, HaResNet};
 use crate::weights::{self, ModelCard, WeightSet, WeightsFile};
@@ -611,12 +612,14 @@ impl Classifier {
                     fs,
                     &[],
                     1.0,
+                    Vec::new(),
                 ));
             }
             return Vec::new();
         };
-        if self.inner.card.preprocess.rr_context_seconds <= 0.0 {
-            return prepared.rr.to_vec();
+        let config = &self.inner.card.preprocess;
+        if config.rr_context_seconds <= 0.0 {
+            return config.rr_input(&prepared.rr, None);
         }
         let peaks = segment_peaks(
             item.result.start,
@@ -624,11 +627,17 @@ impl Classifier {
             fs,
             &prepared.r_peaks,
             self.model_rate(),
+            prepared.shapes.clone(),
         );
-        match (rhythm, context) {
-            (Rhythm::Causal, Some(ctx)) => ctx.push(peaks).to_vec(),
-            _ => dsp::rr::context_features(&[peaks], f64::INFINITY).to_vec(),
-        }
+        let both = match (rhythm, context) {
+            (Rhythm::Causal, Some(ctx)) => ctx.push(peaks),
+            _ => dsp::rr::context_features(&[peaks], f64::INFINITY),
+        };
+        let (own, ctx) = both.split_at(dsp::N_RR);
+        config.rr_input(
+            own.try_into().unwrap_or(&[0.0; dsp::N_RR]),
+            ctx.try_into().ok(),
+        )
     }
 
     /// Runs the analysable segments of `items` through the network together.
@@ -735,18 +744,20 @@ fn prepare_one(pre: &mut Preprocessor, start: usize, samples: &[f32]) -> Result<
     })
 }
 
-/// A segment's place and R peaks (at `peak_rate`, from its start) in seconds from the start
-/// of the signal (input rate `fs`): the same arithmetic as the training set's, so a context
-/// is the one the network was trained with.
+/// A segment's place and R peaks (at `peak_rate`, from its start, with their `shapes`) in
+/// seconds from the start of the signal (input rate `fs`): the same arithmetic as the
+/// training set's, so a context is the one the network was trained with.
 pub(crate) fn segment_peaks(
     start: usize,
     end: usize,
     fs: f64,
     r_peaks: &[usize],
     peak_rate: f64,
+    shapes: Vec<Option<Shape>>,
 ) -> SegmentPeaks {
     let start_s = start as f64 / fs;
     SegmentPeaks {
+        morphology: Morphology::Shapes(shapes),
         start_s,
         end_s: end as f64 / fs,
         peaks_s: r_peaks

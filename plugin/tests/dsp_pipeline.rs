@@ -4,6 +4,7 @@ mod wfdb_support;
 
 use std::path::PathBuf;
 
+use haresnet::dsp::ectopy;
 use haresnet::dsp::filter::BandPass;
 use haresnet::dsp::resample::Resampler;
 use haresnet::dsp::rr::{self, IRREGULARITY_LAG1, IRREGULARITY_LAG2};
@@ -200,4 +201,70 @@ fn rhythm_features_tell_fibrillation_from_sinus_rhythm() {
             assert!((d[feature] - a[feature]).abs() < 0.05, "{d:?} vs {a:?}");
         }
     }
+}
+
+/// Sensitivity and positive predictivity of the ectopic flags for the reference's
+/// ventricular, escape and fusion beats of a fixture, judging all its detected beats
+/// together, and the fraction of its beats flagged.
+fn ectopy_against_reference(name: &str) -> (f64, f64, f64) {
+    let (x, fs) = mlii(name);
+    let reference: Vec<(f64, bool)> = wfdb::read_annotations(fixture(name), "atr")
+        .unwrap()
+        .iter()
+        .filter(|a| codes::is_beat(a.code))
+        .map(|a| {
+            let symbol = codes::symbol(a.code);
+            (a.sample as f64 / fs, matches!(symbol, "V" | "E" | "F"))
+        })
+        .collect();
+    let mut p = Preprocessor::new(PreprocessConfig::new(5.0), fs).unwrap();
+    let len = p.segment_len();
+    let (mut times, mut shapes) = (Vec::new(), Vec::new());
+    for range in segment_ranges(x.len(), len, len).unwrap() {
+        let out = p.prepare(&x[range.clone()]).unwrap();
+        let t0 = range.start as f64 / fs;
+        times.extend(out.r_peaks.iter().map(|&i| t0 + i as f64 / 250.0));
+        shapes.extend(out.shapes);
+    }
+    let known: Vec<&ectopy::Shape> = shapes.iter().flatten().collect();
+    let mut judged = ectopy::ectopic(&known).into_iter();
+    let flags: Vec<bool> = shapes
+        .iter()
+        .map(|s| s.is_some() && judged.next().unwrap_or(false))
+        .collect();
+    let (mut tp, mut fp, mut fn_) = (0, 0, 0);
+    for (t, &flag) in times.iter().zip(&flags) {
+        let truth = reference
+            .iter()
+            .find(|(r, _)| (r - t).abs() < 0.1)
+            .is_some_and(|r| r.1);
+        match (flag, truth) {
+            (true, true) => tp += 1,
+            (true, false) => fp += 1,
+            (false, true) => fn_ += 1,
+            _ => {}
+        }
+    }
+    let flagged = flags.iter().filter(|&&f| f).count() as f64 / flags.len() as f64;
+    let ratio = |a: i32, b: i32| {
+        if a + b == 0 {
+            1.0
+        } else {
+            f64::from(a) / f64::from(a + b)
+        }
+    };
+    (ratio(tp, fn_), ratio(tp, fp), flagged)
+}
+
+#[test]
+fn ventricular_beats_are_flagged_ectopic() {
+    // 203: atrial fibrillation with multiform ventricular beats (36 of 222 beats), noisy.
+    let (se, ppv, _) = ectopy_against_reference("203_0740_0860");
+    assert!(
+        se >= 0.8 && ppv >= 0.6,
+        "203: sensitivity {se}, predictivity {ppv}"
+    );
+    // 100: sinus rhythm, one atrial premature beat, no ventricular one.
+    let (_, _, flagged) = ectopy_against_reference("100_0000_0060");
+    assert_eq!(flagged, 0.0);
 }

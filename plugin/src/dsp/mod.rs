@@ -5,12 +5,14 @@
 //!
 //! 1. [`resample`] the segment from its input rate to the model rate (250 Hz);
 //! 2. [`filter`]: zero-phase Butterworth band-pass (0.5–40 Hz);
-//! 3. [`qrs`]: R peaks on the filtered signal, and [`rr`] rhythm features from them;
+//! 3. [`qrs`]: R peaks on the filtered signal, [`ectopy`] the beats unlike the dominant
+//!    one, and [`rr`] rhythm features from them;
 //! 4. [`normalize`] to zero mean and unit variance (flat and non-finite segments guarded);
 //! 5. [`fold`] to a 2-D image of overlapping windows.
 //!
 //! This module knows nothing of files or of the model.
 
+pub mod ectopy;
 pub mod filter;
 pub mod fold;
 pub mod normalize;
@@ -21,8 +23,8 @@ pub mod rr;
 pub mod segment;
 
 pub use pipeline::{
-    MAX_INPUT_RATE_HZ, MIN_INPUT_RATE_HZ, PREPROCESS_VERSION, Prepared, PreprocessConfig,
-    Preprocessor,
+    MAX_INPUT_RATE_HZ, MIN_INPUT_RATE_HZ, OLDEST_PREPROCESS_VERSION, PREPROCESS_VERSION, Prepared,
+    PreprocessConfig, Preprocessor,
 };
-pub use rr::{N_RR, N_RR_CONTEXT, RR_CONTEXT_S, RrContext, SegmentPeaks};
+pub use rr::{Morphology, N_RR, N_RR_CONTEXT, N_RR_V2, RR_CONTEXT_S, RrContext, SegmentPeaks};
 pub use segment::{SegmentRanges, segment_len, segment_ranges};

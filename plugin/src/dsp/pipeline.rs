@@ -3,19 +3,25 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ectopy::{self, Shape};
 use super::filter::BandPass;
 use super::fold::{fold_into, fold_rows};
 use super::normalize::{check_finite, is_flat, mean_std, normalize};
 use super::qrs::QrsDetector;
 use super::resample::Resampler;
-use super::rr::{self, N_RR};
+use super::rr::{self, N_RR, N_RR_V2};
 use super::segment::segment_len;
 use crate::{Error, Result};
 
 /// Version of the preprocessing. Bumped whenever the same configuration would produce
 /// different numbers (a new filter, a changed detector), so that a model card records which
 /// preprocessing its weights were trained on.
-pub const PREPROCESS_VERSION: u32 = 2;
+pub const PREPROCESS_VERSION: u32 = 3;
+
+/// Oldest preprocessing version still read: version 2 differs from 3 only by the rhythm
+/// features it feeds the network (the first [`N_RR_V2`] of each part: no ectopy-aware
+/// features), so its weights give the same results as before.
+pub const OLDEST_PREPROCESS_VERSION: u32 = 2;
 
 /// Lowest input sampling rate accepted: below it a 40 Hz band edge and the QRS slopes are no
 /// longer represented.
@@ -80,13 +86,30 @@ impl PreprocessConfig {
         self
     }
 
+    /// Rhythm features per part (the segment's, the context's) this version reads.
+    pub fn rr_features(&self) -> usize {
+        if self.version < 3 { N_RR_V2 } else { N_RR }
+    }
+
     /// Width of the rhythm input this configuration gives.
     pub fn rr_width(&self) -> usize {
         if self.rr_context_seconds > 0.0 {
-            super::rr::N_RR_CONTEXT
+            2 * self.rr_features()
         } else {
-            N_RR
+            self.rr_features()
         }
+    }
+
+    /// The network's rhythm input from all the features of a segment and, when this
+    /// configuration reads a context, of its context (`None`: the segment stands alone and
+    /// is its own context).
+    pub fn rr_input(&self, own: &[f32; N_RR], context: Option<&[f32; N_RR]>) -> Vec<f32> {
+        let k = self.rr_features();
+        let mut out = own[..k].to_vec();
+        if self.rr_context_seconds > 0.0 {
+            out.extend_from_slice(&context.unwrap_or(own)[..k]);
+        }
+        out
     }
 
     /// Samples per segment at the model rate.
@@ -104,9 +127,10 @@ impl PreprocessConfig {
     /// per segment at the model rate, rows that cover it exactly, a realisable band-pass.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::invalid(format!("preprocessing configuration: {m}")));
-        if self.version != PREPROCESS_VERSION {
+        if !(OLDEST_PREPROCESS_VERSION..=PREPROCESS_VERSION).contains(&self.version) {
             return bad(format!(
-                "version {} is not supported (this library implements version {PREPROCESS_VERSION})",
+                "version {} is not supported (this library implements versions \
+                 {OLDEST_PREPROCESS_VERSION} to {PREPROCESS_VERSION})",
                 self.version
             ));
         }
@@ -173,8 +197,12 @@ pub struct Prepared {
     pub rows: usize,
     /// Columns of `image` (the fold window).
     pub cols: usize,
-    /// Rhythm features of the detected beats ([`rr::features`]).
+    /// Rhythm features of the detected beats, ectopic ones judged within the segment
+    /// ([`rr::features_flagged`]).
     pub rr: [f32; N_RR],
+    /// Each R peak's QRS shape ([`ectopy::shapes`]; `None` too near an end of the
+    /// segment), to judge it against a context.
+    pub shapes: Vec<Option<Shape>>,
     /// Mean heart rate over the segment; `None` with fewer than two beats.
     pub heart_rate_bpm: Option<f32>,
     /// R-peak positions, in samples at the model rate from the segment's start.
@@ -278,6 +306,13 @@ impl Preprocessor {
             .iter()
             .map(|&i| i as f64 / self.config.model_rate_hz)
             .collect();
+        let shapes = ectopy::shapes(&signal, &r_peaks, self.config.model_rate_hz);
+        let known: Vec<&Shape> = shapes.iter().flatten().collect();
+        let mut judged = ectopy::ectopic(&known).into_iter();
+        let ectopic: Vec<bool> = shapes
+            .iter()
+            .map(|s| s.is_some() && judged.next().unwrap_or(false))
+            .collect();
         let norm = normalize(&mut signal, self.config.flat_std)?;
         let mut image = Vec::new();
         let rows = fold_into(
@@ -290,7 +325,8 @@ impl Preprocessor {
             image,
             rows,
             cols: self.config.fold_window,
-            rr: rr::features(&times, seconds),
+            rr: rr::features_flagged(&times, &ectopic, seconds),
+            shapes,
             heart_rate_bpm: rr::heart_rate_bpm(&times),
             r_peaks,
             flat: norm.flat,
@@ -389,6 +425,33 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("version 99")
+        );
+    }
+
+    #[test]
+    fn version_2_reads_the_rhythm_features_it_was_trained_on() {
+        let own: [f32; N_RR] = std::array::from_fn(|i| i as f32);
+        let ctx: [f32; N_RR] = std::array::from_fn(|i| 100.0 + i as f32);
+        let mut v3 = PreprocessConfig::new(5.0).with_rr_context(60.0);
+        assert_eq!(v3.rr_width(), 2 * N_RR);
+        let both = v3.rr_input(&own, Some(&ctx));
+        assert_eq!((&both[..N_RR], &both[N_RR..]), (&own[..], &ctx[..]));
+        v3.version = 2;
+        let v2 = v3;
+        v2.validate().unwrap();
+        assert_eq!(v2.rr_width(), 2 * N_RR_V2);
+        let both = v2.rr_input(&own, Some(&ctx));
+        assert_eq!(both[..N_RR_V2], own[..N_RR_V2]);
+        assert_eq!(both[N_RR_V2..], ctx[..N_RR_V2]);
+        let alone = PreprocessConfig::new(5.0);
+        assert_eq!(alone.rr_input(&own, Some(&ctx)), own.to_vec());
+        let mut old = alone;
+        old.version = 1;
+        assert!(
+            old.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("versions 2 to 3")
         );
     }
 

@@ -1,8 +1,10 @@
-//! Heart-rhythm features from beat times alone.
+//! Heart-rhythm features from beat times, and which beats are ectopic.
 //!
 //! The same function serves two sources: R peaks detected in a segment at inference, and
 //! annotated beat times of other databases when the rhythm branch is pre-trained. So it
-//! sees nothing but times, and it must behave on what a short segment gives: two to four
+//! sees nothing but times and, for each beat, whether it is ectopic: judged from its shape
+//! at inference ([`super::ectopy`]), taken from the reference labels in pre-training. It
+//! must behave on what a short segment gives: two to four
 //! beats in 2 s, a beat missed or an extra one detected. Hence medians over means where a
 //! single bad interval would dominate, and a feature ([`RR_COUNT`]) that tells the model
 //! how much evidence the others rest on.
@@ -20,10 +22,18 @@
 //!   [`HARMONIC`]);
 //! - ventricular tachycardia: fast and regular;
 //! - bigeminy and trigeminy: patterned alternation, high irregularity at lag 1 but low at lag
-//!   2 (bigeminy) or lag 3 (trigeminy), half or a third of the intervals short.
+//!   2 (bigeminy) or lag 3 (trigeminy), half or a third of the intervals short;
+//! - sinus rhythm with frequent ventricular ectopy: all intervals as irregular as in
+//!   fibrillation, but the intervals between consecutive dominant beats ([`NN_CV`]) regular
+//!   and many beats ectopic ([`ECTOPIC_FRACTION`]); in fibrillation the beats are of one
+//!   shape and the dominant intervals as irregular as all of them.
 
 /// Number of RR features.
-pub const N_RR: usize = 15;
+pub const N_RR: usize = 19;
+
+/// Number of RR features of preprocessing version 2 (the first ones of [`N_RR`], before the
+/// ectopy-aware features), which weights of that version read.
+pub const N_RR_V2: usize = 15;
 
 /// Index of the beat rate from the count: `60 * beats / duration / 100` (bpm / 100), in
 /// `[0, 4]`. Defined even with 0 or 1 beat, when no interval exists.
@@ -70,6 +80,19 @@ pub const NEAR_MEDIAN: usize = 13;
 /// medians (a missed beat), in `[0, 2]`: what is left of the irregularity once isolated
 /// ectopic beats and detector misses are discounted. With nothing left, the plain CV.
 pub const CV_CLEAN: usize = 14;
+/// Index of the fraction of beats flagged ectopic ([`super::ectopy`]), in `[0, 1]`.
+pub const ECTOPIC_FRACTION: usize = 15;
+/// Index of the evidence weight of the dominant rhythm: `min(NN, 20) / 20` for the NN
+/// intervals (between two consecutive beats of the dominant morphology), in `[0, 1]`.
+pub const NN_COUNT: usize = 16;
+/// Index of the coefficient of variation of the NN intervals, in `[0, 2]`; 0 with fewer
+/// than two. Low in sinus rhythm however many ectopic beats interrupt it, high in
+/// fibrillation, whose beats are all of one morphology.
+pub const NN_CV: usize = 17;
+/// Index of the median of `|NN[i+1] - NN[i]|` over consecutive NN intervals (three
+/// consecutive dominant beats) divided by the median NN interval, in `[0, 2]`; 0 without
+/// such a pair.
+pub const NN_IRREGULARITY: usize = 18;
 
 /// Names of the features, in order (for model cards and reports).
 pub const FEATURE_NAMES: [&str; N_RR] = [
@@ -88,6 +111,10 @@ pub const FEATURE_NAMES: [&str; N_RR] = [
     "harmonic",
     "near_median",
     "cv_clean",
+    "ectopic_fraction",
+    "nn_count",
+    "nn_cv",
+    "nn_irregularity",
 ];
 
 /// RR intervals (s) between consecutive distinct finite beat times, after sorting.
@@ -102,6 +129,53 @@ fn intervals(beat_times_s: &[f64]) -> Vec<f64> {
         .map(|w| w[1] - w[0])
         .filter(|&d| d > 0.0)
         .collect()
+}
+
+/// Fills the features of the dominant (non-ectopic) beats.
+fn dominant_features(beat_times_s: &[f64], ectopic: &[bool], f: &mut [f32; N_RR]) {
+    let mut beats: Vec<(f64, bool)> = beat_times_s
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.is_finite())
+        .map(|(i, &t)| (t, ectopic.get(i).copied().unwrap_or(false)))
+        .collect();
+    beats.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // One beat per time, ectopic if any report of it is.
+    beats.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        kept.1 |= same && later.1;
+        same
+    });
+    if beats.is_empty() {
+        return;
+    }
+    let flagged = beats.iter().filter(|b| b.1).count();
+    f[ECTOPIC_FRACTION] = clamp(flagged as f64 / beats.len() as f64, 1.0);
+    // NN intervals, each with whether it continues the previous one (shares its beat).
+    let mut nn: Vec<(f64, bool)> = Vec::new();
+    let mut last_end = None;
+    for (i, w) in beats.windows(2).enumerate() {
+        if !w[0].1 && !w[1].1 {
+            nn.push((w[1].0 - w[0].0, last_end == Some(i)));
+            last_end = Some(i + 1);
+        }
+    }
+    f[NN_COUNT] = clamp(nn.len().min(20) as f64 / 20.0, 1.0);
+    if nn.len() < 2 {
+        return;
+    }
+    let values: Vec<f64> = nn.iter().map(|v| v.0).collect();
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let var = values.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / values.len() as f64;
+    f[NN_CV] = clamp(var.sqrt() / mean, 2.0);
+    let steps: Vec<f64> = nn
+        .windows(2)
+        .filter(|w| w[1].1)
+        .map(|w| (w[1].0 - w[0].0).abs())
+        .collect();
+    if !steps.is_empty() {
+        f[NN_IRREGULARITY] = clamp(median(&steps) / median(&values), 2.0);
+    }
 }
 
 /// Median of a non-empty slice (sorted copy).
@@ -145,15 +219,22 @@ fn clamp(v: f64, hi: f64) -> f32 {
 }
 
 /// The rhythm features of a segment of `duration_s` seconds with beats at `beat_times_s`
-/// (seconds, any order; non-finite and repeated times are ignored). See the module
-/// documentation and the index constants for each feature.
+/// (seconds, any order; non-finite and repeated times are ignored), none of them known to
+/// be ectopic. See the module documentation and the index constants for each feature.
 pub fn features(beat_times_s: &[f64], duration_s: f64) -> [f32; N_RR] {
+    features_flagged(beat_times_s, &[], duration_s)
+}
+
+/// [`features`] of beats of which those with `ectopic[i]` set are ectopic (a missing flag
+/// is `false`). The first [`N_RR_V2`] features do not depend on the flags.
+pub fn features_flagged(beat_times_s: &[f64], ectopic: &[bool], duration_s: f64) -> [f32; N_RR] {
     let mut f = [0.0f32; N_RR];
     let beats = beat_times_s.iter().filter(|t| t.is_finite()).count();
     if duration_s.is_finite() && duration_s > 0.0 {
         f[RATE_COUNT] = clamp(60.0 * beats as f64 / duration_s / 100.0, 4.0);
     }
     let rr = intervals(beat_times_s);
+    dominant_features(beat_times_s, ectopic, &mut f);
     f[RR_COUNT] = clamp(rr.len().min(20) as f64 / 20.0, 1.0);
     if rr.is_empty() {
         return f;
@@ -249,6 +330,21 @@ pub struct SegmentPeaks {
     pub end_s: f64,
     /// R peaks detected in the segment; empty for a flat or invalid segment.
     pub peaks_s: Vec<f64>,
+    /// What is known of each peak's morphology.
+    pub morphology: Morphology,
+}
+
+/// What is known of the morphology of a segment's beats, which decides which are ectopic.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Morphology {
+    /// Nothing: no beat is taken as ectopic.
+    #[default]
+    Unknown,
+    /// Each peak's shape ([`super::ectopy::shapes`]; `None` where unknown); the beats are
+    /// judged against the dominant shape of every beat of the context.
+    Shapes(Vec<Option<super::ectopy::Shape>>),
+    /// Each peak's flag, known beforehand (from reference beat labels).
+    Ectopic(Vec<bool>),
 }
 
 /// The rhythm input of the last segment of `segments` (segments of one segmentation, in
@@ -261,9 +357,22 @@ pub struct SegmentPeaks {
 /// last segment's end. Its duration is that span, shorter at the start of a signal, where
 /// less is available. Depending only on earlier segments, it needs no look-ahead, so a
 /// stream classifies with it as soon as a segment is complete.
+///
+/// Beats with shapes are judged ectopic against the dominant shape of all those beats
+/// together (the context's and the segment's), so a segment with a few beats is judged
+/// against the rhythm that precedes it.
 pub fn context_features(segments: &[SegmentPeaks], context_s: f64) -> [f32; N_RR_CONTEXT] {
     let first_start = segments.first().map_or(0.0, |s| s.start_s);
     context_from(first_start, segments, context_s)
+}
+
+/// A beat of a context: its time, whether it belongs to the last segment, and what is
+/// known of its morphology.
+struct ContextBeat<'a> {
+    time: f64,
+    own: bool,
+    shape: Option<&'a super::ectopy::Shape>,
+    label: bool,
 }
 
 fn context_from(
@@ -275,28 +384,51 @@ fn context_from(
     let Some(last) = segments.last() else {
         return out;
     };
-    out[..N_RR].copy_from_slice(&features(
-        &last
-            .peaks_s
-            .iter()
-            .map(|p| p - last.start_s)
-            .collect::<Vec<_>>(),
-        last.end_s - last.start_s,
-    ));
     let from = (last.end_s - context_s).max(first_start);
-    let mut peaks = Vec::new();
+    let mut beats = Vec::new();
     for (i, seg) in segments.iter().enumerate() {
+        let own = i + 1 == segments.len();
         let until = segments
             .get(i + 1)
             .map_or(f64::INFINITY, |next| next.start_s);
-        peaks.extend(
-            seg.peaks_s
-                .iter()
-                .filter(|&&p| p >= from && p < until)
-                .map(|p| p - from),
-        );
+        for (k, &time) in seg.peaks_s.iter().enumerate() {
+            let kept = own || (time >= from && time < until);
+            if !kept {
+                continue;
+            }
+            let (shape, label) = match &seg.morphology {
+                Morphology::Unknown => (None, false),
+                Morphology::Shapes(s) => (s.get(k).and_then(Option::as_ref), false),
+                Morphology::Ectopic(f) => (None, f.get(k).copied().unwrap_or(false)),
+            };
+            beats.push(ContextBeat {
+                time,
+                own,
+                shape,
+                label,
+            });
+        }
     }
-    out[N_RR..].copy_from_slice(&features(&peaks, last.end_s - from));
+    let shaped: Vec<&super::ectopy::Shape> = beats.iter().filter_map(|b| b.shape).collect();
+    let mut judged = super::ectopy::ectopic(&shaped).into_iter();
+    let flags: Vec<bool> = beats
+        .iter()
+        .map(|b| match b.shape {
+            Some(_) => judged.next().unwrap_or(false),
+            None => b.label,
+        })
+        .collect();
+    let part = |keep: &dyn Fn(&ContextBeat) -> bool, origin: f64, duration: f64| {
+        let (times, ectopic): (Vec<f64>, Vec<bool>) = beats
+            .iter()
+            .zip(&flags)
+            .filter(|(b, _)| keep(b))
+            .map(|(b, &f)| (b.time - origin, f))
+            .unzip();
+        features_flagged(&times, &ectopic, duration)
+    };
+    out[..N_RR].copy_from_slice(&part(&|b| b.own, last.start_s, last.end_s - last.start_s));
+    out[N_RR..].copy_from_slice(&part(&|b| b.time >= from, from, last.end_s - from));
     out
 }
 
@@ -423,6 +555,40 @@ mod tests {
     }
 
     #[test]
+    fn flagged_ectopic_beats_leave_the_dominant_rhythm() {
+        // Sinus at 0.8 s with frequent multiform ventricular beats at irregular coupling:
+        // as irregular as fibrillation until the flagged beats are set aside.
+        let rr = [
+            0.8, 0.8, 0.45, 1.2, 0.8, 0.6, 0.55, 1.45, 0.8, 0.8, 0.5, 1.1, 0.8, 0.35, 1.25, 0.8,
+        ];
+        let t = times(&rr);
+        // Beat k ends interval k - 1: the beats after a short interval and the couplet.
+        let flags: Vec<bool> = (0..t.len())
+            .map(|k| k > 0 && (rr[k - 1] < 0.7 || (k > 1 && rr[k - 2] == 0.6)))
+            .collect();
+        let plain = features(&t, 12.0);
+        let flagged = features_flagged(&t, &flags, 12.0);
+        assert_eq!(plain[..N_RR_V2], flagged[..N_RR_V2]);
+        assert!(plain[CV] > 0.2 && plain[SPREAD] > 0.5, "{plain:?}");
+        assert_eq!(plain[ECTOPIC_FRACTION], 0.0);
+        assert!((plain[NN_CV] - plain[CV]).abs() < 1e-6);
+        let expected = flags.iter().filter(|&&f| f).count() as f32 / t.len() as f32;
+        assert!((flagged[ECTOPIC_FRACTION] - expected).abs() < 1e-6);
+        assert!(flagged[NN_CV] < 0.01, "{flagged:?}");
+        assert_eq!(flagged[NN_IRREGULARITY], 0.0);
+        assert!(flagged[NN_COUNT] > 0.0 && flagged[NN_COUNT] < plain[NN_COUNT]);
+        // Fibrillation, one morphology: the dominant rhythm is the whole rhythm.
+        let af = features(&times(&random_rr(16, 0.4, 1.2)), 12.0);
+        assert!(af[NN_CV] > 0.2 && af[NN_IRREGULARITY] > 0.2, "{af:?}");
+        // Every beat flagged, or every other (bigeminy): no dominant interval is left.
+        let all = features_flagged(&t, &vec![true; t.len()], 12.0);
+        assert_eq!(
+            (all[NN_COUNT], all[NN_CV], all[ECTOPIC_FRACTION]),
+            (0.0, 0.0, 1.0)
+        );
+    }
+
+    #[test]
     fn flutter_with_variable_block_is_harmonic() {
         // 300/min flutter waves conducted 2:1 and 4:1: intervals of 0.4 and 0.8 s.
         let flutter = features(
@@ -496,6 +662,7 @@ mod tests {
 
     fn seg(start: f64, end: f64, peaks: &[f64]) -> SegmentPeaks {
         SegmentPeaks {
+            morphology: Morphology::Unknown,
             start_s: start,
             end_s: end,
             peaks_s: peaks.to_vec(),

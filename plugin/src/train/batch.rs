@@ -151,16 +151,16 @@ pub fn prepare(
     for (item, segment) in items.into_iter().zip(segments) {
         let (p, label) = item?;
         out.images.extend_from_slice(&p.image);
-        out.rr.extend_from_slice(&p.rr);
-        if let Some(table) = context {
-            let f = table.get(segment.record, segment.start).ok_or_else(|| {
+        let ctx = match context {
+            Some(table) => Some(table.get(segment.record, segment.start).ok_or_else(|| {
                 Error::invalid(format!(
                     "record {} at sample {}: not a segment of the rhythm-context table",
                     corpus.records[segment.record].name, segment.start
                 ))
-            })?;
-            out.rr.extend_from_slice(f);
-        }
+            })?),
+            None => None,
+        };
+        out.rr.extend(config.rr_input(&p.rr, ctx));
         out.labels.push(label);
     }
     Ok(out)

@@ -97,9 +97,10 @@ fn record_contexts(
                 record.fs,
                 &prepared.r_peaks,
                 config.model_rate_hz,
+                prepared.shapes,
             )
         } else {
-            segment_peaks(range.start, range.end, record.fs, &[], 1.0)
+            segment_peaks(range.start, range.end, record.fs, &[], 1.0, Vec::new())
         };
         let f = context.push(peaks);
         let mut half = [0.0; N_RR];

@@ -28,7 +28,7 @@ use super::corpus::Segment;
 use super::dataset::Dataset;
 use super::rhythm::{N_CLASSES, Rhythm, Timeline};
 use super::sampler::{Sampler, class_weights};
-use crate::dsp::rr::features;
+use crate::dsp::rr::features_flagged;
 use crate::dsp::{N_RR, N_RR_CONTEXT, PreprocessConfig};
 use crate::eval::{Report, score};
 use crate::model::device::{inference_device, training_device};
@@ -157,6 +157,14 @@ pub struct RrSettings {
     /// of the annotation-only databases, within a class.
     #[serde(default = "one")]
     pub signal_weight: f64,
+    /// Probability that a labelled ectopic beat of a training window is not flagged (the
+    /// morphology test misses it), as [`crate::dsp::ectopy`] misses about a quarter of
+    /// MIT-BIH's ventricular beats.
+    #[serde(default)]
+    pub p_ectopic_missed: f64,
+    /// Probability that any other beat of a training window is flagged ectopic.
+    #[serde(default)]
+    pub p_ectopic_false: f64,
 }
 
 fn one() -> f64 {
@@ -179,6 +187,8 @@ impl Default for RrSettings {
             p_extra_beat: 0.05,
             jitter_s: 0.008,
             signal_weight: 1.0,
+            p_ectopic_missed: 0.25,
+            p_ectopic_false: 0.01,
         }
     }
 }
@@ -190,9 +200,14 @@ pub struct RrWindow {
     pub record: usize,
     /// Beat times from the window's start, seconds.
     pub beats: Vec<f32>,
+    /// Whether each beat of `beats` is ectopic (a ventricular, escape or fusion beat of the
+    /// reference labels).
+    pub beat_ectopic: Vec<bool>,
     /// Beat times of the causal context (the window and what precedes it, at most
     /// [`RrCorpus::context_seconds`]), seconds from the context's start; empty without one.
     pub context: Vec<f32>,
+    /// Whether each beat of `context` is ectopic.
+    pub context_ectopic: Vec<bool>,
     /// Duration of the context, seconds (shorter at the start of a record).
     pub context_span: f32,
     /// Majority rhythm.
@@ -221,36 +236,65 @@ pub struct RrCorpus {
 /// A record's name, the annotator its beats came from, and its windows.
 type LoadedRecord = (String, &'static str, Vec<RrWindow>);
 
-/// Beat times (samples) of `anns` (beat annotations only).
-fn beat_samples(anns: &[wfdb::Annotation]) -> Vec<i64> {
+/// Beat times (samples) of `anns` (beat annotations only) and whether each is ectopic.
+fn beat_samples(anns: &[wfdb::Annotation]) -> (Vec<i64>, Vec<bool>) {
     anns.iter()
         .filter(|a| wfdb::codes::is_beat(a.code))
-        .map(|a| a.sample)
+        .map(|a| (a.sample, is_ectopic(a.code)))
+        .unzip()
+}
+
+/// Beats of another morphology than the conducted ones: ventricular (`V`), ventricular
+/// escape (`E`) and fusion (`F`) beats, what [`crate::dsp::ectopy`] looks for.
+fn is_ectopic(code: u8) -> bool {
+    matches!(wfdb::codes::symbol(code), "V" | "E" | "F")
+}
+
+/// The label of each of `beats` taken from the nearest reference beat within `tolerance`
+/// samples (unlabelled: not ectopic).
+fn labels_from(reference: &[i64], ectopic: &[bool], beats: &[i64], tolerance: i64) -> Vec<bool> {
+    beats
+        .iter()
+        .map(|&b| {
+            let i = reference.partition_point(|&r| r < b);
+            [i.checked_sub(1), Some(i)]
+                .into_iter()
+                .flatten()
+                .filter(|&k| k < reference.len() && (reference[k] - b).abs() <= tolerance)
+                .min_by_key(|&k| (reference[k] - b).abs())
+                .is_some_and(|k| ectopic[k])
+        })
         .collect()
 }
 
+/// Beats of one annotation-only record: times (samples) and ectopic labels.
+type Beats = (Vec<i64>, Vec<bool>);
+
 /// Loads one annotation-only record: beats (`qrs`, or `atr` where `qrs` holds under 90 %
-/// of the reference beats) and the rhythm timeline from `atr`.
-fn load_rr_record(dir: &Path, name: &str) -> Result<(f64, Vec<i64>, Timeline, &'static str)> {
+/// of the reference beats) with the reference's ectopic labels, and the rhythm timeline
+/// from `atr`.
+fn load_rr_record(dir: &Path, name: &str) -> Result<(f64, Beats, Timeline, &'static str)> {
     let path = dir.join(name);
     let header = Header::from_file(&wfdb::annotation_path(&path, "hea"))?;
     let atr = wfdb::read_annotations(&path, "atr")?;
-    let reference = beat_samples(&atr);
+    let (reference, reference_ectopic) = beat_samples(&atr);
     let qrs_path = wfdb::annotation_path(&path, "qrs");
     let (beats, source) = if qrs_path.is_file() {
-        let qrs = beat_samples(&wfdb::read_annotations(&path, "qrs")?);
+        let (qrs, _) = beat_samples(&wfdb::read_annotations(&path, "qrs")?);
         if reference.len() > 1000 && (qrs.len() as f64) < 0.9 * reference.len() as f64 {
-            (reference, "atr")
+            ((reference, reference_ectopic), "atr")
         } else {
-            (qrs, "qrs")
+            let tolerance = (0.15 * header.fs).round() as i64;
+            let labels = labels_from(&reference, &reference_ectopic, &qrs, tolerance);
+            ((qrs, labels), "qrs")
         }
     } else {
-        (reference, "atr")
+        ((reference, reference_ectopic), "atr")
     };
     let last = atr
         .iter()
         .map(|a| a.sample)
-        .chain(beats.last().copied())
+        .chain(beats.0.last().copied())
         .max()
         .unwrap_or(0);
     let len = match header.sig_len {
@@ -288,7 +332,7 @@ impl RrCorpus {
             .par_iter()
             .enumerate()
             .map(|(i, (dir, db, name))| {
-                let (fs, beats, timeline, source) = load_rr_record(dir, name)?;
+                let (fs, (beats, ectopic), timeline, source) = load_rr_record(dir, name)?;
                 let win = (seconds * fs).round() as i64;
                 if win < 1 {
                     return Err(Error::invalid(format!("{seconds} s windows at {fs} Hz")));
@@ -308,23 +352,27 @@ impl RrCorpus {
                         e += 1;
                     }
                     if let Some(label) = timeline.majority(start as u64..end as u64) {
-                        let since = |from: i64| -> Vec<f32> {
+                        let since = |from: i64| -> (Vec<f32>, Vec<bool>) {
                             let first = beats.partition_point(|&s| s < from);
-                            beats[first..e]
+                            let times = beats[first..e]
                                 .iter()
                                 .map(|&s| ((s - from) as f64 / fs) as f32)
-                                .collect()
+                                .collect();
+                            (times, ectopic[first..e].to_vec())
                         };
-                        let (context, context_span) = if ctx > 0 {
+                        let ((context, context_ectopic), context_span) = if ctx > 0 {
                             let from = (end - ctx).max(0);
                             (since(from), ((end - from) as f64 / fs) as f32)
                         } else {
-                            (Vec::new(), 0.0)
+                            ((Vec::new(), Vec::new()), 0.0)
                         };
+                        let (beats, beat_ectopic) = since(start);
                         by_class[label.index()].push(RrWindow {
                             record: 0,
-                            beats: since(start),
+                            beats,
+                            beat_ectopic,
                             context,
+                            context_ectopic,
                             context_span,
                             label,
                             input: Vec::new(),
@@ -399,7 +447,9 @@ impl RrCorpus {
             self.windows.push(RrWindow {
                 record,
                 beats: Vec::new(),
+                beat_ectopic: Vec::new(),
                 context: Vec::new(),
+                context_ectopic: Vec::new(),
                 context_span: 0.0,
                 label: s.label,
                 input: input.to_vec(),
@@ -414,20 +464,38 @@ impl RrCorpus {
     }
 }
 
-/// Beat times of `seconds`, after simulated detector errors drawn from `rng`.
+/// Probability that a simulated false detection is flagged ectopic: noise rarely looks
+/// like the dominant QRS, but sometimes does.
+const P_EXTRA_ECTOPIC: f64 = 0.5;
+
+/// Beat times of `seconds` and their ectopic flags, after simulated detector and
+/// morphology errors drawn from `rng`.
 fn perturbed(
     beats: &[f32],
+    ectopic: &[bool],
     seconds: f64,
     s: &RrSettings,
     rng: &mut Xoshiro256PlusPlus,
-) -> Vec<f64> {
+) -> (Vec<f64>, Vec<bool>) {
     let mut beats: Vec<f64> = beats.iter().map(|&t| f64::from(t)).collect();
+    let mut flags: Vec<bool> = (0..beats.len())
+        .map(|i| ectopic.get(i).copied().unwrap_or(false))
+        .collect();
     if !beats.is_empty() && rng.random_bool(s.p_missed_beat) {
         let i = rng.random_range(0..beats.len());
         beats.remove(i);
+        flags.remove(i);
     }
     if seconds > 0.0 && rng.random_bool(s.p_extra_beat) {
         beats.push(rng.random_range(0.0..seconds));
+        flags.push(rng.random_bool(P_EXTRA_ECTOPIC));
+    }
+    for f in &mut flags {
+        *f = if *f {
+            !rng.random_bool(s.p_ectopic_missed)
+        } else {
+            rng.random_bool(s.p_ectopic_false)
+        };
     }
     if s.jitter_s > 0.0
         && let Ok(n) = Normal::new(0.0, s.jitter_s)
@@ -436,7 +504,14 @@ fn perturbed(
             *b += n.sample(rng);
         }
     }
-    beats
+    (beats, flags)
+}
+
+/// Whether the morphology test would flag the unlabelled beats of `labels` rather than the
+/// labelled ones: it flags the beats unlike the most common shape, so where ventricular
+/// beats are the majority (a run of ventricular tachycardia) the others stand out.
+fn judged_inverted(labels: &[bool]) -> bool {
+    2 * labels.iter().filter(|&&f| f).count() > labels.len()
 }
 
 /// The rhythm input of a window (its features, then its context's when the corpus has a
@@ -453,38 +528,52 @@ fn window_features(
         return window.input.clone();
     }
     let seconds = corpus.seconds;
-    let own: Vec<f64> = match &mut noise {
-        Some((s, rng)) => perturbed(&window.beats, seconds, s, rng),
-        None => window.beats.iter().map(|&t| f64::from(t)).collect(),
+    // At run time the segment's beats are judged with its context's, by one dominant shape.
+    let invert = judged_inverted(if corpus.context_seconds > 0.0 {
+        &window.context_ectopic
+    } else {
+        &window.beat_ectopic
+    });
+    let flags = |labels: &[bool]| -> Vec<bool> { labels.iter().map(|&f| f != invert).collect() };
+    let (own_flags, context_flags) = (flags(&window.beat_ectopic), flags(&window.context_ectopic));
+    let exact = |beats: &[f32], ectopic: &[bool]| -> (Vec<f64>, Vec<bool>) {
+        (
+            beats.iter().map(|&t| f64::from(t)).collect(),
+            ectopic.to_vec(),
+        )
     };
-    let mut out = features(&own, seconds).to_vec();
+    let (own, own_ectopic) = match &mut noise {
+        Some((s, rng)) => perturbed(&window.beats, &own_flags, seconds, s, rng),
+        None => exact(&window.beats, &own_flags),
+    };
+    let mut out = features_flagged(&own, &own_ectopic, seconds).to_vec();
     if corpus.context_seconds > 0.0 {
         let span = f64::from(window.context_span);
-        let ctx: Vec<f64> = match &mut noise {
+        let (ctx, ctx_ectopic) = match &mut noise {
             Some((s, rng)) => {
                 // Stretches aligned on the window's end, the segmentation's boundaries.
-                let mut out = Vec::with_capacity(window.context.len());
+                let mut times = Vec::with_capacity(window.context.len());
+                let mut flags = Vec::with_capacity(window.context.len());
                 let mut hi = span;
                 while hi > 0.0 {
                     let lo = (hi - seconds).max(0.0);
-                    let part: Vec<f32> = window
+                    let (part, part_ectopic): (Vec<f32>, Vec<bool>) = window
                         .context
                         .iter()
-                        .filter(|&&t| f64::from(t) >= lo && f64::from(t) < hi)
-                        .map(|&t| t - lo as f32)
-                        .collect();
-                    out.extend(
-                        perturbed(&part, hi - lo, s, rng)
-                            .into_iter()
-                            .map(|t| t + lo),
-                    );
+                        .zip(&context_flags)
+                        .filter(|(t, _)| f64::from(**t) >= lo && f64::from(**t) < hi)
+                        .map(|(&t, &f)| (t - lo as f32, f))
+                        .unzip();
+                    let (t, f) = perturbed(&part, &part_ectopic, hi - lo, s, rng);
+                    times.extend(t.into_iter().map(|t| t + lo));
+                    flags.extend(f);
                     hi = lo;
                 }
-                out
+                (times, flags)
             }
-            None => window.context.iter().map(|&t| f64::from(t)).collect(),
+            None => exact(&window.context, &context_flags),
         };
-        out.extend_from_slice(&features(&ctx, span));
+        out.extend_from_slice(&features_flagged(&ctx, &ctx_ectopic, span));
     }
     out
 }
