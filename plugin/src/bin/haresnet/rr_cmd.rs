@@ -61,6 +61,14 @@ pub struct RrArgs {
     /// Draw weight of a MIT-BIH patient against an annotation-only one, within a class.
     #[arg(long, requires = "mitdb")]
     mitdb_weight: Option<f64>,
+    /// Probability that a labelled ectopic beat of a training window is left unflagged
+    /// (default 0.25).
+    #[arg(long)]
+    p_ectopic_missed: Option<f64>,
+    /// Probability that any other beat of a training window is flagged ectopic (default
+    /// 0.01).
+    #[arg(long)]
+    p_ectopic_false: Option<f64>,
 }
 
 /// Adds the MIT-BIH segments `args` selects to `corpus`.
@@ -116,6 +124,27 @@ pub fn run(args: RrArgs) -> Result<()> {
             )));
         }
         settings.signal_weight = v;
+    }
+    for (name, given, field) in [
+        (
+            "--p-ectopic-missed",
+            args.p_ectopic_missed,
+            &mut settings.p_ectopic_missed,
+        ),
+        (
+            "--p-ectopic-false",
+            args.p_ectopic_false,
+            &mut settings.p_ectopic_false,
+        ),
+    ] {
+        if let Some(v) = given {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(Error::invalid(format!(
+                    "{name} must be a probability between 0 and 1, got {v}"
+                )));
+            }
+            *field = v;
+        }
     }
     let mut corpus = RrCorpus::load(
         &args.data,
