@@ -69,6 +69,10 @@ pub struct RrArgs {
     /// 0.01).
     #[arg(long)]
     p_ectopic_false: Option<f64>,
+    /// Loss class-weight power: 0 weighs every window alike, 1 by inverse class frequency
+    /// (default 0.5).
+    #[arg(long)]
+    class_weight_power: Option<f64>,
 }
 
 /// Adds the MIT-BIH segments `args` selects to `corpus`.
@@ -136,11 +140,16 @@ pub fn run(args: RrArgs) -> Result<()> {
             args.p_ectopic_false,
             &mut settings.p_ectopic_false,
         ),
+        (
+            "--class-weight-power",
+            args.class_weight_power,
+            &mut settings.class_weight_power,
+        ),
     ] {
         if let Some(v) = given {
             if !(0.0..=1.0).contains(&v) {
                 return Err(Error::invalid(format!(
-                    "{name} must be a probability between 0 and 1, got {v}"
+                    "{name} must be between 0 and 1, got {v}"
                 )));
             }
             *field = v;
