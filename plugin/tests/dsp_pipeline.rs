@@ -226,12 +226,7 @@ fn ectopy_against_reference(name: &str) -> (f64, f64, f64) {
         times.extend(out.r_peaks.iter().map(|&i| t0 + i as f64 / 250.0));
         shapes.extend(out.shapes);
     }
-    let known: Vec<&ectopy::Shape> = shapes.iter().flatten().collect();
-    let mut judged = ectopy::ectopic(&known).into_iter();
-    let flags: Vec<bool> = shapes
-        .iter()
-        .map(|s| s.is_some() && judged.next().unwrap_or(false))
-        .collect();
+    let flags = ectopy::ectopic_where_known(&shapes.iter().map(Option::as_ref).collect::<Vec<_>>());
     let (mut tp, mut fp, mut fn_) = (0, 0, 0);
     for (t, &flag) in times.iter().zip(&flags) {
         let truth = reference

@@ -151,6 +151,16 @@ pub fn ectopic(shapes: &[&Shape]) -> Vec<bool> {
     flags
 }
 
+/// [`ectopic`] over the beats whose shape is known; a beat without one is never ectopic.
+pub fn ectopic_where_known(shapes: &[Option<&Shape>]) -> Vec<bool> {
+    let known: Vec<&Shape> = shapes.iter().flatten().copied().collect();
+    let mut judged = ectopic(&known).into_iter();
+    shapes
+        .iter()
+        .map(|s| s.is_some() && judged.next().unwrap_or(false))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

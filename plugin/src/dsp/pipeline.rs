@@ -307,12 +307,8 @@ impl Preprocessor {
             .map(|&i| i as f64 / self.config.model_rate_hz)
             .collect();
         let shapes = ectopy::shapes(&signal, &r_peaks, self.config.model_rate_hz);
-        let known: Vec<&Shape> = shapes.iter().flatten().collect();
-        let mut judged = ectopy::ectopic(&known).into_iter();
-        let ectopic: Vec<bool> = shapes
-            .iter()
-            .map(|s| s.is_some() && judged.next().unwrap_or(false))
-            .collect();
+        let ectopic =
+            ectopy::ectopic_where_known(&shapes.iter().map(Option::as_ref).collect::<Vec<_>>());
         let norm = normalize(&mut signal, self.config.flat_std)?;
         let mut image = Vec::new();
         let rows = fold_into(
