@@ -533,9 +533,8 @@ impl Classifier {
         }
     }
 
-    /// Prepares and classifies `segments` (start, samples): preparation and the network in
-    /// parallel chunks, the rhythm context (which needs the segments in order) in one cheap
-    /// sequential pass between them. `rhythm` is [`Rhythm::Causal`] for a segmentation of
+    /// Prepares and classifies `segments` (start, samples): preparation, the rhythm inputs
+    /// and the network in parallel. `rhythm` is [`Rhythm::Causal`] for a segmentation of
     /// one signal, whose `context` holds the segments before these and takes these in;
     /// [`Rhythm::Alone`] for independent segments.
     fn run(
@@ -568,9 +567,7 @@ impl Classifier {
             for chunk in prepared {
                 items.extend(chunk?);
             }
-            for item in &mut items {
-                item.rr = self.rhythm_input(item, fs, rhythm, context.as_deref_mut());
-            }
+            self.rhythm_inputs(&mut items, fs, rhythm, context.as_deref_mut());
             let classified: Vec<Result<Vec<SegmentResult>>> = self.install(|| {
                 items
                     .par_chunks_mut(CHUNK)
@@ -593,51 +590,62 @@ impl Classifier {
         }
     }
 
-    /// The rhythm input of a prepared segment: its own features, followed, when the model
-    /// reads a context, by those of the causal context (`context`, which the segment joins)
-    /// or, for an independent segment, of the segment itself.
-    fn rhythm_input(
+    /// The rhythm input of each prepared segment of `items` (in signal order): its own
+    /// features, followed, when the model reads a context, by those of the causal context
+    /// (`context`, which the segments join, unanalysable ones with no beats) or, for
+    /// independent segments, of the segment itself. Segments are judged in parallel: each
+    /// context depends only on the peaks of the segments it spans.
+    fn rhythm_inputs(
         &self,
-        item: &Item,
+        items: &mut [Item],
         fs: f64,
         rhythm: Rhythm,
         context: Option<&mut RrContext>,
-    ) -> Vec<f32> {
-        let Some(prepared) = &item.prepared else {
-            // Not analysable: it still takes its place in the context, with no beats.
-            if let Some(ctx) = context {
-                ctx.push(segment_peaks(
-                    item.result.start,
-                    item.result.end,
-                    fs,
-                    &[],
-                    1.0,
-                    Vec::new(),
-                ));
-            }
-            return Vec::new();
-        };
+    ) {
         let config = &self.inner.card.preprocess;
         if config.rr_context_seconds <= 0.0 {
-            return config.rr_input(&prepared.rr, None);
+            for item in items.iter_mut() {
+                if let Some(p) = &item.prepared {
+                    item.rr = config.rr_input(&p.rr, None);
+                }
+            }
+            return;
         }
-        let peaks = segment_peaks(
-            item.result.start,
-            item.result.end,
-            fs,
-            &prepared.r_peaks,
-            self.model_rate(),
-            prepared.shapes.clone(),
-        );
-        let both = match (rhythm, context) {
-            (Rhythm::Causal, Some(ctx)) => ctx.push(peaks),
-            _ => dsp::rr::context_features(&[peaks], f64::INFINITY),
+        let peaks = |item: &Item| match &item.prepared {
+            Some(p) => segment_peaks(
+                item.result.start,
+                item.result.end,
+                fs,
+                &p.r_peaks,
+                self.model_rate(),
+                p.shapes.clone(),
+            ),
+            None => segment_peaks(item.result.start, item.result.end, fs, &[], 1.0, Vec::new()),
         };
-        let (own, ctx) = both.split_at(dsp::N_RR);
-        config.rr_input(
-            own.try_into().unwrap_or(&[0.0; dsp::N_RR]),
-            ctx.try_into().ok(),
-        )
+        let input = |both: &[f32; dsp::N_RR_CONTEXT]| {
+            let own: [f32; dsp::N_RR] = std::array::from_fn(|i| both[i]);
+            let ctx: [f32; dsp::N_RR] = std::array::from_fn(|i| both[dsp::N_RR + i]);
+            config.rr_input(&own, Some(&ctx))
+        };
+        match (rhythm, context) {
+            (Rhythm::Causal, Some(ctx)) => {
+                let all = items.iter().map(peaks).collect();
+                let features = self.install(|| ctx.push_all(all));
+                for (item, f) in items.iter_mut().zip(&features) {
+                    if item.prepared.is_some() {
+                        item.rr = input(f);
+                    }
+                }
+            }
+            _ => self.install(|| {
+                items.par_iter_mut().for_each(|item| {
+                    if item.prepared.is_some() {
+                        let f = dsp::rr::context_features(&[peaks(item)], f64::INFINITY);
+                        item.rr = input(&f);
+                    }
+                })
+            }),
+        }
     }
 
     /// Runs the analysable segments of `items` through the network together.

@@ -28,6 +28,8 @@
 //!   and many beats ectopic ([`ECTOPIC_FRACTION`]); in fibrillation the beats are of one
 //!   shape and the dominant intervals as irregular as all of them.
 
+use rayon::prelude::*;
+
 /// Number of RR features.
 pub const N_RR: usize = 19;
 
@@ -343,8 +345,6 @@ pub enum Morphology {
     /// Each peak's shape ([`super::ectopy::shapes`]; `None` where unknown); the beats are
     /// judged against the dominant shape of every beat of the context.
     Shapes(Vec<Option<super::ectopy::Shape>>),
-    /// Each peak's flag, known beforehand (from reference beat labels).
-    Ectopic(Vec<bool>),
 }
 
 /// The rhythm input of the last segment of `segments` (segments of one segmentation, in
@@ -366,13 +366,12 @@ pub fn context_features(segments: &[SegmentPeaks], context_s: f64) -> [f32; N_RR
     context_from(first_start, segments, context_s)
 }
 
-/// A beat of a context: its time, whether it belongs to the last segment, and what is
-/// known of its morphology.
+/// A beat of a context: its time, whether it belongs to the last segment, and its shape
+/// when known.
 struct ContextBeat<'a> {
     time: f64,
     own: bool,
     shape: Option<&'a super::ectopy::Shape>,
-    label: bool,
 }
 
 fn context_from(
@@ -396,28 +395,15 @@ fn context_from(
             if !kept {
                 continue;
             }
-            let (shape, label) = match &seg.morphology {
-                Morphology::Unknown => (None, false),
-                Morphology::Shapes(s) => (s.get(k).and_then(Option::as_ref), false),
-                Morphology::Ectopic(f) => (None, f.get(k).copied().unwrap_or(false)),
+            let shape = match &seg.morphology {
+                Morphology::Unknown => None,
+                Morphology::Shapes(s) => s.get(k).and_then(Option::as_ref),
             };
-            beats.push(ContextBeat {
-                time,
-                own,
-                shape,
-                label,
-            });
+            beats.push(ContextBeat { time, own, shape });
         }
     }
-    let shaped: Vec<&super::ectopy::Shape> = beats.iter().filter_map(|b| b.shape).collect();
-    let mut judged = super::ectopy::ectopic(&shaped).into_iter();
-    let flags: Vec<bool> = beats
-        .iter()
-        .map(|b| match b.shape {
-            Some(_) => judged.next().unwrap_or(false),
-            None => b.label,
-        })
-        .collect();
+    let shapes: Vec<_> = beats.iter().map(|b| b.shape).collect();
+    let flags = super::ectopy::ectopic_where_known(&shapes);
     let part = |keep: &dyn Fn(&ContextBeat) -> bool, origin: f64, duration: f64| {
         let (times, ectopic): (Vec<f64>, Vec<bool>) = beats
             .iter()
@@ -473,6 +459,36 @@ impl RrContext {
             self.segments.pop_front();
         }
         context_from(first, self.segments.make_contiguous(), self.context_s)
+    }
+
+    /// Adds consecutive segments and returns the rhythm input of each, equal to pushing
+    /// them one by one; computed in parallel (in the current rayon pool), each segment's
+    /// context spanning only the segments that reach into it.
+    pub fn push_all(&mut self, segments: Vec<SegmentPeaks>) -> Vec<[f32; N_RR_CONTEXT]> {
+        let Some(head) = segments.first() else {
+            return Vec::new();
+        };
+        let first = *self.first_start.get_or_insert(head.start_s);
+        let base = self.segments.len();
+        self.segments.extend(segments);
+        let all = self.segments.make_contiguous();
+        let context_s = self.context_s;
+        let out = (base..all.len())
+            .into_par_iter()
+            .map(|j| {
+                let from = all[j].end_s - context_s;
+                // What `push` would still hold: segments end in order.
+                let lo = all[..j].partition_point(|s| s.end_s < from);
+                context_from(first, &all[lo..=j], context_s)
+            })
+            .collect();
+        if let Some(last) = self.segments.back() {
+            let from = last.end_s - context_s;
+            while self.segments.front().is_some_and(|s| s.end_s < from) {
+                self.segments.pop_front();
+            }
+        }
+        out
     }
 }
 
@@ -580,7 +596,7 @@ mod tests {
         // Fibrillation, one morphology: the dominant rhythm is the whole rhythm.
         let af = features(&times(&random_rr(16, 0.4, 1.2)), 12.0);
         assert!(af[NN_CV] > 0.2 && af[NN_IRREGULARITY] > 0.2, "{af:?}");
-        // Every beat flagged, or every other (bigeminy): no dominant interval is left.
+        // Every beat flagged: no dominant interval is left.
         let all = features_flagged(&t, &vec![true; t.len()], 12.0);
         assert_eq!(
             (all[NN_COUNT], all[NN_CV], all[ECTOPIC_FRACTION]),
@@ -713,9 +729,20 @@ mod tests {
     fn accumulator_equals_the_function_over_every_prefix() {
         let rr = random_rr(200, 0.4, 1.2);
         let all = times(&rr);
+        let shape = |ectopic: bool| -> crate::dsp::ectopy::Shape {
+            std::array::from_fn(|k| {
+                let t = k as f32 - 13.0;
+                if ectopic {
+                    -2.0 * (-t * t / 30.0).exp()
+                } else {
+                    (-t * t / 3.0).exp()
+                }
+            })
+        };
         for (len, hop, ctx) in [(5.0, 5.0, 60.0), (5.0, 2.0, 30.0), (2.0, 7.0, 10.0)] {
             let mut acc = RrContext::new(ctx).unwrap();
             let mut segs = Vec::new();
+            let mut expected = Vec::new();
             for k in 0..40 {
                 let s = 3.0 + hop * k as f64;
                 // Every third segment is flat: no peaks.
@@ -727,13 +754,31 @@ mod tests {
                         .filter(|&t| t >= s && t < s + len)
                         .collect()
                 };
-                let sp = seg(s, s + len, &peaks);
-                segs.push(sp.clone());
-                assert_eq!(
-                    acc.push(sp),
-                    context_features(&segs, ctx),
-                    "{len} {hop} {ctx} {k}"
+                let mut sp = seg(s, s + len, &peaks);
+                // Every fourth beat of another shape, one shape unknown per segment.
+                sp.morphology = Morphology::Shapes(
+                    peaks
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| {
+                            (i != 1).then(|| shape(((t * 10.0) as usize).is_multiple_of(4)))
+                        })
+                        .collect(),
                 );
+                segs.push(sp.clone());
+                let f = acc.push(sp);
+                assert_eq!(f, context_features(&segs, ctx), "{len} {hop} {ctx} {k}");
+                expected.push(f);
+            }
+            assert!(expected.iter().any(|f| f[N_RR + ECTOPIC_FRACTION] > 0.0));
+            // Pushed together, in blocks of any size: the same inputs.
+            for block in [1, 3, 7, 40] {
+                let mut acc = RrContext::new(ctx).unwrap();
+                let got: Vec<_> = segs
+                    .chunks(block)
+                    .flat_map(|c| acc.push_all(c.to_vec()))
+                    .collect();
+                assert_eq!(got, expected, "{len} {hop} {ctx} blocks of {block}");
             }
         }
         assert!(RrContext::new(0.0).is_err());
