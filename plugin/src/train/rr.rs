@@ -157,9 +157,9 @@ pub struct RrSettings {
     /// of the annotation-only databases, within a class.
     #[serde(default = "one")]
     pub signal_weight: f64,
-    /// Probability that a labelled ectopic beat of a training window is not flagged (the
-    /// morphology test misses it), as [`crate::dsp::ectopy`] misses about a quarter of
-    /// MIT-BIH's ventricular beats.
+    /// Probability that a labelled ectopic beat of a training window is not flagged, as the
+    /// morphology test ([`crate::dsp::ectopy`]) misses ectopic beats shaped like the
+    /// dominant one.
     #[serde(default)]
     pub p_ectopic_missed: f64,
     /// Probability that any other beat of a training window is flagged ectopic.
@@ -852,4 +852,30 @@ pub fn head_mask(model: &HaResNet, rr_output: usize) -> Tensor<2> {
         TensorData::new(mask, [inputs, classes]),
         &model.classifier.weight.val().device(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detector_beats_take_the_nearest_reference_label() {
+        let reference = [100, 400, 700, 1000];
+        let ectopic = [false, true, false, true];
+        // 390 is a ventricular beat detected early; 560 and 1200 match no reference beat.
+        let beats = [98, 390, 560, 705, 1200];
+        assert_eq!(
+            labels_from(&reference, &ectopic, &beats, 54),
+            vec![false, true, false, false, false]
+        );
+        assert_eq!(labels_from(&[], &[], &beats, 54), vec![false; 5]);
+    }
+
+    #[test]
+    fn a_ventricular_majority_is_judged_the_dominant_shape() {
+        assert!(!judged_inverted(&[false, true, false]));
+        assert!(judged_inverted(&[true, true, false]));
+        assert!(!judged_inverted(&[true, false]));
+        assert!(!judged_inverted(&[]));
+    }
 }
