@@ -1,6 +1,6 @@
 //! Which beats do not look like the others: a beat whose QRS differs from the dominant
-//! morphology (premature ventricular beats, ventricular escape and fusion beats, most false
-//! detections on noise) is flagged *ectopic*, so the rhythm features can measure the
+//! morphology (premature ventricular beats, ventricular escape and fusion beats, and false
+//! detections on noise that are shaped unlike it) is flagged *ectopic*, so the rhythm features can measure the
 //! regularity of the dominant beats alone (see [`super::rr::NN_CV`]).
 //!
 //! Frequent ventricular ectopy makes the intervals between all beats as irregular as
