@@ -611,14 +611,15 @@ impl Classifier {
             }
             return;
         }
-        let peaks = |item: &Item| match &item.prepared {
+        // The shapes are needed for the rhythm input only: moved, not copied.
+        let peaks = |item: &mut Item| match &mut item.prepared {
             Some(p) => segment_peaks(
                 item.result.start,
                 item.result.end,
                 fs,
                 &p.r_peaks,
                 self.model_rate(),
-                p.shapes.clone(),
+                std::mem::take(&mut p.shapes),
             ),
             None => segment_peaks(item.result.start, item.result.end, fs, &[], 1.0, Vec::new()),
         };
@@ -629,7 +630,7 @@ impl Classifier {
         };
         match (rhythm, context) {
             (Rhythm::Causal, Some(ctx)) => {
-                let all = items.iter().map(peaks).collect();
+                let all = items.iter_mut().map(peaks).collect();
                 let features = self.install(|| ctx.push_all(all));
                 for (item, f) in items.iter_mut().zip(&features) {
                     if item.prepared.is_some() {
