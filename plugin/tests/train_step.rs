@@ -197,8 +197,11 @@ fn a_fixed_rhythm_pathway_stays_as_pre_trained() {
 #[test]
 fn signal_windows_join_rhythm_pretraining() {
     use haresnet::dsp::N_RR;
+    use haresnet::eval::predict::classifier_probabilities;
     use haresnet::train::batch::prepare_plain;
-    use haresnet::train::rr::{RrCorpus, RrSettings, pretrain};
+    use haresnet::train::rr::{RrCorpus, RrSettings, pretrain, rr_probabilities};
+    use haresnet::train::ship::rhythm_only_file;
+    use haresnet::{Classifier, ClassifierOptions};
 
     let _turn = BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner());
     let dataset = Dataset::load(&fixtures(), 5.0, Protocol::All, false).unwrap();
@@ -251,7 +254,26 @@ fn signal_windows_join_rhythm_pretraining() {
     };
     let out = tempfile::tempdir().unwrap();
     let model = c.model.clone().with_rr_features(2 * N_RR);
-    let (_, card) = pretrain(&corpus, &model, &settings, out.path(), &mut |_| {}).unwrap();
+    let (net, card) = pretrain(&corpus, &model, &settings, out.path(), &mut |_| {}).unwrap();
     assert!(card.validation_records.is_empty());
     assert_eq!(card.train_records, corpus.records);
+
+    // The pathway scores the training windows as the shipped classifier scores the whole
+    // records: the same rhythm input, ectopic beats judged against the same context.
+    let shipped = TrainConfig { model, ..c };
+    let file = rhythm_only_file(&shipped, out.path(), Default::default()).unwrap();
+    let classifier = Classifier::from_weights(file, &ClassifierOptions::default()).unwrap();
+    let by_classifier =
+        classifier_probabilities(&classifier, &dataset.corpus, &dataset.train).unwrap();
+    let inputs: Vec<Vec<f32>> = plain
+        .rr
+        .chunks_exact(2 * N_RR)
+        .map(<[f32]>::to_vec)
+        .collect();
+    let by_pathway = rr_probabilities(&net, &inputs, &inference_device()).unwrap();
+    for (a, b) in by_classifier.iter().zip(&by_pathway) {
+        for (x, y) in a.iter().zip(b) {
+            assert!((x - y).abs() < 1e-4, "{a:?} != {b:?}");
+        }
+    }
 }

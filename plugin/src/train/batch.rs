@@ -9,7 +9,7 @@ use super::augment::Augment;
 use super::context::ContextTable;
 use super::corpus::{Corpus, Segment};
 use super::rhythm::Rhythm;
-use crate::dsp::{PreprocessConfig, Preprocessor, segment_len};
+use crate::dsp::{N_RR, N_RR_CONTEXT, PreprocessConfig, Preprocessor, segment_len};
 use crate::{Error, Result};
 
 /// Prepared segments, ready to become tensors.
@@ -151,19 +151,34 @@ pub fn prepare(
     for (item, segment) in items.into_iter().zip(segments) {
         let (p, label) = item?;
         out.images.extend_from_slice(&p.image);
-        let ctx = match context {
-            Some(table) => Some(table.get(segment.record, segment.start).ok_or_else(|| {
-                Error::invalid(format!(
-                    "record {} at sample {}: not a segment of the rhythm-context table",
-                    corpus.records[segment.record].name, segment.start
-                ))
-            })?),
-            None => None,
-        };
-        out.rr.extend(config.rr_input(&p.rr, ctx));
+        match context {
+            Some(table) => {
+                let input = table.get(segment.record, segment.start).ok_or_else(|| {
+                    Error::invalid(format!(
+                        "record {} at sample {}: not a segment of the rhythm-context table",
+                        corpus.records[segment.record].name, segment.start
+                    ))
+                })?;
+                let (own, ctx) = split_input(input);
+                // A stored segment's own beats are judged against its context, as the
+                // classifier judges them; a view's can only be judged within the view.
+                let own = if augment.is_none() { own } else { &p.rr };
+                out.rr.extend(config.rr_input(own, Some(ctx)));
+            }
+            None => out.rr.extend(config.rr_input(&p.rr, None)),
+        }
         out.labels.push(label);
     }
     Ok(out)
+}
+
+/// The two halves of a whole rhythm input.
+fn split_input(input: &[f32; N_RR_CONTEXT]) -> (&[f32; N_RR], &[f32; N_RR]) {
+    let (own, ctx) = input.split_at(N_RR);
+    (
+        own.try_into().expect("N_RR_CONTEXT is twice N_RR"),
+        ctx.try_into().expect("N_RR_CONTEXT is twice N_RR"),
+    )
 }
 
 /// The stored segments, unaugmented (evaluation input).

@@ -3,9 +3,11 @@
 //! consecutive segments from its first sample, R peaks detected in each segment alone,
 //! accumulated in order by [`RrContext`].
 //!
-//! Training views keep this context (from the unaugmented record) and take their own
-//! segment's features from the augmented view: the context is what the network cannot see
-//! in the segment, so it should not change with the view.
+//! The table keeps each segment's whole rhythm input: its own beats judged ectopic or not
+//! together with the context's, as the `Classifier` judges them. The stored segments take
+//! it as it is; augmented views keep the context half (from the unaugmented record: it is
+//! what the network cannot see in the segment, so it should not change with the view) and
+//! take their own half from the view.
 
 use std::collections::HashMap;
 
@@ -13,19 +15,19 @@ use rayon::prelude::*;
 
 use super::corpus::{Corpus, RecordData};
 use crate::classify::segment_peaks;
-use crate::dsp::{N_RR, PreprocessConfig, Preprocessor, RrContext, segment_len};
+use crate::dsp::{N_RR_CONTEXT, PreprocessConfig, Preprocessor, RrContext, segment_len};
 use crate::{Error, Result};
 
-/// A segment (record index, first sample) and the context half of its rhythm input.
-type Entry = ((usize, usize), [f32; N_RR]);
+/// A segment (record index, first sample) and its rhythm input.
+type Entry = ((usize, usize), [f32; N_RR_CONTEXT]);
 
-/// The context half of the rhythm input of every segment of a corpus's consecutive
-/// segmentation, by (record index, first sample).
+/// The rhythm input (own half, then context half) of every segment of a corpus's
+/// consecutive segmentation, by (record index, first sample).
 #[derive(Debug, Clone, Default)]
 pub struct ContextTable {
     /// Context length in seconds.
     pub seconds: f64,
-    features: HashMap<(usize, usize), [f32; N_RR]>,
+    features: HashMap<(usize, usize), [f32; N_RR_CONTEXT]>,
 }
 
 impl ContextTable {
@@ -56,8 +58,8 @@ impl ContextTable {
         Ok(ContextTable { seconds, features })
     }
 
-    /// The context features of the segment of record `record` starting at `start`.
-    pub fn get(&self, record: usize, start: usize) -> Option<&[f32; N_RR]> {
+    /// The rhythm input of the segment of record `record` starting at `start`.
+    pub fn get(&self, record: usize, start: usize) -> Option<&[f32; N_RR_CONTEXT]> {
         self.features.get(&(record, start))
     }
 
@@ -72,11 +74,11 @@ impl ContextTable {
     }
 }
 
-/// `(start, context features)` of each consecutive segment of `record`.
+/// `(start, rhythm input)` of each consecutive segment of `record`.
 fn record_contexts(
     record: &RecordData,
     config: &PreprocessConfig,
-) -> Result<Vec<(usize, [f32; N_RR])>> {
+) -> Result<Vec<(usize, [f32; N_RR_CONTEXT])>> {
     let mut pre = Preprocessor::new(config.clone(), record.fs)?;
     let mut context = RrContext::new(config.rr_context_seconds)?;
     let len = segment_len(config.segment_seconds, record.fs)?;
@@ -102,10 +104,7 @@ fn record_contexts(
         } else {
             segment_peaks(range.start, range.end, record.fs, &[], 1.0, Vec::new())
         };
-        let f = context.push(peaks);
-        let mut half = [0.0; N_RR];
-        half.copy_from_slice(&f[N_RR..]);
-        out.push((range.start, half));
+        out.push((range.start, context.push(peaks)));
     }
     Ok(out)
 }
