@@ -9,18 +9,19 @@ use super::fold::{fold_into, fold_rows};
 use super::normalize::{check_finite, is_flat, mean_std, normalize};
 use super::qrs::QrsDetector;
 use super::resample::Resampler;
-use super::rr::{self, N_RR, N_RR_V2};
+use super::rr::{self, N_RR, N_RR_V2, N_RR_V3};
 use super::segment::segment_len;
 use crate::{Error, Result};
 
 /// Version of the preprocessing. Bumped whenever the same configuration would produce
 /// different numbers (a new filter, a changed detector), so that a model card records which
 /// preprocessing its weights were trained on.
-pub const PREPROCESS_VERSION: u32 = 3;
+pub const PREPROCESS_VERSION: u32 = 4;
 
-/// Oldest preprocessing version still read: version 2 differs from 3 only by the rhythm
-/// features it feeds the network (the first [`N_RR_V2`] of each part: no ectopy-aware
-/// features), so its weights give the same results as before.
+/// Oldest preprocessing version still read: versions 2 and 3 differ from 4 only by the
+/// rhythm features they feed the network (the first [`N_RR_V2`] of each part for version 2:
+/// no ectopy-aware features; the first [`N_RR_V3`] for version 3: no ectopy patterns), so
+/// their weights give the same results as before.
 pub const OLDEST_PREPROCESS_VERSION: u32 = 2;
 
 /// Lowest input sampling rate accepted: below it a 40 Hz band edge and the QRS slopes are no
@@ -88,7 +89,11 @@ impl PreprocessConfig {
 
     /// Rhythm features per part (the segment's, the context's) this version reads.
     pub fn rr_features(&self) -> usize {
-        if self.version < 3 { N_RR_V2 } else { N_RR }
+        match self.version {
+            ..=2 => N_RR_V2,
+            3 => N_RR_V3,
+            _ => N_RR,
+        }
     }
 
     /// Width of the rhythm input this configuration gives.
@@ -425,20 +430,22 @@ mod tests {
     }
 
     #[test]
-    fn version_2_reads_the_rhythm_features_it_was_trained_on() {
+    fn older_versions_read_the_rhythm_features_they_were_trained_on() {
         let own: [f32; N_RR] = std::array::from_fn(|i| i as f32);
         let ctx: [f32; N_RR] = std::array::from_fn(|i| 100.0 + i as f32);
-        let mut v3 = PreprocessConfig::new(5.0).with_rr_context(60.0);
-        assert_eq!(v3.rr_width(), 2 * N_RR);
-        let both = v3.rr_input(&own, Some(&ctx));
+        let current = PreprocessConfig::new(5.0).with_rr_context(60.0);
+        assert_eq!(current.rr_width(), 2 * N_RR);
+        let both = current.rr_input(&own, Some(&ctx));
         assert_eq!((&both[..N_RR], &both[N_RR..]), (&own[..], &ctx[..]));
-        v3.version = 2;
-        let v2 = v3;
-        v2.validate().unwrap();
-        assert_eq!(v2.rr_width(), 2 * N_RR_V2);
-        let both = v2.rr_input(&own, Some(&ctx));
-        assert_eq!(both[..N_RR_V2], own[..N_RR_V2]);
-        assert_eq!(both[N_RR_V2..], ctx[..N_RR_V2]);
+        for (version, k) in [(2, N_RR_V2), (3, N_RR_V3)] {
+            let mut old = current.clone();
+            old.version = version;
+            old.validate().unwrap();
+            assert_eq!(old.rr_width(), 2 * k);
+            let both = old.rr_input(&own, Some(&ctx));
+            assert_eq!(both[..k], own[..k]);
+            assert_eq!(both[k..], ctx[..k]);
+        }
         let alone = PreprocessConfig::new(5.0);
         assert_eq!(alone.rr_input(&own, Some(&ctx)), own.to_vec());
         let mut old = alone;
@@ -447,7 +454,7 @@ mod tests {
             old.validate()
                 .unwrap_err()
                 .to_string()
-                .contains("versions 2 to 3")
+                .contains("versions 2 to 4")
         );
     }
 

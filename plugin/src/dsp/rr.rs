@@ -31,7 +31,11 @@
 use rayon::prelude::*;
 
 /// Number of RR features.
-pub const N_RR: usize = 19;
+pub const N_RR: usize = 21;
+
+/// Number of RR features of preprocessing version 3 (the first ones of [`N_RR`], before the
+/// ectopy pattern features), which weights of that version read.
+pub const N_RR_V3: usize = 19;
 
 /// Number of RR features of preprocessing version 2 (the first ones of [`N_RR`], before the
 /// ectopy-aware features), which weights of that version read.
@@ -95,6 +99,12 @@ pub const NN_CV: usize = 17;
 /// consecutive dominant beats) divided by the median NN interval, in `[0, 2]`; 0 without
 /// such a pair.
 pub const NN_IRREGULARITY: usize = 18;
+/// Index of the fraction of beats in a bigeminal pattern, in `[0, 1]`: within four
+/// consecutive beats that alternate ectopic and dominant.
+pub const BIGEMINY: usize = 19;
+/// Index of the fraction of beats in a trigeminal pattern, in `[0, 1]`: within six
+/// consecutive beats where every third, and only it, is ectopic.
+pub const TRIGEMINY: usize = 20;
 
 /// Names of the features, in order (for model cards and reports).
 pub const FEATURE_NAMES: [&str; N_RR] = [
@@ -117,6 +127,8 @@ pub const FEATURE_NAMES: [&str; N_RR] = [
     "nn_count",
     "nn_cv",
     "nn_irregularity",
+    "bigeminy",
+    "trigeminy",
 ];
 
 /// RR intervals (s) between consecutive distinct finite beat times, after sorting.
@@ -153,6 +165,9 @@ fn dominant_features(beat_times_s: &[f64], ectopic: &[bool], f: &mut [f32; N_RR]
     }
     let flagged = beats.iter().filter(|b| b.1).count();
     f[ECTOPIC_FRACTION] = clamp(flagged as f64 / beats.len() as f64, 1.0);
+    let flags: Vec<bool> = beats.iter().map(|b| b.1).collect();
+    f[BIGEMINY] = patterned_fraction(&flags, 2);
+    f[TRIGEMINY] = patterned_fraction(&flags, 3);
     // NN intervals, each with whether it continues the previous one (shares its beat).
     let mut nn: Vec<(f64, bool)> = Vec::new();
     let mut last_end = None;
@@ -178,6 +193,27 @@ fn dominant_features(beat_times_s: &[f64], ectopic: &[bool], f: &mut [f32; N_RR]
     if !steps.is_empty() {
         f[NN_IRREGULARITY] = clamp(median(&steps) / median(&values), 2.0);
     }
+}
+
+/// Fraction of beats within two consecutive cycles of `period` beats, each cycle holding
+/// exactly one ectopic beat at the same place: the ectopic beat every second (bigeminy) or
+/// third (trigeminy) beat.
+fn patterned_fraction(ectopic: &[bool], period: usize) -> f32 {
+    let window = 2 * period;
+    if ectopic.len() < window {
+        return 0.0;
+    }
+    let mut covered = vec![false; ectopic.len()];
+    for (start, w) in ectopic.windows(window).enumerate() {
+        let one_per_cycle = w[..period].iter().filter(|&&e| e).count() == 1;
+        if one_per_cycle && w[..period] == w[period..] {
+            covered[start..start + window].fill(true);
+        }
+    }
+    clamp(
+        covered.iter().filter(|&&c| c).count() as f64 / ectopic.len() as f64,
+        1.0,
+    )
 }
 
 /// Median of a non-empty slice (sorted copy).
@@ -602,6 +638,26 @@ mod tests {
             (all[NN_COUNT], all[NN_CV], all[ECTOPIC_FRACTION]),
             (0.0, 0.0, 1.0)
         );
+    }
+
+    #[test]
+    fn bigeminy_and_trigeminy_are_told_from_scattered_ectopy() {
+        let t: Vec<f64> = (0..13).map(|k| 0.8 * k as f64).collect();
+        let pattern = |f: &dyn Fn(usize) -> bool| {
+            let flags: Vec<bool> = (0..t.len()).map(f).collect();
+            let out = features_flagged(&t, &flags, 10.0);
+            (out[BIGEMINY], out[TRIGEMINY])
+        };
+        assert_eq!(pattern(&|k| k % 2 == 1), (1.0, 0.0));
+        assert_eq!(pattern(&|k| k % 3 == 2), (0.0, 1.0));
+        // A bigeminal run of two cycles in sinus rhythm: only its beats count.
+        let (big, tri) = pattern(&|k| k == 5 || k == 7);
+        assert!((big - 5.0 / 13.0).abs() < 1e-6 && tri == 0.0, "{big} {tri}");
+        // Isolated ectopic beats, couplets and no flags: no pattern.
+        assert_eq!(pattern(&|k| k == 2 || k == 9), (0.0, 0.0));
+        assert_eq!(pattern(&|k| k == 4 || k == 5 || k == 10 || k == 11), (0.0, 0.0));
+        assert_eq!(pattern(&|_| false), (0.0, 0.0));
+        assert_eq!(pattern(&|_| true), (0.0, 0.0));
     }
 
     #[test]
