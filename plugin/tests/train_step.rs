@@ -164,6 +164,7 @@ fn a_fixed_rhythm_pathway_stays_as_pre_trained() {
         history: vec![],
         wall_seconds: 0.0,
         command: None,
+        members: vec![],
     };
     save_rhythm_net(rr.path(), &net, &card).unwrap();
     c.rr_init = Some(rr.path().to_path_buf());

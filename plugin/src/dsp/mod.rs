@@ -26,5 +26,7 @@ pub use pipeline::{
     MAX_INPUT_RATE_HZ, MIN_INPUT_RATE_HZ, OLDEST_PREPROCESS_VERSION, PREPROCESS_VERSION, Prepared,
     PreprocessConfig, Preprocessor,
 };
-pub use rr::{Morphology, N_RR, N_RR_CONTEXT, N_RR_V2, N_RR_V3, RR_CONTEXT_S, RrContext, SegmentPeaks};
+pub use rr::{
+    Morphology, N_RR, N_RR_CONTEXT, N_RR_V2, N_RR_V3, RR_CONTEXT_S, RrContext, SegmentPeaks,
+};
 pub use segment::{SegmentRanges, segment_len, segment_ranges};

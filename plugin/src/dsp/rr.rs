@@ -655,7 +655,10 @@ mod tests {
         assert!((big - 5.0 / 13.0).abs() < 1e-6 && tri == 0.0, "{big} {tri}");
         // Isolated ectopic beats, couplets and no flags: no pattern.
         assert_eq!(pattern(&|k| k == 2 || k == 9), (0.0, 0.0));
-        assert_eq!(pattern(&|k| k == 4 || k == 5 || k == 10 || k == 11), (0.0, 0.0));
+        assert_eq!(
+            pattern(&|k| k == 4 || k == 5 || k == 10 || k == 11),
+            (0.0, 0.0)
+        );
         assert_eq!(pattern(&|_| false), (0.0, 0.0));
         assert_eq!(pattern(&|_| true), (0.0, 0.0));
     }

@@ -10,6 +10,7 @@ pub mod context;
 pub mod corpus;
 pub mod cv;
 pub mod dataset;
+pub mod ensemble;
 pub mod rhythm;
 pub mod rr;
 pub mod sampler;

@@ -106,6 +106,9 @@ pub struct RhythmCard {
     /// The command that ran the pre-training.
     #[serde(default)]
     pub command: Option<String>,
+    /// For an ensemble ([`super::ensemble::merge`]): the members' cards.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<RhythmCard>,
 }
 
 /// One epoch of pre-training.
@@ -756,6 +759,7 @@ pub fn pretrain(
         history,
         wall_seconds: started.elapsed().as_secs_f64(),
         command: None,
+        members: Vec::new(),
     };
     save_rhythm_net(out, &net, &card)?;
     Ok((net, card))

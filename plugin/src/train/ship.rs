@@ -60,6 +60,13 @@ pub fn rhythm_provenance(card: &RhythmCard) -> Value {
         "validation_afib_f1": card.validation.as_ref().and_then(|r| r.f1("AFIB")),
         "wall_seconds": card.wall_seconds,
         "command": card.command,
+        "members": card.members.iter().map(|m| json!({
+            "seed": m.settings.seed,
+            "validation_macro_f1_supported": m.validation.as_ref().and_then(|r| r.macro_f1_supported),
+            "validation_afib_f1": m.validation.as_ref().and_then(|r| r.f1("AFIB")),
+            "wall_seconds": m.wall_seconds,
+            "command": m.command,
+        })).collect::<Vec<_>>(),
     })
 }
 

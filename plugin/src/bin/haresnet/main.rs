@@ -70,6 +70,8 @@ enum Command {
     RrPretrain(rr_cmd::RrArgs),
     /// Write a pre-trained rhythm pathway alone as a weights file.
     RrExport(rr_cmd::RrExportArgs),
+    /// Merge rhythm pathways trained with different seeds into one (mean of their logits).
+    RrMerge(rr_cmd::RrMergeArgs),
 }
 
 fn main() -> ExitCode {
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval_cmd::run(args),
         Command::RrPretrain(args) => rr_cmd::run(args),
         Command::RrExport(args) => rr_cmd::run_export(args),
+        Command::RrMerge(args) => rr_cmd::run_merge(args),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),

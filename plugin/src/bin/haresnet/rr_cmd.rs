@@ -1,5 +1,6 @@
 //! `haresnet rr-pretrain`: the rhythm branch trained on RR intervals of annotation-only
-//! databases, validated on held-out patients.
+//! databases, validated on held-out patients; `rr-merge` averages pathways of several seeds;
+//! `rr-export` writes a pathway as a weights file.
 
 use std::path::{Path, PathBuf};
 
@@ -8,6 +9,7 @@ use haresnet::dsp::{N_RR, N_RR_CONTEXT};
 use haresnet::model::HaResNetConfig;
 use haresnet::model::device::inference_device;
 use haresnet::train::Augment;
+use haresnet::train::ensemble::merge;
 use haresnet::train::rr::{RrCorpus, RrSettings, load_rhythm_net, pretrain, save_rhythm_net};
 use haresnet::train::ship::{rhythm_only_file, rhythm_provenance};
 use haresnet::train::split::PACED;
@@ -246,6 +248,8 @@ pub fn run_export(args: RrExportArgs) -> Result<()> {
     let mut config = TrainConfig::new(Recipe::Improved, protocol, card.seconds)
         .with_rr_context(card.context_seconds);
     config.seed = args.seed;
+    // An ensemble's branch is wider than one pathway's.
+    config.model.rr_hidden = card.model.rr_hidden.clone();
     let signal = card
         .train_records
         .iter()
@@ -279,10 +283,55 @@ pub fn run_export(args: RrExportArgs) -> Result<()> {
     training.insert("records".into(), json!(card.train_records.len()));
     training.insert("epochs".into(), json!(card.settings.epochs));
     training.insert("seed".into(), json!(card.settings.seed));
+    if !card.members.is_empty() {
+        training.insert(
+            "ensemble".into(),
+            json!(format!(
+                "mean of the logits of {} pathways trained alike, seeds {}",
+                card.members.len(),
+                card.members
+                    .iter()
+                    .map(|m| m.settings.seed.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
+    }
     training.insert("command".into(), json!(crate::portable_command()));
     training.insert("wall_seconds".into(), json!(card.wall_seconds));
     let file = rhythm_only_file(&config, &args.rr_model, training)?;
     file.write(&args.out)?;
     eprintln!("wrote {} ({})", args.out.display(), file.card.name);
+    Ok(())
+}
+
+/// Merge rhythm pathways trained alike (different seeds) into one whose logits are the mean
+/// of theirs.
+#[derive(Args)]
+pub struct RrMergeArgs {
+    /// Output directories of `haresnet rr-pretrain` (two or more, same settings but the seed).
+    #[arg(long = "rr-model", required = true, num_args = 1..)]
+    rr_models: Vec<PathBuf>,
+    /// Directory to write the merged pathway to (as `rr-pretrain` writes one).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn run_merge(args: RrMergeArgs) -> Result<()> {
+    let device = inference_device();
+    let members = args
+        .rr_models
+        .iter()
+        .map(|dir| load_rhythm_net(dir, &device))
+        .collect::<Result<Vec<_>>>()?;
+    let (net, mut card) = merge(&members, &device)?;
+    card.command = Some(crate::portable_command());
+    save_rhythm_net(&args.out, &net, &card)?;
+    eprintln!(
+        "wrote {} ({} pathways, rhythm branch {:?})",
+        args.out.display(),
+        members.len(),
+        card.model.rr_hidden
+    );
     Ok(())
 }
