@@ -145,8 +145,9 @@ fn intervals(beat_times_s: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// Fills the features of the dominant (non-ectopic) beats.
-fn dominant_features(beat_times_s: &[f64], ectopic: &[bool], f: &mut [f32; N_RR]) {
+/// The distinct finite beat times in order, each ectopic if any report of it is flagged (a
+/// missing flag is `false`).
+fn ordered_beats(beat_times_s: &[f64], ectopic: &[bool]) -> Vec<(f64, bool)> {
     let mut beats: Vec<(f64, bool)> = beat_times_s
         .iter()
         .enumerate()
@@ -154,12 +155,16 @@ fn dominant_features(beat_times_s: &[f64], ectopic: &[bool], f: &mut [f32; N_RR]
         .map(|(i, &t)| (t, ectopic.get(i).copied().unwrap_or(false)))
         .collect();
     beats.sort_by(|a, b| a.0.total_cmp(&b.0));
-    // One beat per time, ectopic if any report of it is.
     beats.dedup_by(|later, kept| {
         let same = later.0 == kept.0;
         kept.1 |= same && later.1;
         same
     });
+    beats
+}
+
+/// Fills the features of the dominant (non-ectopic) beats of [`ordered_beats`].
+fn dominant_features(beats: &[(f64, bool)], f: &mut [f32; N_RR]) {
     if beats.is_empty() {
         return;
     }
@@ -267,12 +272,13 @@ pub fn features(beat_times_s: &[f64], duration_s: f64) -> [f32; N_RR] {
 /// is `false`). The first [`N_RR_V2`] features do not depend on the flags.
 pub fn features_flagged(beat_times_s: &[f64], ectopic: &[bool], duration_s: f64) -> [f32; N_RR] {
     let mut f = [0.0f32; N_RR];
-    let beats = beat_times_s.iter().filter(|t| t.is_finite()).count();
+    let finite = beat_times_s.iter().filter(|t| t.is_finite()).count();
     if duration_s.is_finite() && duration_s > 0.0 {
-        f[RATE_COUNT] = clamp(60.0 * beats as f64 / duration_s / 100.0, 4.0);
+        f[RATE_COUNT] = clamp(60.0 * finite as f64 / duration_s / 100.0, 4.0);
     }
-    let rr = intervals(beat_times_s);
-    dominant_features(beat_times_s, ectopic, &mut f);
+    let beats = ordered_beats(beat_times_s, ectopic);
+    dominant_features(&beats, &mut f);
+    let rr: Vec<f64> = beats.windows(2).map(|w| w[1].0 - w[0].0).collect();
     f[RR_COUNT] = clamp(rr.len().min(20) as f64 / 20.0, 1.0);
     if rr.is_empty() {
         return f;
