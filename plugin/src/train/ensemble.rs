@@ -165,7 +165,12 @@ mod tests {
     use crate::model::device::inference_device;
     use crate::train::rr::RrSettings;
 
+    const PATIENTS: [&str; 4] = ["afdb/04015", "afdb/04043", "afdb/04048", "afdb/04126"];
+
+    /// A freshly initialised member that trained on patient `seed - 1` alone and held out
+    /// the others (so 04126 is held out by every member of seeds 1 to 3).
     fn member(seed: u64, config: &HaResNetConfig, device: &Device) -> (RhythmNet, RhythmCard) {
+        let trained = PATIENTS[seed as usize - 1];
         let card = RhythmCard {
             model: config.clone(),
             seconds: 5.0,
@@ -174,11 +179,10 @@ mod tests {
                 seed,
                 ..RrSettings::default()
             },
-            // Each seed holds out other patients; 04126 is held out by all.
-            train_records: vec![format!("afdb/040{}", [15, 43, 48][seed as usize - 1])],
-            validation_records: ["afdb/04015", "afdb/04043", "afdb/04048", "afdb/04126"]
+            train_records: vec![trained.into()],
+            validation_records: PATIENTS
                 .iter()
-                .filter(|r| **r != format!("afdb/040{}", [15, 43, 48][seed as usize - 1]))
+                .filter(|r| **r != trained)
                 .map(|r| r.to_string())
                 .collect(),
             train_counts: [0; 5],
