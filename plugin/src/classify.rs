@@ -623,18 +623,13 @@ impl Classifier {
             ),
             None => segment_peaks(item.result.start, item.result.end, fs, &[], 1.0, Vec::new()),
         };
-        let input = |both: &[f32; dsp::N_RR_CONTEXT]| {
-            let own: [f32; dsp::N_RR] = std::array::from_fn(|i| both[i]);
-            let ctx: [f32; dsp::N_RR] = std::array::from_fn(|i| both[dsp::N_RR + i]);
-            config.rr_input(&own, Some(&ctx))
-        };
         match (rhythm, context) {
             (Rhythm::Causal, Some(ctx)) => {
                 let all = items.iter_mut().map(peaks).collect();
                 let features = self.install(|| ctx.push_all(all));
                 for (item, f) in items.iter_mut().zip(&features) {
                     if item.prepared.is_some() {
-                        item.rr = input(f);
+                        item.rr = config.rr_input_whole(f);
                     }
                 }
             }
@@ -642,7 +637,7 @@ impl Classifier {
                 items.par_iter_mut().for_each(|item| {
                     if item.prepared.is_some() {
                         let f = dsp::rr::context_features(&[peaks(item)], f64::INFINITY);
-                        item.rr = input(&f);
+                        item.rr = config.rr_input_whole(&f);
                     }
                 })
             }),

@@ -117,6 +117,13 @@ impl PreprocessConfig {
         out
     }
 
+    /// The network's rhythm input from a whole rhythm input as [`super::RrContext`] gives
+    /// it (the segment's features, then its context's).
+    pub fn rr_input_whole(&self, both: &[f32; rr::N_RR_CONTEXT]) -> Vec<f32> {
+        let (own, ctx) = rr::halves(both);
+        self.rr_input(&own, Some(&ctx))
+    }
+
     /// Samples per segment at the model rate.
     pub fn model_samples(&self) -> usize {
         (self.segment_seconds * self.model_rate_hz).round() as usize

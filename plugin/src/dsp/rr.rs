@@ -364,6 +364,14 @@ pub const RR_CONTEXT_S: f64 = 60.0;
 /// Width of the rhythm input with a context: the segment's features, then the context's.
 pub const N_RR_CONTEXT: usize = 2 * N_RR;
 
+/// The segment's and the context's features of a whole rhythm input.
+pub fn halves(both: &[f32; N_RR_CONTEXT]) -> ([f32; N_RR], [f32; N_RR]) {
+    (
+        std::array::from_fn(|i| both[i]),
+        std::array::from_fn(|i| both[N_RR + i]),
+    )
+}
+
 /// One segment's contribution to a rhythm context: where it lies and the R peaks detected
 /// in it alone, all in seconds from the start of the signal.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,7 +9,8 @@ use super::augment::Augment;
 use super::context::ContextTable;
 use super::corpus::{Corpus, Segment};
 use super::rhythm::Rhythm;
-use crate::dsp::{N_RR, N_RR_CONTEXT, PreprocessConfig, Preprocessor, segment_len};
+use crate::dsp::rr::halves;
+use crate::dsp::{PreprocessConfig, Preprocessor, segment_len};
 use crate::{Error, Result};
 
 /// Prepared segments, ready to become tensors.
@@ -159,26 +160,20 @@ pub fn prepare(
                         corpus.records[segment.record].name, segment.start
                     ))
                 })?;
-                let (own, ctx) = split_input(input);
                 // A stored segment's own beats are judged against its context, as the
                 // classifier judges them; a view's can only be judged within the view.
-                let own = if augment.is_none() { own } else { &p.rr };
-                out.rr.extend(config.rr_input(own, Some(ctx)));
+                if augment.is_none() {
+                    out.rr.extend(config.rr_input_whole(input));
+                } else {
+                    out.rr
+                        .extend(config.rr_input(&p.rr, Some(&halves(input).1)));
+                }
             }
             None => out.rr.extend(config.rr_input(&p.rr, None)),
         }
         out.labels.push(label);
     }
     Ok(out)
-}
-
-/// The two halves of a whole rhythm input.
-fn split_input(input: &[f32; N_RR_CONTEXT]) -> (&[f32; N_RR], &[f32; N_RR]) {
-    let (own, ctx) = input.split_at(N_RR);
-    (
-        own.try_into().expect("N_RR_CONTEXT is twice N_RR"),
-        ctx.try_into().expect("N_RR_CONTEXT is twice N_RR"),
-    )
 }
 
 /// The stored segments, unaugmented (evaluation input).

@@ -15,30 +15,25 @@ use burn::nn::{Linear, LinearConfig};
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::rhythm::N_CLASSES;
-use super::rr::{RhythmCard, RhythmNet};
+use super::rr::{RhythmCard, RhythmNet, matrix, values};
 use crate::model::haresnet::RhythmBranch;
 use crate::{Error, Result};
 
 /// Weight (`[inputs, outputs]`, row-major) and bias of a linear layer.
 fn parts(layer: &Linear) -> Result<(Vec<f32>, [usize; 2], Vec<f32>)> {
-    let read = |t: Tensor<2>| {
-        t.try_into_vec_as::<f32>()
-            .map_err(|e| Error::Model(format!("cannot read weights: {e:?}")))
-    };
     let weight = layer.weight.val();
     let dims = weight.dims();
-    let weight = read(weight)?;
     let bias = match &layer.bias {
-        Some(b) => read(b.val().reshape([1, dims[1]]))?,
+        Some(b) => values(b.val())?,
         None => vec![0.0; dims[1]],
     };
-    Ok((weight, dims, bias))
+    Ok((values(weight)?, dims, bias))
 }
 
 /// A linear layer with the given weight (`[inputs, outputs]`) and bias.
 fn linear(weight: Vec<f32>, dims: [usize; 2], bias: Vec<f32>, device: &Device) -> Linear {
     let mut layer = LinearConfig::new(dims[0], dims[1]).init(device);
-    layer.weight = Param::from_tensor(Tensor::from_data(TensorData::new(weight, dims), device));
+    layer.weight = matrix(weight, dims, device);
     layer.bias = Some(Param::from_tensor(Tensor::from_data(
         TensorData::new(bias, [dims[1]]),
         device,

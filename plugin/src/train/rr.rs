@@ -817,10 +817,6 @@ pub fn install(dir: &Path, model: &mut HaResNet, with_head: bool, device: &Devic
             card.model.num_classes
         )));
     }
-    let read = |t: Tensor<2>| -> Result<Vec<f32>> {
-        t.try_into_vec_as::<f32>()
-            .map_err(|e| Error::Model(format!("cannot read weights: {e:?}")))
-    };
     if with_head {
         let [inputs, classes] = model.classifier.weight.val().dims();
         if inputs < rr_output {
@@ -828,20 +824,28 @@ pub fn install(dir: &Path, model: &mut HaResNet, with_head: bool, device: &Devic
                 "classifier narrower than the rhythm branch".into(),
             ));
         }
-        let mut weight = read(model.classifier.weight.val())?;
-        let head = read(net.head.weight.val())?;
+        let mut weight = values(model.classifier.weight.val())?;
+        let head = values(net.head.weight.val())?;
         // burn's Linear weight is [inputs, outputs]; the branch's features come last.
         weight[(inputs - rr_output) * classes..].copy_from_slice(&head);
-        model.classifier.weight = Param::from_tensor(Tensor::from_data(
-            TensorData::new(weight, [inputs, classes]),
-            device,
-        ));
+        model.classifier.weight = matrix(weight, [inputs, classes], device);
         if let (Some(bias), Some(head_bias)) = (&mut model.classifier.bias, &net.head.bias) {
             *bias = Param::from_tensor(head_bias.val());
         }
     }
     model.rhythm = Some(net.branch);
     Ok(())
+}
+
+/// The values of a tensor of weights, in row-major order.
+pub(crate) fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>> {
+    t.try_into_vec_as::<f32>()
+        .map_err(|e| Error::Model(format!("cannot read weights: {e:?}")))
+}
+
+/// A weight matrix of `dims` from row-major `values`.
+pub(crate) fn matrix(values: Vec<f32>, dims: [usize; 2], device: &Device) -> Param<Tensor<2>> {
+    Param::from_tensor(Tensor::from_data(TensorData::new(values, dims), device))
 }
 
 /// Row mask of the classifier weight (`[inputs, classes]`) that is 0 on the rows reading the

@@ -3,12 +3,10 @@
 
 use std::path::Path;
 
-use burn::module::Param;
-use burn::tensor::{Tensor, TensorData};
 use serde_json::{Map, Value, json};
 
 use super::config::TrainConfig;
-use super::rr::{RhythmCard, install, load_rhythm_net};
+use super::rr::{RhythmCard, install, load_rhythm_net, matrix, values};
 use super::split::Protocol;
 use crate::eval::Report;
 use crate::model::device::inference_device;
@@ -79,20 +77,12 @@ pub fn rhythm_only_network(config: &TrainConfig, rr_dir: &Path) -> Result<HaResN
     install(rr_dir, &mut net, true, &device)?;
     let rr_output = config.model.rr_output();
     let [inputs, classes] = net.classifier.weight.val().dims();
-    let mut weight: Vec<f32> = net
-        .classifier
-        .weight
-        .val()
-        .try_into_vec_as::<f32>()
-        .map_err(|e| Error::Model(format!("cannot read weights: {e:?}")))?;
+    let mut weight = values(net.classifier.weight.val())?;
     // burn's Linear weight is [inputs, outputs]; the image features come first.
     for v in &mut weight[..(inputs - rr_output) * classes] {
         *v = 0.0;
     }
-    net.classifier.weight = Param::from_tensor(Tensor::from_data(
-        TensorData::new(weight, [inputs, classes]),
-        &device,
-    ));
+    net.classifier.weight = matrix(weight, [inputs, classes], &device);
     Ok(net)
 }
 
