@@ -131,20 +131,6 @@ pub const FEATURE_NAMES: [&str; N_RR] = [
     "trigeminy",
 ];
 
-/// RR intervals (s) between consecutive distinct finite beat times, after sorting.
-fn intervals(beat_times_s: &[f64]) -> Vec<f64> {
-    let mut t: Vec<f64> = beat_times_s
-        .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .collect();
-    t.sort_by(f64::total_cmp);
-    t.windows(2)
-        .map(|w| w[1] - w[0])
-        .filter(|&d| d > 0.0)
-        .collect()
-}
-
 /// The distinct finite beat times in order, each ectopic if any report of it is flagged (a
 /// missing flag is `false`).
 fn ordered_beats(beat_times_s: &[f64], ectopic: &[bool]) -> Vec<(f64, bool)> {
@@ -161,6 +147,11 @@ fn ordered_beats(beat_times_s: &[f64], ectopic: &[bool]) -> Vec<(f64, bool)> {
         same
     });
     beats
+}
+
+/// RR intervals (s) between consecutive [`ordered_beats`].
+fn intervals(beats: &[(f64, bool)]) -> Vec<f64> {
+    beats.windows(2).map(|w| w[1].0 - w[0].0).collect()
 }
 
 /// Fills the features of the dominant (non-ectopic) beats of [`ordered_beats`].
@@ -278,7 +269,7 @@ pub fn features_flagged(beat_times_s: &[f64], ectopic: &[bool], duration_s: f64)
     }
     let beats = ordered_beats(beat_times_s, ectopic);
     dominant_features(&beats, &mut f);
-    let rr: Vec<f64> = beats.windows(2).map(|w| w[1].0 - w[0].0).collect();
+    let rr = intervals(&beats);
     f[RR_COUNT] = clamp(rr.len().min(20) as f64 / 20.0, 1.0);
     if rr.is_empty() {
         return f;
@@ -351,7 +342,7 @@ pub fn features_flagged(beat_times_s: &[f64], ectopic: &[bool], duration_s: f64)
 /// order; non-finite and repeated times are ignored). `None` with fewer than two distinct
 /// beats.
 pub fn heart_rate_bpm(beat_times_s: &[f64]) -> Option<f32> {
-    let rr = intervals(beat_times_s);
+    let rr = intervals(&ordered_beats(beat_times_s, &[]));
     (!rr.is_empty()).then(|| {
         let mean = rr.iter().sum::<f64>() / rr.len() as f64;
         (60.0 / mean) as f32
