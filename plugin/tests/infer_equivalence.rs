@@ -259,3 +259,63 @@ fn bad_input_is_refused_with_a_message() {
     net.forward(&input(&images, &rr, 2), &mut small, &mut logits)
         .unwrap();
 }
+
+/// Weights whose classifier reads no image feature (as the shipped rhythm pathway): the
+/// fast path skips the image pathway unless the attention map is asked for, and its logits
+/// are bit for bit those of the full computation, and within tolerance of burn's.
+#[test]
+fn image_pathway_skipped_when_the_head_ignores_it() {
+    let mut model = network(RR, 23);
+    let weight = model.classifier.weight.val(); // [C + R, classes]
+    let [inputs, classes] = weight.dims();
+    let rhythm_out = model
+        .rhythm
+        .as_ref()
+        .unwrap()
+        .layers
+        .last()
+        .unwrap()
+        .weight
+        .dims()[1];
+    let channels = inputs - rhythm_out;
+    let zeros = Tensor::<2>::zeros([channels, classes], &device::inference_device());
+    model.classifier.weight =
+        Param::from_tensor(weight.slice_assign([0..channels, 0..classes], zeros));
+    assert!(!model.image_path_used());
+
+    let mut rng = Rng(31);
+    let (batch, rows) = (3, 49);
+    let images = rng.vec(batch * rows * COLS, -3.0, 3.0);
+    let rr = rng.vec(batch * RR, 0.0, 2.0);
+    let (want, _) = burn_forward(&model, &images, &rr, batch, rows);
+    for kernels in Kernels::ALL.into_iter().filter(|k| k.is_supported()) {
+        let net = Net::from_model_with(&model, kernels).unwrap();
+        let mut skipped = vec![0.0; batch * classes];
+        let input = Input {
+            images: &images,
+            rr: &rr,
+            batch,
+            rows,
+            cols: COLS,
+        };
+        net.forward(&input, &mut net.scratch(rows, COLS), &mut skipped)
+            .unwrap();
+        let (full, attention) = fast_forward(&net, &images, &rr, batch, rows);
+        assert!(
+            skipped
+                .iter()
+                .zip(&full)
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
+            "{kernels}: {skipped:?} skipped, {full:?} computed"
+        );
+        assert!(
+            attention.iter().any(|&a| a > 0.0),
+            "{kernels}: no attention map"
+        );
+        let d = max_abs_diff(&skipped, &want);
+        assert!(
+            d <= TOLERANCE,
+            "{kernels}: logits differ from burn's by {d}"
+        );
+    }
+}

@@ -57,6 +57,9 @@ pub struct Net {
     project_bias: f32,
     rhythm: Vec<Dense>,
     classifier: Dense,
+    /// Whether the classifier reads the image features ([`HaResNet::image_path_used`]);
+    /// when not, the image pathway is skipped unless its attention map is asked for.
+    image_used: bool,
 }
 
 const _: () = {
@@ -377,6 +380,7 @@ impl Net {
             project_bias,
             rhythm,
             classifier,
+            image_used: model.image_path_used(),
         })
     }
 
@@ -678,6 +682,14 @@ fn forward_image<S: Backend>(
     let conv = |layer: &Conv, src: &[f32], sm: &Map, dst: &mut [f32], dm: &Map, init: Init| unsafe {
         S::conv(layer, src, sm, dst, dm, init)
     };
+    let channels = net.arch.channels;
+    if !net.image_used && attention.is_none() {
+        // Every classifier weight on the image features is zero: their value cannot
+        // change the logits, so only the rhythm pathway runs.
+        sc.feat[..channels].fill(0.0);
+        head(net, sc, rr, logits);
+        return;
+    }
     let m = sc.image.map;
     for (y, row) in image.chunks_exact(m.w).enumerate() {
         let at = m.at(y, 0);
@@ -781,7 +793,6 @@ fn forward_image<S: Backend>(
         }
         *a = sigmoid(z);
     }
-    let channels = net.arch.channels;
     let pooled = &mut sc.pooled[..channels];
     pooled.fill(0.0);
     for y in 0..time {
@@ -794,10 +805,19 @@ fn forward_image<S: Backend>(
         }
     }
     let n = (time * width) as f32;
-    let feat = &mut sc.feat;
-    for (o, &p) in feat.iter_mut().zip(pooled.iter()) {
+    for (o, &p) in sc.feat.iter_mut().zip(pooled.iter()) {
         *o = p / n;
     }
+    head(net, sc, rr, logits);
+    if let Some(att) = attention {
+        att.copy_from_slice(&sc.attention);
+    }
+}
+
+/// The rhythm branch on `rr`, then the classifier on the image features already in
+/// `sc.feat` joined by the branch's output.
+fn head(net: &Net, sc: &mut Scratch, rr: &[f32], logits: &mut [f32]) {
+    let channels = net.arch.channels;
     let mut width_in = net.arch.rr_features;
     if !net.rhythm.is_empty() {
         let [a, b] = &mut sc.mlp;
@@ -807,10 +827,7 @@ fn forward_image<S: Backend>(
             width_in = layer.output;
             std::mem::swap(a, b);
         }
-        feat[channels..channels + width_in].copy_from_slice(&a[..width_in]);
+        sc.feat[channels..channels + width_in].copy_from_slice(&a[..width_in]);
     }
-    net.classifier.forward(feat, logits, false);
-    if let Some(att) = attention {
-        att.copy_from_slice(&sc.attention);
-    }
+    net.classifier.forward(&sc.feat, logits, false);
 }

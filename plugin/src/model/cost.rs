@@ -23,6 +23,10 @@ pub struct Cost {
     pub buffers: usize,
     /// Floating-point operations for one segment (see the module documentation).
     pub flops: u64,
+    /// Of [`flops`](Self::flops), those of the rhythm branch and the classifier: all the
+    /// fast path computes for weights whose classifier reads no image feature
+    /// ([`HaResNet::image_path_used`](super::HaResNet::image_path_used)).
+    pub head_flops: u64,
 }
 
 /// The cost of the network of `config` on a `rows × cols` image.
@@ -80,6 +84,7 @@ pub fn cost(config: &HaResNetConfig, rows: usize, cols: usize) -> Result<Cost> {
     t.elementwise(c * h * w); // global average pool
 
     // Rhythm branch and classifier.
+    let image_flops = t.flops;
     if config.rr_features > 0 {
         let mut width = config.rr_features;
         for &next in &config.rr_hidden {
@@ -94,6 +99,7 @@ pub fn cost(config: &HaResNetConfig, rows: usize, cols: usize) -> Result<Cost> {
         params: t.params,
         buffers: t.buffers,
         flops: t.flops,
+        head_flops: t.flops - image_flops,
     })
 }
 
@@ -202,6 +208,12 @@ mod tests {
         let rhythm = cost(&plain.clone().with_rr_features(8), 49, 50).unwrap();
         // 8·32 + 32 + 32·16 + 16 for the MLP, 16·5 more classifier weights.
         assert_eq!(rhythm.params - c.params, 288 + 528 + 80);
+        // The head alone: 8 → 32 → 16 (each with ReLU), then 64 + 16 → 5.
+        assert_eq!(c.head_flops, 2 * 64 * 5 + 5);
+        assert_eq!(
+            rhythm.head_flops,
+            (2 * 8 * 32 + 32 + 32) + (2 * 32 * 16 + 16 + 16) + (2 * 80 * 5 + 5)
+        );
         assert!(cost(&plain.with_lstm_kernel(2), 49, 50).is_err());
     }
 }

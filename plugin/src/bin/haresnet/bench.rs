@@ -205,7 +205,14 @@ pub fn run(args: &Args) -> haresnet::Result<()> {
             let load_ms = start.elapsed().as_secs_f64() * 1e3;
             let card = classifier.card();
             let (rows, cols) = card.preprocess.image_shape();
-            let flops = cost(&card.network, rows, cols)?.flops as f64;
+            let network_cost = cost(&card.network, rows, cols)?;
+            // The fast path skips the image pathway of weights whose head ignores it.
+            let image_skipped = b == Backend::Fast && !classifier.image_path_used();
+            let flops = if image_skipped {
+                network_cost.head_flops
+            } else {
+                network_cost.flops
+            } as f64;
 
             let mut runs = Vec::new();
             for (ti, &t) in threads.iter().enumerate() {
@@ -263,6 +270,7 @@ pub fn run(args: &Args) -> haresnet::Result<()> {
                 "weights": source.describe(),
                 "kernels": if b == Backend::Fast { haresnet::infer::Kernels::detect().name() } else { "burn" },
                 "mflop_per_segment": flops / 1e6,
+                "image_pathway_skipped": image_skipped,
                 "load_ms": load_ms,
                 "runs": runs,
                 "latency": latency,
@@ -308,11 +316,16 @@ fn print_text(r: &Value) {
     }
     for res in r["results"].as_array().into_iter().flatten() {
         println!(
-            "\n{} s, {} ({}), {:.1} MFLOP/segment; weights: {}; load {:.1} ms",
+            "\n{} s, {} ({}), {:.3} MFLOP/segment{}; weights: {}; load {:.1} ms",
             res["segment_seconds"],
             res["backend"].as_str().unwrap_or(""),
             res["kernels"].as_str().unwrap_or(""),
             f(&res["mflop_per_segment"]),
+            if res["image_pathway_skipped"].as_bool() == Some(true) {
+                " (image pathway skipped: the head reads no image feature)"
+            } else {
+                ""
+            },
             res["weights"].as_str().unwrap_or(""),
             f(&res["load_ms"])
         );
