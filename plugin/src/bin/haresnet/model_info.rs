@@ -1,11 +1,14 @@
 //! `haresnet model-info`: input shape, parameter count and FLOPs per segment of the
-//! network, for 2, 5 and 10 s segments, without and with the rhythm branch.
+//! network, for 2, 5 and 10 s segments, without and with the rhythm branch; or of the
+//! networks in weights files (the embedded ones by default with `--weights embedded`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use burn::config::Config;
 use haresnet::model::{HaResNetConfig, cost, device};
+use haresnet::weights::{self, WeightSet};
+use haresnet::{Classifier, ClassifierOptions};
 
 use crate::{EXIT_FAILURE, EXIT_OK};
 
@@ -25,6 +28,11 @@ pub struct Args {
     /// Sampling rate the segment is resampled to (Hz).
     #[arg(long, default_value_t = 250)]
     rate: usize,
+    /// Describe the networks of these weights instead: weights files, or `embedded` for the
+    /// embedded `all` and `ds1` weights of every segment length (their own rate, length and
+    /// fold; the options above are then ignored).
+    #[arg(long, value_name = "FILE|embedded", num_args = 1..)]
+    weights: Vec<String>,
     /// Fold window W (samples): the image's width.
     #[arg(long, default_value_t = 50)]
     window: usize,
@@ -47,6 +55,9 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn report(args: &Args) -> Result<String, String> {
+    if !args.weights.is_empty() {
+        return report_weights(&args.weights);
+    }
     let base = match &args.config {
         Some(path) => {
             let config =
@@ -120,6 +131,71 @@ fn report(args: &Args) -> Result<String, String> {
     }
     out += "params: trainable parameters (batch-norm running statistics not included); \
              FLOPs: one segment, a multiply-add counted as 2\n";
+    Ok(out)
+}
+
+/// One line per weights file: its segment, input, parameters, FLOPs of the whole network
+/// and of what the fast path runs (the head alone when the classifier reads no image
+/// feature).
+fn report_weights(names: &[String]) -> Result<String, String> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for name in names {
+        if name == "embedded" {
+            for seconds in weights::SHIPPED_SEGMENT_SECONDS {
+                for set in [WeightSet::All, WeightSet::Ds1] {
+                    if let Ok(bytes) = weights::embedded(seconds, set) {
+                        files.push((
+                            format!("embedded {seconds} s/{}", set.name()),
+                            bytes.to_vec(),
+                        ));
+                    }
+                }
+            }
+        } else {
+            let bytes = std::fs::read(name).map_err(|e| format!("{name}: {e}"))?;
+            files.push((name.clone(), bytes));
+        }
+    }
+    if files.is_empty() {
+        return Err("this build embeds no weights".into());
+    }
+    let mut out = format!(
+        "{:<8} {:<16} {:<12} {:>9} {:>13} {:>15}  weights\n",
+        "segment", "input", "rhythm MLP", "params", "FLOPs", "fast-path FLOPs"
+    );
+    for (name, bytes) in files {
+        let classifier = Classifier::from_bytes(&bytes, &ClassifierOptions::default())
+            .map_err(|e| format!("{name}: {e}"))?;
+        let card = classifier.card();
+        let (rows, cols) = card.preprocess.image_shape();
+        let net = &card.network;
+        let c = cost(net, rows, cols).map_err(|e| format!("{name}: {e}"))?;
+        let fast = if classifier.image_path_used() {
+            c.flops
+        } else {
+            c.head_flops
+        };
+        let mlp = if net.rr_features > 0 {
+            let widths: Vec<String> = std::iter::once(net.rr_features)
+                .chain(net.rr_hidden.iter().copied())
+                .map(|w| w.to_string())
+                .collect();
+            widths.join("→")
+        } else {
+            "none".into()
+        };
+        out += &format!(
+            "{:<8} {:<16} {:<12} {:>9} {:>13} {:>15}  {name}\n",
+            format!("{} s", card.preprocess.segment_seconds),
+            format!("[B, 1, {rows}, {cols}]"),
+            mlp,
+            grouped(c.params as u64),
+            grouped(c.flops),
+            grouped(fast),
+        );
+    }
+    out += "fast-path FLOPs: what the default implementation computes; the image pathway is \
+             skipped for weights whose classifier reads none of its features\n";
     Ok(out)
 }
 
