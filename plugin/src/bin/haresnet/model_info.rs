@@ -29,8 +29,8 @@ pub struct Args {
     #[arg(long, default_value_t = 250)]
     rate: usize,
     /// Describe the networks of these weights instead: weights files, or `embedded` for the
-    /// embedded `all` and `ds1` weights of every segment length (their own rate, length and
-    /// fold; the options above are then ignored).
+    /// embedded `all` and `ds1` weights of every segment length (each with its own rate,
+    /// length and fold; every other option is then ignored).
     #[arg(long, value_name = "FILE|embedded", num_args = 1..)]
     weights: Vec<String>,
     /// Fold window W (samples): the image's width.
