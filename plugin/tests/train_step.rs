@@ -278,3 +278,61 @@ fn signal_windows_join_rhythm_pretraining() {
         }
     }
 }
+
+/// `haresnet train` stopped after an epoch and resumed: the card of the finished run names
+/// the command that started it and the one that resumed it.
+#[cfg(feature = "cli")]
+#[test]
+fn a_resumed_run_keeps_the_command_that_started_it() {
+    let _turn = BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    let train = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_haresnet"))
+            .arg("train")
+            .arg("--data")
+            .arg(fixtures())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let run_arg = run.to_str().unwrap();
+    train(&[
+        "--protocol",
+        "all",
+        "--recipe",
+        "plain",
+        "--epochs",
+        "2",
+        "--batch-size",
+        "16",
+        "--samples-per-epoch",
+        "16",
+        "--stop-after",
+        "1",
+        "--out",
+        run_arg,
+    ]);
+    assert!(!run.join("model.hrn").exists());
+    train(&["--resume", run_arg]);
+
+    let card = haresnet::weights::WeightsFile::read(run.join("model.hrn"))
+        .unwrap()
+        .card;
+    let command = card.training["command"].as_str().unwrap();
+    assert!(
+        command.starts_with("haresnet train --data records") && command.contains("--stop-after 1"),
+        "{command}"
+    );
+    let resumed = card.training["resumed_with"].as_array().unwrap();
+    assert_eq!(resumed.len(), 1, "{resumed:?}");
+    assert!(
+        resumed[0].as_str().unwrap().contains("--resume run"),
+        "{resumed:?}"
+    );
+}

@@ -1,6 +1,8 @@
 //! `haresnet train` and `haresnet cv`: a training run, or one run per leave-patients-out
 //! fold with the folds' validation predictions pooled per epoch.
 
+use std::fs::{self, OpenOptions};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -291,10 +293,17 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
     };
     let dataset = load_dataset(&args.run.data, &config)?;
     let trainer = Trainer::new(config.clone(), &dataset, &dir)?;
+    record_command(&dir)?;
     match trainer.run_until(&mut Bar::new(""), args.stop_after)? {
         Some(trained) => {
             let path = dir.join("model.hrn");
-            write_weights(&path, &config, &args.run.data, &trained)?;
+            write_weights(
+                &path,
+                &config,
+                &args.run.data,
+                &trained,
+                &run_commands(&dir),
+            )?;
             eprintln!(
                 "done: {} in {:.0} s; weights {}",
                 dir.display(),
@@ -307,12 +316,48 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes a finished run as a weights file with its model card.
+/// The commands that made a run, one per line in its directory: the first started it,
+/// each later one resumed it. A resumed run's card thus still says how it began.
+const COMMANDS_FILE: &str = "commands.txt";
+
+/// Adds this invocation to the run's commands; a run with no checkpoint yet starts afresh.
+fn record_command(dir: &Path) -> Result<()> {
+    let path = dir.join(COMMANDS_FILE);
+    let resuming = dir.join("checkpoint/state.json").is_file();
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut file = OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(resuming)
+        .truncate(!resuming)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    writeln!(file, "{}", crate::portable_command()).map_err(|e| Error::io(&path, e))
+}
+
+/// The command that started the run in `dir` and those that resumed it.
+fn run_commands(dir: &Path) -> Vec<String> {
+    let text = fs::read_to_string(dir.join(COMMANDS_FILE)).unwrap_or_default();
+    let commands: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(String::from)
+        .collect();
+    if commands.is_empty() {
+        vec![crate::portable_command()]
+    } else {
+        commands
+    }
+}
+
+/// Writes a finished run as a weights file with its model card; `commands` as
+/// [`run_commands`] gives them.
 fn write_weights(
     path: &Path,
     config: &TrainConfig,
     data: &Path,
     trained: &haresnet::train::trainer::Trained,
+    commands: &[String],
 ) -> Result<()> {
     let s = &trained.summary;
     let mut training = serde_json::Map::new();
@@ -327,7 +372,10 @@ fn write_weights(
     training.insert("segments".into(), json!(s.train_segments));
     training.insert("epochs".into(), json!(config.epochs));
     training.insert("seed".into(), json!(config.seed));
-    training.insert("command".into(), json!(crate::portable_command()));
+    training.insert("command".into(), json!(commands[0]));
+    if commands.len() > 1 {
+        training.insert("resumed_with".into(), json!(commands[1..]));
+    }
     training.insert("wall_seconds".into(), json!(s.wall_seconds));
     training.insert("history".into(), json!(s.history));
     if let Some(dir) = &config.rr_init {
