@@ -272,6 +272,11 @@ impl<'a> Trainer<'a> {
         read_json(&dir.join("config.json"))
     }
 
+    /// Where the run in `dir` records its progress; a run continues from it when present.
+    pub fn state_path(dir: &Path) -> PathBuf {
+        dir.join("checkpoint").join("state.json")
+    }
+
     /// Steps per epoch.
     pub fn steps_per_epoch(&self) -> usize {
         let views = self.config.samples_per_epoch.unwrap_or(self.train.len());
@@ -299,7 +304,7 @@ impl<'a> Trainer<'a> {
         io(&self.dir, fs::create_dir_all(self.dir.join("predictions")))?;
         write_json(&self.dir.join("config.json"), c)?;
 
-        let state_path = ckpt.join("state.json");
+        let state_path = Self::state_path(&self.dir);
         let (mut model, mut optim, mut state) = if state_path.is_file() {
             let state: State = read_json(&state_path)?;
             let bytes = io(&ckpt, fs::read(ckpt.join("model.bpk")))?;

@@ -323,7 +323,7 @@ const COMMANDS_FILE: &str = "commands.txt";
 /// Adds this invocation to the run's commands; a run with no checkpoint yet starts afresh.
 fn record_command(dir: &Path) -> Result<()> {
     let path = dir.join(COMMANDS_FILE);
-    let resuming = dir.join("checkpoint/state.json").is_file();
+    let resuming = Trainer::state_path(dir).is_file();
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut file = OpenOptions::new()
         .create(true)
