@@ -272,9 +272,14 @@ impl<'a> Trainer<'a> {
         read_json(&dir.join("config.json"))
     }
 
+    /// Where the run in `dir` keeps the checkpoint of its last finished epoch.
+    fn checkpoint_dir(dir: &Path) -> PathBuf {
+        dir.join("checkpoint")
+    }
+
     /// Where the run in `dir` records its progress; a run continues from it when present.
     pub fn state_path(dir: &Path) -> PathBuf {
-        dir.join("checkpoint").join("state.json")
+        Self::checkpoint_dir(dir).join("state.json")
     }
 
     /// Steps per epoch.
@@ -299,7 +304,7 @@ impl<'a> Trainer<'a> {
     ) -> Result<Option<Trained>> {
         let c = &self.config;
         let device = training_device();
-        let ckpt = self.dir.join("checkpoint");
+        let ckpt = Self::checkpoint_dir(&self.dir);
         io(&ckpt, fs::create_dir_all(&ckpt))?;
         io(&self.dir, fs::create_dir_all(self.dir.join("predictions")))?;
         write_json(&self.dir.join("config.json"), c)?;

@@ -1,8 +1,7 @@
 //! `haresnet train` and `haresnet cv`: a training run, or one run per leave-patients-out
 //! fold with the folds' validation predictions pooled per epoch.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -293,17 +292,11 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
     };
     let dataset = load_dataset(&args.run.data, &config)?;
     let trainer = Trainer::new(config.clone(), &dataset, &dir)?;
-    record_command(&dir)?;
+    let commands = record_command(&dir)?;
     match trainer.run_until(&mut Bar::new(""), args.stop_after)? {
         Some(trained) => {
             let path = dir.join("model.hrn");
-            write_weights(
-                &path,
-                &config,
-                &args.run.data,
-                &trained,
-                &run_commands(&dir),
-            )?;
+            write_weights(&path, &config, &args.run.data, &trained, &commands)?;
             eprintln!(
                 "done: {} in {:.0} s; weights {}",
                 dir.display(),
@@ -320,38 +313,28 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
 /// each later one resumed it. A resumed run's card thus still says how it began.
 const COMMANDS_FILE: &str = "commands.txt";
 
-/// Adds this invocation to the run's commands; a run with no checkpoint yet starts afresh.
-fn record_command(dir: &Path) -> Result<()> {
+/// Adds this invocation to the run's commands (a run with no checkpoint yet starts
+/// afresh) and returns them all, the first being the one that started the run.
+fn record_command(dir: &Path) -> Result<Vec<String>> {
     let path = dir.join(COMMANDS_FILE);
-    let resuming = Trainer::state_path(dir).is_file();
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut file = OpenOptions::new()
-        .create(true)
-        .write(true)
-        .append(resuming)
-        .truncate(!resuming)
-        .open(&path)
-        .map_err(|e| Error::io(&path, e))?;
-    writeln!(file, "{}", crate::portable_command()).map_err(|e| Error::io(&path, e))
-}
-
-/// The command that started the run in `dir` and those that resumed it.
-fn run_commands(dir: &Path) -> Vec<String> {
-    let text = fs::read_to_string(dir.join(COMMANDS_FILE)).unwrap_or_default();
-    let commands: Vec<String> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(String::from)
-        .collect();
-    if commands.is_empty() {
-        vec![crate::portable_command()]
+    let mut commands: Vec<String> = if Trainer::state_path(dir).is_file() {
+        fs::read_to_string(&path)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(String::from)
+            .collect()
     } else {
-        commands
-    }
+        Vec::new()
+    };
+    commands.push(crate::portable_command());
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    fs::write(&path, commands.join("\n") + "\n").map_err(|e| Error::io(&path, e))?;
+    Ok(commands)
 }
 
 /// Writes a finished run as a weights file with its model card; `commands` as
-/// [`run_commands`] gives them.
+/// [`record_command`] returns them.
 fn write_weights(
     path: &Path,
     config: &TrainConfig,
