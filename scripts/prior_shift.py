@@ -1,7 +1,9 @@
 """Prior correction of a classifier's scores, measured on saved predictions: the evidence
 behind `docs/RESULTS.md`'s section on it.
 
-    python3 scripts/prior_shift.py --prior 6751,417,63,54,657 runs/v8e3/f0/ds1-fold0.csv
+    python3 scripts/prior_shift.py --prior 4593,295,63,25,439 runs/v8e3/f0/ds1-fold0.csv
+
+(the segments per class of DS1 without fold 0's patients, for fold 0's predictions).
 
 The rhythm pathway is trained on class-balanced draws, so its probabilities carry a flat
 class prior, while a recording is mostly sinus rhythm. Adding `tau * log(prior)` to the
