@@ -197,6 +197,8 @@ pub(crate) unsafe fn classify_options(
         hop_seconds: (o.hop_seconds != 0.0).then_some(o.hop_seconds),
         invalid_samples,
         attention: false,
+        // The weights' own: the C options have no field for it yet.
+        smoothing_half_life_seconds: None,
     })
 }
 

@@ -32,6 +32,7 @@ use crate::dsp::ectopy::Shape;
 use crate::dsp::{self, Morphology, Prepared, Preprocessor, RrContext, SegmentPeaks};
 use crate::infer::{self, Net, Scratch};
 use crate::model::{self, HaResNet};
+use crate::smoothing::{Smoother, check_half_life};
 use crate::weights::{self, ModelCard, WeightSet, WeightsFile};
 use crate::{Error, Result};
 
@@ -96,6 +97,11 @@ pub struct ClassifyOptions {
     pub invalid_samples: InvalidSamples,
     /// Return each segment's hidden-attention map ([`SegmentResult::attention`]).
     pub attention: bool,
+    /// Half-life, in seconds, of the causal smoothing of consecutive segments'
+    /// probabilities ([`crate::smoothing`]); `None`: the weights' own (their card's
+    /// `postprocess`), `Some(0.0)`: each segment's own probabilities. Independent segments
+    /// ([`Classifier::classify_segments`]) are never smoothed.
+    pub smoothing_half_life_seconds: Option<f64>,
 }
 
 /// Whether a segment could be classified.
@@ -447,8 +453,11 @@ impl Classifier {
         let segments: Vec<(usize, &[f32])> = dsp::segment_ranges(samples.len(), len, hop)?
             .map(|r| (r.start, &samples[r]))
             .collect();
+        let mut smoother = self.smoother(options)?;
         let mut context = self.rhythm_context(Rhythm::Causal)?;
-        self.run(&segments, fs, options, Rhythm::Causal, context.as_mut())
+        let mut results = self.run(&segments, fs, options, Rhythm::Causal, context.as_mut())?;
+        smooth(&mut results, fs, &mut smoother);
+        Ok(results)
     }
 
     /// Classifies separate segments, each exactly [`segment_len`](Self::segment_len)
@@ -480,6 +489,7 @@ impl Classifier {
     /// each segment's result as soon as its last sample has arrived.
     pub fn stream(&self, fs: f64, options: &ClassifyOptions) -> Result<Stream> {
         let (len, hop) = self.geometry(fs, options)?;
+        let smoother = self.smoother(options)?;
         // Refuses a rate the preprocessing cannot take now rather than at the first push.
         self.recycle(self.preprocessor(fs)?);
         Ok(Stream {
@@ -492,7 +502,17 @@ impl Classifier {
             buffer_start: 0,
             next_start: 0,
             context: self.rhythm_context(Rhythm::Causal)?,
+            smoother,
         })
+    }
+
+    /// The smoothing a call or stream applies: the options' half-life, else the card's.
+    fn smoother(&self, options: &ClassifyOptions) -> Result<Smoother> {
+        let half_life = options
+            .smoothing_half_life_seconds
+            .unwrap_or(self.inner.card.postprocess.smoothing_half_life_seconds);
+        check_half_life(half_life)?;
+        Ok(Smoother::new(half_life))
     }
 
     /// Runs `f` on the classifier's own pool when it has one.
@@ -789,6 +809,8 @@ pub struct Stream {
     next_start: usize,
     /// The rhythm context of the segments so far, when the model reads one.
     context: Option<RrContext>,
+    /// The smoothed probabilities of the last classified segment.
+    smoother: Smoother,
 }
 
 impl Stream {
@@ -823,13 +845,14 @@ impl Stream {
         }
         // On failure the stream stays where it was, its context included.
         let mut context = self.context.clone();
-        let out = self.classifier.run(
+        let mut out = self.classifier.run(
             &segments,
             self.fs,
             &self.options,
             Rhythm::Causal,
             context.as_mut(),
         )?;
+        smooth(&mut out, self.fs, &mut self.smoother);
         self.context = context;
         self.next_start = next;
         let drop = (self.next_start - self.buffer_start).min(self.buffer.len());
@@ -846,6 +869,14 @@ impl Stream {
     /// The classifier behind the stream.
     pub fn classifier(&self) -> &Classifier {
         &self.classifier
+    }
+}
+
+/// Smooths the classified segments of `results` (in signal order) and relabels them.
+fn smooth(results: &mut [SegmentResult], fs: f64, smoother: &mut Smoother) {
+    for r in results.iter_mut().filter(|r| r.label.is_some()) {
+        smoother.apply(r.start as f64 / fs, &mut r.probabilities);
+        r.label = Some(argmax(&r.probabilities));
     }
 }
 

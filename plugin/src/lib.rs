@@ -13,6 +13,7 @@ pub mod infer;
 pub mod model;
 pub mod report;
 pub mod rhythm;
+pub mod smoothing;
 pub mod summary;
 #[cfg(feature = "train")]
 pub mod train;

@@ -24,6 +24,7 @@ use serde_json::{Map, Value};
 
 use crate::dsp::PreprocessConfig;
 use crate::model::HaResNetConfig;
+use crate::smoothing::PostprocessConfig;
 use crate::{Error, Result};
 
 /// First bytes of every weights file.
@@ -50,6 +51,10 @@ pub struct ModelCard {
     pub preprocess: PreprocessConfig,
     /// The network's hyper-parameters.
     pub network: HaResNetConfig,
+    /// What the classifier does with the network's probabilities over a signal (absent in
+    /// files made before it existed: no smoothing).
+    #[serde(default)]
+    pub postprocess: PostprocessConfig,
     /// How the weights were made: data, records, split, recipe, epochs, seed, the exact
     /// command, wall time.
     #[serde(default)]
@@ -76,6 +81,7 @@ impl ModelCard {
             labels: RHYTHM_LABELS.iter().map(|s| s.to_string()).collect(),
             preprocess: PreprocessConfig::new(segment_seconds),
             network,
+            postprocess: PostprocessConfig::default(),
             training: Map::new(),
             metrics: Map::new(),
         }
@@ -88,6 +94,9 @@ impl ModelCard {
             .validate()
             .map_err(|e| Error::Model(format!("model card: {e}")))?;
         self.network.validate()?;
+        self.postprocess
+            .validate()
+            .map_err(|e| Error::Model(format!("model card: {e}")))?;
         if self.labels.len() != self.network.num_classes {
             return Err(Error::Model(format!(
                 "model card lists {} labels for a network with {} outputs",
@@ -348,6 +357,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("4 labels") && e.contains("5 outputs"), "{e}");
+    }
+
+    #[test]
+    fn smoothing_in_the_card_is_checked_and_optional() {
+        let mut c = card();
+        c.postprocess.smoothing_half_life_seconds = -5.0;
+        let bytes = WeightsFile {
+            card: c,
+            weights: vec![],
+        }
+        .to_bytes()
+        .unwrap();
+        let e = WeightsFile::from_bytes(&bytes, "x")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("half-life"), "{e}");
+        // Cards written before the field existed read as no smoothing.
+        let mut json: Value = serde_json::from_str(&card().to_json()).unwrap();
+        json.as_object_mut().unwrap().remove("postprocess");
+        let old: ModelCard = serde_json::from_value(json).unwrap();
+        assert_eq!(old.postprocess.smoothing_half_life_seconds, 0.0);
     }
 
     #[test]

@@ -316,3 +316,68 @@ fn rhythm_context_is_causal_and_batches_use_each_segment_alone() {
     let err = Classifier::untrained(bad, 1, &ClassifierOptions::default()).unwrap_err();
     assert!(err.to_string().contains("rhythm features"), "{err}");
 }
+
+#[test]
+fn smoothing_is_causal_streams_bit_for_bit_and_can_be_turned_off() {
+    let (x, fs) = mlii("203_0740_0860");
+    let mut card = card(5.0, false);
+    card.network = card.network.with_rr_features(dsp::N_RR_CONTEXT);
+    card.preprocess = card.preprocess.with_rr_context(30.0);
+    card.postprocess.smoothing_half_life_seconds = 5.0;
+    let c = Classifier::untrained(card, 11, &ClassifierOptions::default()).unwrap();
+    let raw_opts = ClassifyOptions {
+        smoothing_half_life_seconds: Some(0.0),
+        ..Default::default()
+    };
+    let raw = c.classify_with(&x, fs, &raw_opts).unwrap();
+    let smoothed = c.classify(&x, fs).unwrap();
+    // The first segment has no past; each later one is the log-linear blend, at one
+    // half-life apart, of its own probabilities and the previous smoothed ones.
+    assert_eq!(smoothed[0].probabilities, raw[0].probabilities);
+    for t in 1..raw.len() {
+        let blend: Vec<f32> = smoothed[t - 1]
+            .probabilities
+            .iter()
+            .zip(&raw[t].probabilities)
+            .map(|(&s, &p)| (0.5 * s.ln() + 0.5 * p.ln()).exp())
+            .collect();
+        let sum: f32 = blend.iter().sum();
+        for (got, want) in smoothed[t].probabilities.iter().zip(&blend) {
+            assert!((got - want / sum).abs() < 1e-5, "segment {t}");
+        }
+        let label = smoothed[t].label.unwrap();
+        assert!(
+            smoothed[t]
+                .probabilities
+                .iter()
+                .all(|&p| p <= smoothed[t].probabilities[label])
+        );
+    }
+    assert_ne!(smoothed, raw);
+    // Later samples never change an earlier result, and streams give the same.
+    assert_eq!(c.classify(&x[..1800 * 10], fs).unwrap()[..], smoothed[..10]);
+    let mut stream = c.stream(fs, &ClassifyOptions::default()).unwrap();
+    let got: Vec<_> = x
+        .chunks(777)
+        .flat_map(|p| stream.push(p).unwrap())
+        .collect();
+    assert_eq!(got, smoothed);
+    // Independent segments are never smoothed.
+    let segments: Vec<&[f32]> = x.chunks_exact(1800).collect();
+    let alone = c
+        .classify_segments(&segments, fs, &ClassifyOptions::default())
+        .unwrap();
+    let alone_raw = c.classify_segments(&segments, fs, &raw_opts).unwrap();
+    assert_eq!(alone, alone_raw);
+    // A half-life that is not a number of seconds is refused, by calls and streams.
+    for bad in [-1.0, f64::NAN] {
+        let opts = ClassifyOptions {
+            smoothing_half_life_seconds: Some(bad),
+            ..Default::default()
+        };
+        let err = c.classify_with(&x, fs, &opts).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+        assert!(err.to_string().contains("half-life"), "{err}");
+        assert!(c.stream(fs, &opts).is_err());
+    }
+}

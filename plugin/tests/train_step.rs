@@ -265,7 +265,7 @@ fn signal_windows_join_rhythm_pretraining() {
     let file = rhythm_only_file(&shipped, out.path(), Default::default()).unwrap();
     let classifier = Classifier::from_weights(file, &ClassifierOptions::default()).unwrap();
     let by_classifier =
-        classifier_probabilities(&classifier, &dataset.corpus, &dataset.train).unwrap();
+        classifier_probabilities(&classifier, &dataset.corpus, &dataset.train, Some(0.0)).unwrap();
     let inputs: Vec<Vec<f32>> = plain
         .rr
         .chunks_exact(2 * N_RR)

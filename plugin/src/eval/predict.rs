@@ -67,6 +67,7 @@ pub fn score(truth: &[Rhythm], probs: &[[f32; N_CLASSES]]) -> Result<Report> {
 /// Class probabilities of `segments` of `corpus` as users get them: each record's primary
 /// lead classified whole by `classifier` (consecutive segments from its first sample,
 /// rhythm context included), the result of each listed segment picked by its start.
+/// `smoothing_half_life_seconds` overrides the weights' smoothing (`None`: theirs).
 ///
 /// # Errors
 ///
@@ -76,6 +77,7 @@ pub fn classifier_probabilities(
     classifier: &crate::Classifier,
     corpus: &crate::train::Corpus,
     segments: &[crate::train::Segment],
+    smoothing_half_life_seconds: Option<f64>,
 ) -> Result<Vec<[f32; N_CLASSES]>> {
     use std::collections::HashMap;
 
@@ -89,6 +91,7 @@ pub fn classifier_probabilities(
     }
     let options = ClassifyOptions {
         invalid_samples: InvalidSamples::Skip,
+        smoothing_half_life_seconds,
         ..ClassifyOptions::default()
     };
     let mut by_record: HashMap<usize, HashMap<usize, [f32; N_CLASSES]>> = HashMap::new();

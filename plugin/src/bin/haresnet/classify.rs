@@ -58,6 +58,10 @@ pub struct Args {
     /// Seconds between segment starts [default: the segment length].
     #[arg(long, value_name = "SECONDS")]
     hop: Option<f64>,
+    /// Half-life of the smoothing of consecutive segments' probabilities, in seconds; 0:
+    /// each segment's own [default: the weights' own, in their model card].
+    #[arg(long, value_name = "SECONDS")]
+    smoothing_half_life: Option<f64>,
     /// Records classified at once.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
     jobs: u32,
@@ -364,6 +368,7 @@ fn batch(args: &Args) -> std::result::Result<ExitCode, (u8, String)> {
         hop_seconds: args.hop,
         invalid_samples: InvalidSamples::Skip,
         attention: false,
+        smoothing_half_life_seconds: args.smoothing_half_life,
     };
 
     let seconds_total: f64 = paths

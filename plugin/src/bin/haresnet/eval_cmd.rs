@@ -49,12 +49,17 @@ pub struct EvalArgs {
     #[arg(long)]
     train_split: bool,
     /// Score the validation patients of this leave-patients-out fold (0-based) of the
-    /// protocol's training records instead of its test segments.
+    /// protocol's training records instead of its test segments (with `--weights`: weights
+    /// trained without those patients, e.g. a fold's pathway exported by `rr-export`).
     #[arg(long, requires = "folds")]
     fold: Option<usize>,
     /// Number of leave-patients-out folds, for `--fold`.
     #[arg(long)]
     folds: Option<usize>,
+    /// With `--weights`: half-life of the smoothing of consecutive segments' probabilities,
+    /// in seconds; 0: each segment's own [default: the weights' own].
+    #[arg(long, requires = "weights")]
+    smoothing_half_life: Option<f64>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -92,9 +97,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
     let held;
     let segments = match (args.fold, args.train_split) {
         (Some(k), _) => {
-            let folds = dataset.folds(args.folds.unwrap_or(3))?;
-            held = dataset.fold_split(&folds, k)?.1;
-            eprintln!("fold {k}: patients {}", folds[k].join(" "));
+            held = held_out_fold(&dataset, k, args.folds)?;
             &held
         }
         (None, true) => &dataset.train,
@@ -145,6 +148,18 @@ pub fn run(args: EvalArgs) -> Result<()> {
     Ok(())
 }
 
+/// The segments of fold `k`'s patients (of `folds`, default 3), named on stderr.
+fn held_out_fold(
+    dataset: &haresnet::train::Dataset,
+    k: usize,
+    folds: Option<usize>,
+) -> Result<Vec<haresnet::train::Segment>> {
+    let folds = dataset.folds(folds.unwrap_or(3))?;
+    let held = dataset.fold_split(&folds, k)?.1;
+    eprintln!("fold {k}: patients {}", folds[k].join(" "));
+    Ok(held)
+}
+
 /// `eval --weights`: the test segments of the protocol through the `Classifier`.
 fn run_weights(args: &EvalArgs, path: &std::path::Path) -> Result<()> {
     let file = WeightsFile::read(path)?;
@@ -157,10 +172,14 @@ fn run_weights(args: &EvalArgs, path: &std::path::Path) -> Result<()> {
     let mut config = TrainConfig::new(haresnet::train::Recipe::Plain, protocol, seconds);
     config.augment = haresnet::train::Augment::none();
     let dataset = load_dataset(&args.data, &config)?;
-    let segments = if args.train_split {
-        &dataset.train
-    } else {
-        &dataset.test
+    let held;
+    let segments = match (args.fold, args.train_split) {
+        (Some(k), _) => {
+            held = held_out_fold(&dataset, k, args.folds)?;
+            &held
+        }
+        (None, true) => &dataset.train,
+        (None, false) => &dataset.test,
     };
     if segments.is_empty() {
         return Err(Error::invalid(format!(
@@ -170,7 +189,12 @@ fn run_weights(args: &EvalArgs, path: &std::path::Path) -> Result<()> {
     }
     let classifier = Classifier::from_weights(file, &ClassifierOptions::default())?;
     let t0 = std::time::Instant::now();
-    let probs = classifier_probabilities(&classifier, &dataset.corpus, segments)?;
+    let probs = classifier_probabilities(
+        &classifier,
+        &dataset.corpus,
+        segments,
+        args.smoothing_half_life,
+    )?;
     eprintln!(
         "{} {} segments of {seconds} s ({}) classified in {:.1} s",
         segments.len(),

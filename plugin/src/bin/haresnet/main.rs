@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod ann;
 mod bench;
 mod bench_read;
+mod card;
 mod classify;
 mod dataset;
 mod eval_cmd;
@@ -58,6 +59,8 @@ enum Command {
     Bench(bench::Args),
     /// Input shape, parameter count and FLOPs per segment of the network.
     ModelInfo(model_info::Args),
+    /// Print a weights file's model card, or set its smoothing of consecutive segments.
+    Card(card::Args),
     /// Segments per class in every split (segment split, DS1/DS2 and folds, all records).
     Dataset(dataset::DatasetArgs),
     /// Train a network (seeded, resumable; per-epoch validation on held-out patients).
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
         Command::Classify(a) => return classify::run(&a),
         Command::Report(a) => report::run(&a),
         Command::Info(a) => info::run(&a),
+        Command::Card(a) => card::run(&a),
         Command::Read(a) => read::run(&a),
         Command::Ann(a) => ann::run(&a),
         Command::BenchRead(a) => bench_read::run(&a),

@@ -43,6 +43,7 @@ pub fn run(args: &Args) -> Result<()> {
         hop_seconds: None,
         invalid_samples: InvalidSamples::Skip,
         attention: false,
+        smoothing_half_life_seconds: None,
     };
     let c = classify_record(
         &args.record,

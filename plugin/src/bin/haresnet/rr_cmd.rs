@@ -236,6 +236,10 @@ pub struct RrExportArgs {
     /// Seed of the (unused, zero-weighted) image path's initialisation.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Half-life, in seconds, of the classifier's smoothing of consecutive segments'
+    /// probabilities, stored in the card (`postprocess`); 0: none.
+    #[arg(long, default_value_t = 0.0)]
+    smoothing_half_life: f64,
 }
 
 pub fn run_export(args: RrExportArgs) -> Result<()> {
@@ -299,7 +303,9 @@ pub fn run_export(args: RrExportArgs) -> Result<()> {
     }
     training.insert("command".into(), json!(crate::portable_command()));
     training.insert("wall_seconds".into(), json!(card.wall_seconds));
-    let file = rhythm_only_file(&config, &args.rr_model, training)?;
+    let mut file = rhythm_only_file(&config, &args.rr_model, training)?;
+    file.card.postprocess.smoothing_half_life_seconds = args.smoothing_half_life;
+    file.card.validate()?;
     file.write(&args.out)?;
     eprintln!("wrote {} ({})", args.out.display(), file.card.name);
     Ok(())

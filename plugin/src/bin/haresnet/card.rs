@@ -1,0 +1,34 @@
+//! `haresnet card`: print a weights file's model card, or set what the classifier does
+//! with the network's probabilities (the card's `postprocess`) without touching the weights.
+
+use std::path::PathBuf;
+
+use haresnet::Result;
+use haresnet::weights::WeightsFile;
+use serde_json::json;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Weights file (`.hrn`); its card is printed as JSON.
+    weights: PathBuf,
+    /// Set the half-life, in seconds, of the classifier's smoothing of consecutive
+    /// segments' probabilities (0: none), rewriting the file and the `.json` card beside
+    /// it; the command goes into the card as `training.postprocess_command`.
+    #[arg(long, value_name = "SECONDS")]
+    smoothing_half_life: Option<f64>,
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let mut file = WeightsFile::read(&args.weights)?;
+    if let Some(half_life) = args.smoothing_half_life {
+        file.card.postprocess.smoothing_half_life_seconds = half_life;
+        file.card.validate()?;
+        file.card.training.insert(
+            "postprocess_command".into(),
+            json!(crate::portable_command()),
+        );
+        file.write(&args.weights)?;
+    }
+    println!("{}", file.card.to_json());
+    Ok(())
+}
