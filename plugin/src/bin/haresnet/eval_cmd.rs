@@ -136,9 +136,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
     };
     let report = score(&prepared.labels, &probs)?;
     if let Some(prefix) = &args.save {
-        let json = prefix.with_extension("json");
-        std::fs::write(&json, to_json(&report)?).map_err(|e| Error::io(&json, e))?;
-        write_predictions(&prefix.with_extension("csv"), &dataset, segments, &probs)?;
+        save(prefix, &report, &dataset, segments, &probs)?;
     }
     if args.json {
         println!("{}", to_json(&report)?);
@@ -146,6 +144,26 @@ pub fn run(args: EvalArgs) -> Result<()> {
         print!("{}", report.table());
     }
     Ok(())
+}
+
+/// Writes the report to `<prefix>.json` and the predictions to `<prefix>.csv`. The
+/// suffixes are appended, so a prefix with a dot in its name (`h2.5`) keeps it.
+fn save(
+    prefix: &std::path::Path,
+    report: &Report,
+    dataset: &haresnet::train::Dataset,
+    segments: &[haresnet::train::Segment],
+    probs: &[[f32; haresnet::train::N_CLASSES]],
+) -> Result<()> {
+    let with = |ext: &str| {
+        let mut name = prefix.as_os_str().to_owned();
+        name.push(".");
+        name.push(ext);
+        PathBuf::from(name)
+    };
+    let json = with("json");
+    std::fs::write(&json, to_json(report)?).map_err(|e| Error::io(&json, e))?;
+    write_predictions(&with("csv"), dataset, segments, probs)
 }
 
 /// The segments of fold `k`'s patients (of `folds`, default 3), named on stderr.
@@ -205,9 +223,7 @@ fn run_weights(args: &EvalArgs, path: &std::path::Path) -> Result<()> {
     let truth: Vec<_> = segments.iter().map(|s| s.label).collect();
     let report = score(&truth, &probs)?;
     if let Some(prefix) = &args.save {
-        let json = prefix.with_extension("json");
-        std::fs::write(&json, to_json(&report)?).map_err(|e| Error::io(&json, e))?;
-        write_predictions(&prefix.with_extension("csv"), &dataset, segments, &probs)?;
+        save(prefix, &report, &dataset, segments, &probs)?;
     }
     if let Some(key) = &args.record {
         record_metrics(
