@@ -168,6 +168,9 @@ typedef struct haresnet_model_options {
 /**
  * Options for one classification call or stream. Initialise with
  * `haresnet_classify_options_init` before setting fields.
+ *
+ * Fields are only ever added at the end. A caller compiled against an older header (a
+ * smaller `struct_size`) gets the defaults of the fields added since.
  */
 typedef struct haresnet_classify_options {
   /**
@@ -183,6 +186,16 @@ typedef struct haresnet_classify_options {
    * length: consecutive, non-overlapping segments.
    */
   double hop_seconds;
+  /**
+   * Half-life, in seconds, of the causal smoothing of consecutive segments' class
+   * probabilities (and so labels): each segment's are blended with the smoothed ones
+   * before it, whose weight halves every half-life. Negative (the default, -1): the
+   * weights' own, from their model card (embedded weights: 5 s; 1 s for 2 s segments);
+   * 0: off, each segment's own probabilities; greater than 0: that half-life. NaN or
+   * infinite: `HARESNET_STATUS_INVALID_ARGUMENT`. A stream smooths as a whole-signal
+   * call does; `haresnet_model_classify_segment` (independent segments) never smooths.
+   */
+  double smoothing_half_life_seconds;
 } haresnet_classify_options;
 
 #ifdef __cplusplus
@@ -248,11 +261,14 @@ int32_t haresnet_model_options_init(struct haresnet_model_options *opts,
                                     size_t size);
 
 /**
- * Fills `*opts` with the defaults (`HARESNET_INVALID_SAMPLES_DEFAULT`, hop 0) and sets
- * `struct_size`.
+ * Fills `*opts` with the defaults (`HARESNET_INVALID_SAMPLES_DEFAULT`, hop 0, smoothing
+ * half-life -1: the weights' own) and sets `struct_size`.
+ *
+ * `size` is `sizeof *opts` as the caller compiled it: a structure of an older header (16
+ * bytes: up to `hop_seconds`) is accepted, and only its fields are written.
  *
  * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` (`opts` NULL) or
- * `HARESNET_STATUS_INVALID_ARGUMENT` (`size` smaller than the structure).
+ * `HARESNET_STATUS_INVALID_ARGUMENT` (`size` smaller than the oldest layout, 16 bytes).
  *
  * # Safety
  *
@@ -423,6 +439,9 @@ int32_t haresnet_model_segment_count(const struct haresnet_model *model,
  * - `heart_rates[i]`: mean heart rate in beats per minute, NaN when unknown (NULL if
  *   not wanted).
  *
+ * Consecutive segments' probabilities and labels are smoothed with the weights' own
+ * half-life unless `opts->smoothing_half_life_seconds` says otherwise.
+ *
  * `*out_count` receives the number of segments. When `cap` is smaller than that
  * (`haresnet_model_segment_count` gives it beforehand; `cap` 0 asks), the call returns
  * `HARESNET_STATUS_BUFFER_TOO_SMALL` with the number in `*out_count`, before any work and
@@ -454,7 +473,8 @@ int32_t haresnet_model_classify(const struct haresnet_model *model,
 
 /**
  * Classifies one segment: exactly `haresnet_model_segment_len(model, fs)` samples in mV
- * at `fs` Hz.
+ * at `fs` Hz. The segment stands alone: its probabilities are never smoothed with
+ * others'.
  *
  * `*out_label` receives the class index, or -1 when the segment is not analysable (flat).
  * `probabilities` (NULL if not wanted) receives one probability per class (NaN when not

@@ -1,7 +1,8 @@
 //! The one way in from C: every exported body runs in [`call`], which catches panics (a
 //! host such as MATLAB or LabVIEW must survive them), turns failures into status codes
 //! and records the message for `haresnet_last_error`. Also the checked conversions of raw
-//! arguments (pointers, slices, strings, handles) and the writers of caller buffers.
+//! arguments (pointers, slices, strings, handles, options structures) and the writers of
+//! caller buffers.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -128,17 +129,6 @@ mod test_hook {
     pub(super) fn maybe_panic(_function: &str) {}
 }
 
-/// A required input pointer.
-///
-/// # Safety
-///
-/// `ptr` is NULL or valid for reads of a `T` for `'a`.
-pub(crate) unsafe fn input<'a, T>(ptr: *const T, argument: &str) -> Result<&'a T, Failure> {
-    check_aligned(ptr, argument)?;
-    // SAFETY: not NULL, aligned, and valid by the caller's contract.
-    unsafe { ptr.as_ref() }.ok_or_else(|| Failure::null(argument))
-}
-
 /// An input array of `len` elements; NULL is accepted when `len` is 0.
 ///
 /// # Safety
@@ -202,6 +192,87 @@ fn check_aligned<T>(ptr: *const T, argument: &str) -> Result<(), Failure> {
         )));
     }
     Ok(())
+}
+
+/// A C options structure that may grow: fields are only ever added at its end, so each
+/// earlier layout is a prefix of the current one.
+///
+/// # Safety
+///
+/// Implemented only by `#[repr(C)]` structures of fixed-width scalars (any bytes make a
+/// valid value) whose first field is `uint32_t struct_size`, with [`Self::LAYOUTS`]
+/// ascending and ending with `size_of::<Self>()`.
+pub(crate) unsafe trait Options: Copy {
+    /// The size of each layout callers may have been compiled against, oldest first.
+    const LAYOUTS: &'static [usize];
+
+    /// The defaults, with `struct_size` set to `struct_size`.
+    fn defaults(struct_size: u32) -> Self;
+}
+
+/// The layout of `T` that a caller's structure of `size` bytes holds: the largest that
+/// fits, so that a field is read or written only when the caller has all of it.
+fn layout<T: Options>(size: usize) -> Option<usize> {
+    debug_assert_eq!(T::LAYOUTS.last(), Some(&size_of::<T>()));
+    T::LAYOUTS.iter().rev().copied().find(|&l| l <= size)
+}
+
+/// Fills the caller's options structure of `size` bytes (`sizeof *opts` as the caller
+/// compiled it) with the defaults of the fields its layout has, and records that layout's
+/// size in `struct_size`.
+///
+/// # Safety
+///
+/// `ptr` is NULL or valid for writes of `size` bytes.
+pub(crate) unsafe fn init_options<T: Options>(ptr: *mut T, size: usize, argument: &str) -> Outcome {
+    if ptr.is_null() {
+        return Err(Failure::null(argument));
+    }
+    check_aligned(ptr.cast_const(), argument)?;
+    let len = layout::<T>(size).ok_or_else(|| {
+        Failure::invalid(format!(
+            "size {size} is smaller than any layout of the structure ({} bytes at least): pass \
+             sizeof *{argument}",
+            T::LAYOUTS[0]
+        ))
+    })?;
+    let value = T::defaults(len as u32);
+    // SAFETY: `len <= size` bytes are writable by contract, `len <= size_of::<T>()`; a
+    // reference to `*ptr` would claim all of `T`, which an older caller's structure lacks.
+    unsafe {
+        std::ptr::copy_nonoverlapping((&raw const value).cast::<u8>(), ptr.cast::<u8>(), len)
+    };
+    Ok(())
+}
+
+/// An optional options structure: the defaults for NULL, else the fields its
+/// `struct_size` declares, over the defaults of the fields added since.
+///
+/// # Safety
+///
+/// `ptr` is NULL or valid for reads of its `struct_size` bytes.
+pub(crate) unsafe fn options<T: Options>(
+    ptr: *const T,
+    argument: &str,
+) -> Result<Option<T>, Failure> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    check_aligned(ptr, argument)?;
+    // SAFETY: every layout starts with the u32 `struct_size`; aligned, readable by contract.
+    let struct_size = unsafe { ptr.cast::<u32>().read() };
+    let len = layout::<T>(struct_size as usize).ok_or_else(|| {
+        Failure::invalid(format!(
+            "{argument}->struct_size is {struct_size}, expected at least {}: initialise the \
+             structure with its _init function",
+            T::LAYOUTS[0]
+        ))
+    })?;
+    let mut value = T::defaults(struct_size);
+    // SAFETY: `len <= struct_size` bytes are readable by contract and `len <= size_of::<T>()`;
+    // whole fields of plain scalars, so any bytes make a valid value.
+    unsafe { std::ptr::copy_nonoverlapping(ptr.cast::<u8>(), (&raw mut value).cast::<u8>(), len) };
+    Ok(Some(value))
 }
 
 /// A required NUL-terminated UTF-8 string.

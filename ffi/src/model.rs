@@ -7,7 +7,7 @@ use engine::classify::InvalidSamples;
 use engine::weights::WeightSet;
 use engine::{Classifier, ClassifierOptions, ClassifyOptions};
 
-use crate::boundary::{self, Failure, Opaque, Outcome};
+use crate::boundary::{self, Failure, Opaque, Options};
 use crate::results::Outputs;
 
 pub(crate) const TAG: u32 = 0x4852_4d44;
@@ -36,6 +36,7 @@ const _: () = {
 /// Options for loading a model. Initialise with `haresnet_model_options_init` before
 /// setting fields, so that fields added in later versions get their defaults.
 #[repr(C)]
+#[derive(Clone, Copy)]
 pub struct haresnet_model_options {
     /// `sizeof(haresnet_model_options)`, set by `haresnet_model_options_init`.
     pub struct_size: u32,
@@ -53,9 +54,25 @@ pub const HARESNET_INVALID_SAMPLES_REFUSE: i32 = 1;
 /// Segments holding NaN or infinite samples are not classified (label -1); the others are.
 pub const HARESNET_INVALID_SAMPLES_SKIP: i32 = 2;
 
+// SAFETY: repr(C), fixed-width scalars, `struct_size` first; one layout so far.
+unsafe impl Options for haresnet_model_options {
+    const LAYOUTS: &'static [usize] = &[size_of::<Self>()];
+
+    fn defaults(struct_size: u32) -> Self {
+        Self {
+            struct_size,
+            threads: 0,
+        }
+    }
+}
+
 /// Options for one classification call or stream. Initialise with
 /// `haresnet_classify_options_init` before setting fields.
+///
+/// Fields are only ever added at the end. A caller compiled against an older header (a
+/// smaller `struct_size`) gets the defaults of the fields added since.
 #[repr(C)]
+#[derive(Clone, Copy)]
 pub struct haresnet_classify_options {
     /// `sizeof(haresnet_classify_options)`, set by `haresnet_classify_options_init`.
     pub struct_size: u32,
@@ -64,29 +81,32 @@ pub struct haresnet_classify_options {
     /// Distance between segment starts in seconds; 0 (the default) means the segment
     /// length: consecutive, non-overlapping segments.
     pub hop_seconds: f64,
+    /// Half-life, in seconds, of the causal smoothing of consecutive segments' class
+    /// probabilities (and so labels): each segment's are blended with the smoothed ones
+    /// before it, whose weight halves every half-life. Negative (the default, -1): the
+    /// weights' own, from their model card (embedded weights: 5 s; 1 s for 2 s segments);
+    /// 0: off, each segment's own probabilities; greater than 0: that half-life. NaN or
+    /// infinite: `HARESNET_STATUS_INVALID_ARGUMENT`. A stream smooths as a whole-signal
+    /// call does; `haresnet_model_classify_segment` (independent segments) never smooths.
+    pub smoothing_half_life_seconds: f64,
 }
 
-/// Validates `size` for an `_init` function and returns the `struct_size` to record.
-fn init_size<T>(size: usize) -> Result<u32, Failure> {
-    if size < size_of::<T>() {
-        return Err(Failure::invalid(format!(
-            "size {size} is smaller than this library's structure ({} bytes): pass sizeof *opts",
-            size_of::<T>()
-        )));
-    }
-    Ok(size_of::<T>() as u32)
-}
+// SAFETY: repr(C), fixed-width scalars, `struct_size` first.
+unsafe impl Options for haresnet_classify_options {
+    // Callers built before the half-life existed have the layout up to `hop_seconds`.
+    const LAYOUTS: &'static [usize] = &[
+        std::mem::offset_of!(Self, smoothing_half_life_seconds),
+        size_of::<Self>(),
+    ];
 
-/// Checks the `struct_size` of an options structure passed in.
-fn check_size<T>(struct_size: u32, argument: &str) -> Outcome {
-    if (struct_size as usize) < size_of::<T>() {
-        return Err(Failure::invalid(format!(
-            "{argument}->struct_size is {struct_size}, expected at least {}: initialise the \
-             structure with its _init function",
-            size_of::<T>()
-        )));
+    fn defaults(struct_size: u32) -> Self {
+        Self {
+            struct_size,
+            invalid_samples: HARESNET_INVALID_SAMPLES_DEFAULT,
+            hop_seconds: 0.0,
+            smoothing_half_life_seconds: -1.0,
+        }
     }
-    Ok(())
 }
 
 /// Fills `*opts` with the defaults (threads 0) and sets `struct_size`.
@@ -106,20 +126,18 @@ pub unsafe extern "C" fn haresnet_model_options_init(
 ) -> i32 {
     boundary::call("haresnet_model_options_init", || {
         // SAFETY: the caller's contract.
-        let opts = unsafe { boundary::out(opts, "opts") }?;
-        *opts = haresnet_model_options {
-            struct_size: init_size::<haresnet_model_options>(size)?,
-            threads: 0,
-        };
-        Ok(())
+        unsafe { boundary::init_options(opts, size, "opts") }
     })
 }
 
-/// Fills `*opts` with the defaults (`HARESNET_INVALID_SAMPLES_DEFAULT`, hop 0) and sets
-/// `struct_size`.
+/// Fills `*opts` with the defaults (`HARESNET_INVALID_SAMPLES_DEFAULT`, hop 0, smoothing
+/// half-life -1: the weights' own) and sets `struct_size`.
+///
+/// `size` is `sizeof *opts` as the caller compiled it: a structure of an older header (16
+/// bytes: up to `hop_seconds`) is accepted, and only its fields are written.
 ///
 /// Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` (`opts` NULL) or
-/// `HARESNET_STATUS_INVALID_ARGUMENT` (`size` smaller than the structure).
+/// `HARESNET_STATUS_INVALID_ARGUMENT` (`size` smaller than the oldest layout, 16 bytes).
 ///
 /// # Safety
 ///
@@ -131,13 +149,7 @@ pub unsafe extern "C" fn haresnet_classify_options_init(
 ) -> i32 {
     boundary::call("haresnet_classify_options_init", || {
         // SAFETY: the caller's contract.
-        let opts = unsafe { boundary::out(opts, "opts") }?;
-        *opts = haresnet_classify_options {
-            struct_size: init_size::<haresnet_classify_options>(size)?,
-            invalid_samples: HARESNET_INVALID_SAMPLES_DEFAULT,
-            hop_seconds: 0.0,
-        };
-        Ok(())
+        unsafe { boundary::init_options(opts, size, "opts") }
     })
 }
 
@@ -145,14 +157,12 @@ pub unsafe extern "C" fn haresnet_classify_options_init(
 ///
 /// # Safety
 ///
-/// `opts` is NULL or points to an initialised structure.
+/// `opts` is NULL or points to an initialised structure of its `struct_size` bytes.
 unsafe fn model_options(opts: *const haresnet_model_options) -> Result<ClassifierOptions, Failure> {
-    if opts.is_null() {
-        return Ok(ClassifierOptions::default());
-    }
     // SAFETY: forwarded contract.
-    let o = unsafe { boundary::input(opts, "opts") }?;
-    check_size::<haresnet_model_options>(o.struct_size, "opts")?;
+    let Some(o) = (unsafe { boundary::options(opts, "opts") })? else {
+        return Ok(ClassifierOptions::default());
+    };
     Ok(ClassifierOptions {
         threads: o.threads as usize,
         ..ClassifierOptions::default()
@@ -164,7 +174,7 @@ unsafe fn model_options(opts: *const haresnet_model_options) -> Result<Classifie
 ///
 /// # Safety
 ///
-/// `opts` is NULL or points to an initialised structure.
+/// `opts` is NULL or points to an initialised structure of its `struct_size` bytes.
 pub(crate) unsafe fn classify_options(
     opts: *const haresnet_classify_options,
     skip_by_default: bool,
@@ -174,15 +184,13 @@ pub(crate) unsafe fn classify_options(
     } else {
         InvalidSamples::Error
     };
-    if opts.is_null() {
+    // SAFETY: forwarded contract.
+    let Some(o) = (unsafe { boundary::options(opts, "opts") })? else {
         return Ok(ClassifyOptions {
             invalid_samples: default_invalid,
             ..ClassifyOptions::default()
         });
-    }
-    // SAFETY: forwarded contract.
-    let o = unsafe { boundary::input(opts, "opts") }?;
-    check_size::<haresnet_classify_options>(o.struct_size, "opts")?;
+    };
     let invalid_samples = match o.invalid_samples {
         HARESNET_INVALID_SAMPLES_DEFAULT => default_invalid,
         HARESNET_INVALID_SAMPLES_REFUSE => InvalidSamples::Error,
@@ -193,12 +201,19 @@ pub(crate) unsafe fn classify_options(
             )));
         }
     };
+    let half_life = o.smoothing_half_life_seconds;
+    // Checked here: NaN and -inf would otherwise pass as negative, "the weights' own".
+    if !half_life.is_finite() {
+        return Err(Failure::invalid(format!(
+            "opts->smoothing_half_life_seconds is {half_life}, expected a finite half-life in \
+             seconds (negative: the weights' own, 0: off)"
+        )));
+    }
     Ok(ClassifyOptions {
         hop_seconds: (o.hop_seconds != 0.0).then_some(o.hop_seconds),
         invalid_samples,
         attention: false,
-        // The weights' own: the C options have no field for it yet.
-        smoothing_half_life_seconds: None,
+        smoothing_half_life_seconds: (half_life >= 0.0).then_some(half_life),
     })
 }
 
@@ -453,6 +468,9 @@ pub unsafe extern "C" fn haresnet_model_segment_count(
 /// - `heart_rates[i]`: mean heart rate in beats per minute, NaN when unknown (NULL if
 ///   not wanted).
 ///
+/// Consecutive segments' probabilities and labels are smoothed with the weights' own
+/// half-life unless `opts->smoothing_half_life_seconds` says otherwise.
+///
 /// `*out_count` receives the number of segments. When `cap` is smaller than that
 /// (`haresnet_model_segment_count` gives it beforehand; `cap` 0 asks), the call returns
 /// `HARESNET_STATUS_BUFFER_TOO_SMALL` with the number in `*out_count`, before any work and
@@ -505,7 +523,8 @@ pub unsafe extern "C" fn haresnet_model_classify(
 }
 
 /// Classifies one segment: exactly `haresnet_model_segment_len(model, fs)` samples in mV
-/// at `fs` Hz.
+/// at `fs` Hz. The segment stands alone: its probabilities are never smoothed with
+/// others'.
 ///
 /// `*out_label` receives the class index, or -1 when the segment is not analysable (flat).
 /// `probabilities` (NULL if not wanted) receives one probability per class (NaN when not

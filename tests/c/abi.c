@@ -8,6 +8,7 @@
  *   argv[4] a directory to write into
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,10 @@ static void classify(const haresnet_model *model, const char *record_path, const
     stream_labels = malloc(n * sizeof *stream_labels);
     stream_probs = malloc(n * 5 * sizeof *stream_probs);
     EXPECT(haresnet_classify_options_init(&opts, sizeof opts), HARESNET_STATUS_OK, NULL);
+    /* Fields are only added at the end: callers built against the first header (16 bytes,
+     * up to hop_seconds) keep working. */
+    CHECK(offsetof(haresnet_classify_options, smoothing_half_life_seconds) == 16);
+    CHECK(opts.struct_size == sizeof opts && opts.smoothing_half_life_seconds < 0);
     EXPECT(haresnet_stream_new(model, fs, &opts, &stream), HARESNET_STATUS_OK, NULL);
     for (i = 0; i < frames; i += 1001) {
         size_t len = frames - i < 1001 ? frames - i : 1001;

@@ -39,6 +39,16 @@ pub struct ClassifyOptions {
     pub struct_size: u32,
     pub invalid_samples: i32,
     pub hop_seconds: f64,
+    pub smoothing_half_life_seconds: f64,
+}
+
+/// `haresnet_classify_options` as callers compiled against the first header have it.
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ClassifyOptionsV1 {
+    pub struct_size: u32,
+    pub invalid_samples: i32,
+    pub hop_seconds: f64,
 }
 
 pub const INVALID_SAMPLES_DEFAULT: i32 = 0;

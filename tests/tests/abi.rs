@@ -529,6 +529,143 @@ fn nan_samples_are_refused_with_their_index_or_skipped() {
     unsafe { (api.haresnet_model_free)(model) };
 }
 
+/// Classify options as `haresnet_classify_options_init` fills them.
+fn init_classify_options() -> ClassifyOptions {
+    let mut opts = ClassifyOptions::default();
+    // SAFETY: valid pointer and size.
+    let status =
+        unsafe { (api().haresnet_classify_options_init)(&mut opts, size_of::<ClassifyOptions>()) };
+    expect(status, OK, &[]);
+    opts
+}
+
+#[test]
+fn smoothing_half_life_is_the_weights_own_unless_the_options_say_otherwise() {
+    let api = api();
+    let mut model: Handle = null_mut();
+    // SAFETY: valid arguments.
+    let status = unsafe { (api.haresnet_model_load_embedded)(5, null(), null(), &mut model) };
+    expect(status, OK, &[]);
+    let own = engine::Classifier::embedded(5, engine::weights::WeightSet::All)
+        .unwrap()
+        .card()
+        .postprocess
+        .smoothing_half_life_seconds;
+    assert_eq!(
+        own, 5.0,
+        "the header documents the embedded weights' half-life"
+    );
+    let samples = mlii("201_0420_0540");
+    let init = init_classify_options();
+    assert_eq!(init.struct_size as usize, size_of::<ClassifyOptions>());
+    assert_eq!(init.smoothing_half_life_seconds, -1.0);
+    let default = classify(model, &samples, FS, None);
+    assert_eq!(default.labels.len(), 24);
+    assert!(default.same_as(&classify(model, &samples, FS, Some(&init))));
+    let with = |half_life: f64| ClassifyOptions {
+        smoothing_half_life_seconds: half_life,
+        ..init
+    };
+
+    // Off: each segment's own probabilities. The first segment has no past to blend with.
+    let off = classify(model, &samples, FS, Some(&with(0.0)));
+    assert_eq!(off.starts, default.starts);
+    assert_eq!(off.probabilities[..5], default.probabilities[..5]);
+    let differ = (1..24)
+        .filter(|i| off.probabilities[i * 5..i * 5 + 5] != default.probabilities[i * 5..i * 5 + 5])
+        .count();
+    assert!(differ > 0, "smoothing changed no segment");
+    assert!(classify(model, &samples, FS, Some(&with(own))).same_as(&default));
+    assert!(!classify(model, &samples, FS, Some(&with(60.0))).same_as(&default));
+
+    // Not a number of seconds: refused by every entry point taking options.
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let opts = with(bad);
+        let mut n = 0usize;
+        let mut stream: Handle = null_mut();
+        // SAFETY: valid pointers; the half-life is the error under test.
+        unsafe {
+            expect(
+                (api.haresnet_model_classify)(
+                    model,
+                    samples.as_ptr(),
+                    samples.len(),
+                    FS,
+                    &opts,
+                    null_mut(),
+                    null_mut(),
+                    null_mut(),
+                    null_mut(),
+                    0,
+                    &mut n,
+                ),
+                INVALID_ARGUMENT,
+                &["smoothing_half_life_seconds", "half-life"],
+            );
+            expect(
+                (api.haresnet_stream_new)(model, FS, &opts, &mut stream),
+                INVALID_ARGUMENT,
+                &["half-life"],
+            );
+        }
+        assert!(stream.is_null());
+    }
+
+    // A caller compiled against the first header: a 16-byte structure, followed here by
+    // bytes the library must neither write (init) nor read (a NaN half-life if it did).
+    #[repr(C)]
+    struct Guarded {
+        opts: ClassifyOptionsV1,
+        after: f64,
+    }
+    assert_eq!(size_of::<ClassifyOptionsV1>(), 16);
+    let mut old = Guarded {
+        opts: ClassifyOptionsV1::default(),
+        after: f64::NAN,
+    };
+    // `opts` comes first: a pointer to all of `old` is one to its options.
+    let as_current = (&raw mut old).cast::<ClassifyOptions>();
+    // SAFETY: `old` holds at least the 16 bytes passed.
+    unsafe {
+        expect(
+            (api.haresnet_classify_options_init)(as_current, 16),
+            OK,
+            &[],
+        )
+    };
+    assert_eq!(old.opts.struct_size, 16);
+    assert_eq!(old.opts.invalid_samples, INVALID_SAMPLES_DEFAULT);
+    assert_eq!(old.opts.hop_seconds, 0.0);
+    assert!(old.after.is_nan(), "init wrote past the caller's 16 bytes");
+    // SAFETY: `old` is 24 initialised bytes laid out as the current structure.
+    let got = classify(model, &samples, FS, Some(unsafe { &*as_current }));
+    assert!(got.same_as(&default));
+    // A size between two layouts is read as the older one; below the first, refused.
+    // SAFETY: as above.
+    let between = unsafe {
+        (*as_current).struct_size = 20;
+        &*as_current
+    };
+    assert!(classify(model, &samples, FS, Some(between)).same_as(&default));
+    // SAFETY: as above.
+    unsafe { (*as_current).struct_size = 15 };
+    let mut count = 0usize;
+    // SAFETY: valid pointers; the sizes are the errors under test.
+    unsafe {
+        expect(
+            (api.haresnet_model_segment_count)(model, samples.len(), FS, as_current, &mut count),
+            INVALID_ARGUMENT,
+            &["struct_size is 15", "at least 16"],
+        );
+        expect(
+            (api.haresnet_classify_options_init)(as_current, 15),
+            INVALID_ARGUMENT,
+            &["sizeof"],
+        );
+        (api.haresnet_model_free)(model);
+    }
+}
+
 #[test]
 fn stream_gives_the_whole_signal_results_for_any_chunking() {
     let api = api();

@@ -860,13 +860,15 @@ fn status_of(f: impl FnOnce() -> i32) -> i32 {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
-    /// Any rate, length, hop and capacity: a documented status, and a count that matches
-    /// the segment count whenever the call succeeds or reports a short buffer.
+    /// Any rate, length, hop, smoothing half-life and capacity: a documented status, and a
+    /// count that matches the segment count whenever the call succeeds or reports a short
+    /// buffer.
     #[test]
     fn classify_arguments(
         fs in prop_oneof![Just(f64::NAN), Just(-1.0), Just(0.0), 50.0..1000.0f64, Just(f64::INFINITY)],
         n in 0usize..4000,
         hop in prop_oneof![Just(0.0), Just(-1.0), 0.001..10.0f64, Just(f64::NAN)],
+        half_life in prop_oneof![Just(-1.0), Just(0.0), 0.001..100.0f64, Just(f64::NAN), Just(f64::NEG_INFINITY)],
         cap in 0usize..8,
         nan_at in proptest::option::of(0usize..4000),
     ) {
@@ -883,6 +885,7 @@ proptest! {
         let (count_status, status) = unsafe {
             (api.haresnet_classify_options_init)(&mut opts, size_of::<ClassifyOptions>());
             opts.hop_seconds = hop;
+            opts.smoothing_half_life_seconds = half_life;
             (
                 status_of(|| (api.haresnet_model_segment_count)(model, n, fs, &opts, &mut count)),
                 status_of(|| (api.haresnet_model_classify)(

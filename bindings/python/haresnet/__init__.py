@@ -83,11 +83,16 @@ Results = namedtuple("Results", "starts labels probabilities heart_rates")
 Summary = namedtuple("Summary", "class_seconds analysed_seconds af_burden_percent")
 
 
-def _classify_options(hop_seconds, skip_invalid):
+def _classify_options(hop_seconds, skip_invalid, smoothing_half_life):
     o = _lib.ClassifyOptions()
     _check(lib.haresnet_classify_options_init(byref(o), ctypes.sizeof(o)))
     if hop_seconds is not None:
         o.hop_seconds = float(hop_seconds)
+    if smoothing_half_life is not None:
+        # Negative means "the weights' own" in C; here that is None, so refuse it.
+        if smoothing_half_life < 0:
+            raise ValueError(f"smoothing_half_life must be >= 0 or None, got {smoothing_half_life}")
+        o.smoothing_half_life_seconds = float(smoothing_half_life)
     if skip_invalid is not None:
         o.invalid_samples = _lib.INVALID_SAMPLES_SKIP if skip_invalid else _lib.INVALID_SAMPLES_REFUSE
     return o
@@ -173,14 +178,16 @@ class Model(_Handle):
         _check(lib.haresnet_model_segment_len(self._handle, fs, byref(n)))
         return n.value
 
-    def classify(self, samples, fs, hop_seconds=None, skip_invalid=False):
+    def classify(self, samples, fs, hop_seconds=None, skip_invalid=False, smoothing_half_life=None):
         """Classifies one lead (mV, any rate >= 100 Hz) cut into segments: consecutive, or
         `hop_seconds` apart. NaN samples are refused unless `skip_invalid`, which leaves
-        the segments holding them unclassified. Returns :data:`Results`."""
+        the segments holding them unclassified. Consecutive segments' probabilities are
+        smoothed with a half-life of `smoothing_half_life` seconds: None for the weights'
+        own, 0 for none. Returns :data:`Results`."""
         x = np.ascontiguousarray(samples, dtype=np.float32)
         if x.ndim != 1:
             raise ValueError(f"samples must be one-dimensional, got shape {x.shape}")
-        opts = _classify_options(hop_seconds, skip_invalid)
+        opts = _classify_options(hop_seconds, skip_invalid, smoothing_half_life)
         count = c_size_t()
         _check(lib.haresnet_model_segment_count(self._handle, x.size, fs, byref(opts), byref(count)))
         return _fill(
@@ -261,11 +268,12 @@ class Record(_Handle):
         _check(status)
         return out[: n.value]
 
-    def classify(self, model, signal=None, hop_seconds=None, skip_invalid=True):
+    def classify(self, model, signal=None, hop_seconds=None, skip_invalid=True, smoothing_half_life=None):
         """Classifies lead `signal` (default MLII) of the whole record with `model`;
         segments with invalid samples are left unclassified unless `skip_invalid` is False.
-        Returns :data:`Results` (starts in samples of that signal)."""
-        opts = _classify_options(hop_seconds, skip_invalid)
+        `hop_seconds` and `smoothing_half_life` as in :meth:`Model.classify`. Returns
+        :data:`Results` (starts in samples of that signal)."""
+        opts = _classify_options(hop_seconds, skip_invalid, smoothing_half_life)
         name = None if signal is None else signal.encode()
         count = c_size_t()
         status = lib.haresnet_record_classify(

@@ -23,7 +23,12 @@ class ModelOptions(ctypes.Structure):
 
 
 class ClassifyOptions(ctypes.Structure):
-    _fields_ = [("struct_size", c_uint32), ("invalid_samples", c_int32), ("hop_seconds", c_double)]
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("invalid_samples", c_int32),
+        ("hop_seconds", c_double),
+        ("smoothing_half_life_seconds", c_double),
+    ]
 
 
 def _library_name():

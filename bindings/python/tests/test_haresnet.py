@@ -2,15 +2,18 @@
 classify` command does, reads records and annotations, and raises the library's errors."""
 
 import csv
+import ctypes
 import io
 import json
+import re
 import subprocess
 
 import numpy as np
 import pytest
 
 import haresnet
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
+from haresnet import _lib
 
 RECORD = FIXTURES / "201_0420_0540"
 
@@ -73,6 +76,29 @@ def test_array_classification_equals_record_classification(weights):
             assert np.array_equal(u, v)
 
 
+def test_smoothing_half_life_is_the_weights_own_unless_given(weights):
+    kwargs, _ = weights
+    with haresnet.Model(**kwargs) as model, haresnet.Record(RECORD) as record:
+        x = record.read("MLII")
+        default = model.classify(x, record.fs)
+        off = model.classify(x, record.fs, smoothing_half_life=0)
+        smoothed = model.classify(x, record.fs, smoothing_half_life=5)
+        # The first segment has no past to blend with; later ones do.
+        assert np.array_equal(off.probabilities[0], smoothed.probabilities[0])
+        assert not np.array_equal(off.probabilities, smoothed.probabilities)
+        if not kwargs:  # the embedded 5 s weights smooth with their own 5 s half-life
+            assert np.array_equal(off.probabilities[0], default.probabilities[0])
+            assert not np.array_equal(off.probabilities, default.probabilities)
+            for u, v in zip(smoothed, default):
+                assert np.array_equal(u, v)
+        for u, v in zip(off, record.classify(model, smoothing_half_life=0)):
+            assert np.array_equal(u, v)
+        with pytest.raises(haresnet.HaresnetError, match="half-life"):
+            model.classify(x, record.fs, smoothing_half_life=float("nan"))
+        with pytest.raises(ValueError, match="smoothing_half_life"):
+            record.classify(model, smoothing_half_life=-1)
+
+
 def test_summary_matches_the_report(weights, cli, tmp_path):
     kwargs, weights_arg = weights
     subprocess.run(
@@ -123,6 +149,16 @@ def test_annotations_read_back():
     rhythms = [(a.sample, a.aux) for a in anns if a.symbol == "+"]
     assert rhythms and all(aux.startswith("(") for _, aux in rhythms)
     assert [a.sample for a in anns] == sorted(a.sample for a in anns)
+
+
+def test_options_structures_follow_the_header():
+    code = re.sub(r"/\*.*?\*/", "", (ROOT / "include" / "haresnet.h").read_text(encoding="utf-8"), flags=re.S)
+    c_names = {ctypes.c_uint32: "uint32_t", ctypes.c_int32: "int32_t", ctypes.c_double: "double"}
+    structures = {"haresnet_model_options": _lib.ModelOptions, "haresnet_classify_options": _lib.ClassifyOptions}
+    for name, structure in structures.items():
+        body = re.search(rf"typedef struct {name} \{{(.*?)\}} {name};", code, re.S).group(1)
+        fields = [f.split() for f in body.split(";") if f.strip()]
+        assert [[c_names[t], n] for n, t in structure._fields_] == fields
 
 
 def test_version_and_abi():
