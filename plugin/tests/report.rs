@@ -163,4 +163,10 @@ fn report_numbers_add_up_and_match_classify() {
     assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="));
     assert!(html.contains("not a medical device"));
     assert!(html.contains(json["model"]["name"].as_str().unwrap()));
+    let half_life = f(&json["model"]["postprocess"]["smoothing_half_life_seconds"]);
+    assert_eq!(
+        html.contains(&format!("half-life {half_life} s")),
+        half_life > 0.0,
+        "the card's smoothing is shown"
+    );
 }

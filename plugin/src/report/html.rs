@@ -282,6 +282,7 @@ pub(super) fn render(r: &Report) -> String {
          <tr><td>name</td><td>{}</td></tr><tr><td>task</td><td>{}</td></tr>\
          <tr><td>weight set</td><td>{}</td></tr><tr><td>classes</td><td>{}</td></tr>\
          <tr><td>input</td><td>{} s segments resampled to {} Hz, band-pass {}&ndash;{} Hz</td></tr>\
+         <tr><td>smoothing</td><td>{}</td></tr>\
          </table>\n",
         esc(&m.name),
         esc(&m.task),
@@ -291,6 +292,13 @@ pub(super) fn render(r: &Report) -> String {
         m.preprocess.model_rate_hz,
         m.preprocess.band_low_hz,
         m.preprocess.band_high_hz,
+        match m.postprocess.smoothing_half_life_seconds {
+            h if h > 0.0 => format!(
+                "each segment's probabilities blended with the segments' before it, \
+                 half-life {h} s (the weights' own)"
+            ),
+            _ => "none: each segment's own probabilities".into(),
+        },
     );
     for (title, map, empty) in [
         (
