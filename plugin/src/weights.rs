@@ -343,19 +343,24 @@ mod tests {
         assert!(WeightsFile::from_bytes(&huge, "x").is_err());
     }
 
-    #[test]
-    fn card_must_match_the_network() {
-        let mut c = card();
-        c.labels.pop();
+    /// Why a weights file holding `card` is refused.
+    fn refusal(card: ModelCard) -> String {
         let bytes = WeightsFile {
-            card: c,
+            card,
             weights: vec![],
         }
         .to_bytes()
         .unwrap();
-        let e = WeightsFile::from_bytes(&bytes, "x")
+        WeightsFile::from_bytes(&bytes, "x")
             .unwrap_err()
-            .to_string();
+            .to_string()
+    }
+
+    #[test]
+    fn card_must_match_the_network() {
+        let mut c = card();
+        c.labels.pop();
+        let e = refusal(c);
         assert!(e.contains("4 labels") && e.contains("5 outputs"), "{e}");
     }
 
@@ -363,15 +368,7 @@ mod tests {
     fn smoothing_in_the_card_is_checked_and_optional() {
         let mut c = card();
         c.postprocess.smoothing_half_life_seconds = -5.0;
-        let bytes = WeightsFile {
-            card: c,
-            weights: vec![],
-        }
-        .to_bytes()
-        .unwrap();
-        let e = WeightsFile::from_bytes(&bytes, "x")
-            .unwrap_err()
-            .to_string();
+        let e = refusal(c);
         assert!(e.contains("half-life"), "{e}");
         // Cards written before the field existed read as no smoothing.
         let mut json: Value = serde_json::from_str(&card().to_json()).unwrap();

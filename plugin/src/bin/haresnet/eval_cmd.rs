@@ -94,15 +94,8 @@ pub fn run(args: EvalArgs) -> Result<()> {
     }
     config.augment = haresnet::train::Augment::none();
     let dataset = load_dataset(&args.data, &config)?;
-    let held;
-    let segments = match (args.fold, args.train_split) {
-        (Some(k), _) => {
-            held = held_out_fold(&dataset, k, args.folds)?;
-            &held
-        }
-        (None, true) => &dataset.train,
-        (None, false) => &dataset.test,
-    };
+    let chosen = chosen_segments(&dataset, &args)?;
+    let segments = chosen.as_ref();
     eprintln!(
         "{} {} segments of {} s ({})",
         segments.len(),
@@ -166,16 +159,23 @@ fn save(
     write_predictions(&with("csv"), dataset, segments, probs)
 }
 
-/// The segments of fold `k`'s patients (of `folds`, default 3), named on stderr.
-fn held_out_fold(
-    dataset: &haresnet::train::Dataset,
-    k: usize,
-    folds: Option<usize>,
-) -> Result<Vec<haresnet::train::Segment>> {
-    let folds = dataset.folds(folds.unwrap_or(3))?;
-    let held = dataset.fold_split(&folds, k)?.1;
-    eprintln!("fold {k}: patients {}", folds[k].join(" "));
-    Ok(held)
+/// The segments to score: those of fold `--fold`'s patients (named on stderr), the
+/// training split or the test split.
+fn chosen_segments<'a>(
+    dataset: &'a haresnet::train::Dataset,
+    args: &EvalArgs,
+) -> Result<std::borrow::Cow<'a, [haresnet::train::Segment]>> {
+    use std::borrow::Cow;
+    Ok(match (args.fold, args.train_split) {
+        (Some(k), _) => {
+            let folds = dataset.folds(args.folds.unwrap_or(3))?;
+            let held = dataset.fold_split(&folds, k)?.1;
+            eprintln!("fold {k}: patients {}", folds[k].join(" "));
+            Cow::Owned(held)
+        }
+        (None, true) => Cow::Borrowed(&dataset.train),
+        (None, false) => Cow::Borrowed(&dataset.test),
+    })
 }
 
 /// `eval --weights`: the test segments of the protocol through the `Classifier`.
@@ -190,15 +190,8 @@ fn run_weights(args: &EvalArgs, path: &std::path::Path) -> Result<()> {
     let mut config = TrainConfig::new(haresnet::train::Recipe::Plain, protocol, seconds);
     config.augment = haresnet::train::Augment::none();
     let dataset = load_dataset(&args.data, &config)?;
-    let held;
-    let segments = match (args.fold, args.train_split) {
-        (Some(k), _) => {
-            held = held_out_fold(&dataset, k, args.folds)?;
-            &held
-        }
-        (None, true) => &dataset.train,
-        (None, false) => &dataset.test,
-    };
+    let chosen = chosen_segments(&dataset, args)?;
+    let segments = chosen.as_ref();
     if segments.is_empty() {
         return Err(Error::invalid(format!(
             "protocol {} has no test split: pass --protocol ds1 or segment",
