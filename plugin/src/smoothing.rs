@@ -96,6 +96,8 @@ impl Smoother {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn close(a: &[f32], b: &[f32]) -> bool {
@@ -158,5 +160,35 @@ mod tests {
         }
         let c: PostprocessConfig = serde_json::from_str("{}").unwrap();
         assert_eq!(c.smoothing_half_life_seconds, 0.0);
+    }
+
+    proptest! {
+        /// Whatever the network says (zeros included), however far apart the segments (a
+        /// stream may hold long gaps) and whatever the half-life, the smoothed output is a
+        /// probability distribution.
+        #[test]
+        fn output_stays_a_distribution(
+            half_life in 0.01f64..100.0,
+            segments in proptest::collection::vec(
+                (0.0f64..1e6, proptest::collection::vec(0.0f32..1.0, 5)),
+                1..40,
+            ),
+        ) {
+            let mut s = Smoother::new(half_life);
+            let mut t = 0.0;
+            for (gap, raw) in segments {
+                let sum: f32 = raw.iter().sum();
+                let mut p: Vec<f32> = if sum > 0.0 {
+                    raw.iter().map(|v| v / sum).collect()
+                } else {
+                    vec![0.2; 5]
+                };
+                t += gap;
+                s.apply(t, &mut p);
+                prop_assert!(p.iter().all(|v| v.is_finite() && (0.0..=1.0).contains(v)), "{p:?}");
+                let total: f32 = p.iter().sum();
+                prop_assert!((total - 1.0).abs() < 1e-4, "{total}");
+            }
+        }
     }
 }
