@@ -247,6 +247,9 @@ fn usage_errors_exit_2() {
         vec!["classify"],
         vec!["classify", "--segment", "3", &rec],
         vec!["classify", "--hop", "-1", &rec],
+        vec!["classify", "--hop=-1", &rec],
+        vec!["classify", "--smoothing-half-life=-1", &rec],
+        vec!["classify", "--smoothing-half-life", "nan", &rec],
         vec!["classify", "--jobs", "0", &rec],
         vec!["classify", "--annotator", "../x", &rec],
         vec!["classify", "--records", "nonexistent-list"],
@@ -338,19 +341,26 @@ fn records_read_in_blocks_classify_as_one_signal() {
     let record = Record::open(fixture("201_0420_0540")).unwrap();
     let ch = record.channel_index("MLII").unwrap();
     let signal = record.read_physical(ch, 0, record.sig_len()).unwrap();
-    let library = |hop_seconds| {
+    let smoothed = run(&["--smoothing-half-life", "3"]);
+    let library = |hop_seconds, smoothing_half_life_seconds| {
         let options = ClassifyOptions {
             hop_seconds,
             invalid_samples: InvalidSamples::Skip,
+            smoothing_half_life_seconds,
             ..Default::default()
         };
         classifier
             .classify_with(&signal, record.fs(), &options)
             .unwrap()
     };
-    for (cli, whole) in [(&plain, library(None)), (&hopped, library(Some(0.4)))] {
+    for (cli, whole) in [
+        (&plain, library(None, None)),
+        (&hopped, library(Some(0.4), None)),
+        (&smoothed, library(None, Some(3.0))),
+    ] {
         assert_same(cli, &whole);
     }
+    assert_ne!(smoothed, plain, "the half-life reaches the classifier");
 }
 
 /// CLI rows equal the library's results, to the CSV's six decimals.

@@ -343,6 +343,10 @@ fn batch(args: &Args) -> std::result::Result<ExitCode, (u8, String)> {
             "--hop must be a positive number of seconds, got {h}"
         )));
     }
+    if let Some(h) = args.smoothing_half_life {
+        haresnet::smoothing::check_half_life(h)
+            .map_err(|e| usage(format!("--smoothing-half-life: {e}")))?;
+    }
     if args.annotator.is_empty() || args.annotator.contains(['/', '\\', '.']) {
         return Err(usage(format!(
             "--annotator must be a plain file extension, got {:?}",
