@@ -426,6 +426,35 @@ int32_t haresnet_model_segment_count(const struct haresnet_model *model,
                                      size_t *out);
 
 /**
+ * Copies the model card, what the loaded weights are, as UTF-8 JSON (one object) into
+ * `buf`, NUL-terminated; `*out_len` receives its length without the NUL (so `buf` needs
+ * `*out_len + 1` bytes). `buf` may be NULL when `cap` is 0 (size query).
+ *
+ * The schema is that of the cards shipped beside the weights (the `.json` files of
+ * `plugin/weights/`): `name` (e.g. `"rhythm-5s-all"`), `task`, `weight_set` (`"all"` or
+ * `"ds1"`), `labels` (the class names, in the order of the probabilities), `preprocess`
+ * (rate, segment length, filters), `network` (hyper-parameters), `postprocess`
+ * (`smoothing_half_life_seconds`: the half-life used when the options leave it
+ * negative), `training` (provenance: data, records, split, recipe, seed, wall time and
+ * `command`, the exact command that made the weights) and `metrics` (measured results,
+ * each with the command that produced it; empty for weights with no held-out
+ * measurement). Fields may be added: ignore unknown ones.
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` (`model` or `out_len`
+ * NULL, or `buf` NULL with `cap > 0`), `HARESNET_STATUS_WRONG_HANDLE` or
+ * `HARESNET_STATUS_BUFFER_TOO_SMALL` (`buf` untouched, `*out_len` set).
+ *
+ * # Safety
+ *
+ * `model` is NULL or a live model; `buf` is NULL or holds `cap` writable bytes;
+ * `out_len` is NULL or writable.
+ */
+int32_t haresnet_model_card_json(const struct haresnet_model *model,
+                                 char *buf,
+                                 size_t cap,
+                                 size_t *out_len);
+
+/**
  * Classifies a whole signal: `n` samples of one lead in mV at `fs` Hz (at least 100 Hz),
  * cut into consecutive segments of the model's length (or with `opts->hop_seconds`); a
  * tail shorter than a segment is not classified.

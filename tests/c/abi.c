@@ -69,6 +69,27 @@ static haresnet_model *load(const char *weights) {
     return model;
 }
 
+/* The card of the test weights: sized, then copied whole; a short buffer is left alone. */
+static void model_card(const haresnet_model *model) {
+    size_t len = 0, len2 = 0;
+    char small[4] = "abc";
+    char *json;
+    EXPECT(haresnet_model_card_json(model, NULL, 0, &len), HARESNET_STATUS_BUFFER_TOO_SMALL, NULL);
+    CHECK(len > 2);
+    EXPECT(haresnet_model_card_json(model, small, sizeof small, &len2),
+           HARESNET_STATUS_BUFFER_TOO_SMALL, "needed");
+    CHECK(len2 == len && strcmp(small, "abc") == 0);
+    json = malloc(len + 1);
+    if (json == NULL) return;
+    EXPECT(haresnet_model_card_json(model, json, len + 1, &len2), HARESNET_STATUS_OK, NULL);
+    CHECK(len2 == len && strlen(json) == len && json[0] == '{' && json[len - 1] == '}');
+    CHECK(strstr(json, "\"name\": \"rhythm-5s-untrained\"") != NULL);
+    CHECK(strstr(json, "\"smoothing_half_life_seconds\"") != NULL);
+    EXPECT(haresnet_model_card_json(NULL, json, len + 1, &len2), HARESNET_STATUS_NULL_ARGUMENT,
+           "model is NULL");
+    free(json);
+}
+
 static void model_queries(const haresnet_model *model) {
     uint32_t classes = 0;
     char name[16];
@@ -93,6 +114,7 @@ static void model_queries(const haresnet_model *model) {
     CHECK(count == 12);
     EXPECT(haresnet_model_num_classes(NULL, &classes), HARESNET_STATUS_NULL_ARGUMENT, "model is NULL");
     EXPECT(haresnet_model_num_classes(model, NULL), HARESNET_STATUS_NULL_ARGUMENT, "out is NULL");
+    model_card(model);
 }
 
 /* Classifies the record's MLII three ways (record call, array call, stream) and checks

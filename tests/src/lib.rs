@@ -101,6 +101,7 @@ api! {
     haresnet_model_segment_seconds: fn(Handle, *mut f64) -> i32;
     haresnet_model_segment_len: fn(Handle, f64, *mut usize) -> i32;
     haresnet_model_segment_count: fn(Handle, usize, f64, *const ClassifyOptions, *mut usize) -> i32;
+    haresnet_model_card_json: fn(Handle, OutStr, usize, *mut usize) -> i32;
     haresnet_model_classify: fn(Handle, *const f32, usize, f64, *const ClassifyOptions,
         *mut i64, *mut i32, *mut f32, *mut f32, usize, *mut usize) -> i32;
     haresnet_model_classify_segment: fn(Handle, *const f32, usize, f64, *mut i32, *mut f32,

@@ -347,6 +347,82 @@ fn model_properties() {
 }
 
 #[test]
+fn model_card_json_describes_the_embedded_weights() {
+    let api = api();
+    let mut model: Handle = null_mut();
+    let all = c("all");
+    // SAFETY: valid arguments.
+    let status = unsafe { (api.haresnet_model_load_embedded)(5, all.as_ptr(), null(), &mut model) };
+    expect(status, OK, &[]);
+    // SAFETY: live model; the closure passes the buffer arguments through.
+    let json =
+        read_string(|b, cap, len| unsafe { (api.haresnet_model_card_json)(model, b, cap, len) })
+            .expect("the card is copied");
+    let engine_card = engine::Classifier::embedded(5, engine::weights::WeightSet::All)
+        .unwrap()
+        .card()
+        .to_json();
+    assert_eq!(json, engine_card);
+    let card: serde_json::Value = serde_json::from_str(&json).expect("the card is JSON");
+    assert_eq!(card["name"], "rhythm-5s-all");
+    let labels: Vec<String> = (0..num_classes(model) as u32)
+        .map(|i| {
+            // SAFETY: live model; the closure passes the buffer arguments through.
+            read_string(|b, cap, len| unsafe {
+                (api.haresnet_model_class_name)(model, i, b, cap, len)
+            })
+            .unwrap()
+        })
+        .collect();
+    assert_eq!(card["labels"], serde_json::json!(labels));
+    assert_eq!(card["postprocess"]["smoothing_half_life_seconds"], 5.0);
+    assert!(
+        card["training"]["command"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("haresnet ")),
+        "the exact training command: {}",
+        card["training"]
+    );
+    // The header promises the schema of the cards shipped beside the weights.
+    let shipped =
+        std::fs::read_to_string(workspace_root().join("plugin/weights/rhythm-5s-all.json"))
+            .unwrap();
+    assert_eq!(
+        card,
+        serde_json::from_str::<serde_json::Value>(&shipped).unwrap()
+    );
+
+    // One byte short (no room for the NUL): the length needed, the buffer untouched.
+    let mut buf = vec![0x55u8; json.len()];
+    let mut len = 0usize;
+    // SAFETY: `buf` holds `buf.len()` bytes; the NULLs are the errors under test.
+    unsafe {
+        let card_json = api.haresnet_model_card_json;
+        expect(
+            card_json(model, buf.as_mut_ptr().cast(), buf.len(), &mut len),
+            BUFFER_TOO_SMALL,
+            &[&format!("{} needed", json.len() + 1)],
+        );
+        assert_eq!(len, json.len());
+        assert!(buf.iter().all(|&b| b == 0x55), "buffer untouched");
+        len = 7;
+        expect(
+            card_json(null_mut(), buf.as_mut_ptr().cast(), buf.len(), &mut len),
+            NULL_ARGUMENT,
+            &["haresnet_model_card_json", "model is NULL"],
+        );
+        assert_eq!(len, 7, "out_len untouched on failure");
+        expect(
+            card_json(model, buf.as_mut_ptr().cast(), buf.len(), null_mut()),
+            NULL_ARGUMENT,
+            &["out_len is NULL"],
+        );
+        assert!(buf.iter().all(|&b| b == 0x55), "buffer untouched");
+        (api.haresnet_model_free)(model);
+    }
+}
+
+#[test]
 fn classify_matches_the_engine_and_every_entry_point_agrees() {
     let api = api();
     let model = load_model();

@@ -192,6 +192,21 @@ fn null_pointers_are_refused_by_name() {
             NULL_ARGUMENT,
             &["out"],
         );
+        expect(
+            (api.haresnet_model_card_json)(null_mut(), b, 64, &mut usize_out),
+            NULL_ARGUMENT,
+            &["model"],
+        );
+        expect(
+            (api.haresnet_model_card_json)(m, null_mut(), 64, &mut usize_out),
+            NULL_ARGUMENT,
+            &["buf is NULL"],
+        );
+        expect(
+            (api.haresnet_model_card_json)(m, b, 64, null_mut()),
+            NULL_ARGUMENT,
+            &["out_len is NULL"],
+        );
         let classify = |model, samples: *const f32, n, out_count| {
             (api.haresnet_model_classify)(
                 model,
@@ -602,6 +617,9 @@ fn wrong_handle_kinds_are_refused() {
             (api.haresnet_model_segment_count)(x, 1, FS, null(), &mut n)
         });
         each(&models, WRONG_HANDLE, &["model"], |x| {
+            (api.haresnet_model_card_json)(x, b, 64, &mut n)
+        });
+        each(&models, WRONG_HANDLE, &["model"], |x| {
             (api.haresnet_model_classify)(
                 x,
                 samples.as_ptr(),
@@ -780,6 +798,20 @@ fn zero_and_short_capacities_report_the_size_needed() {
             &[],
         );
         assert_eq!(&buf[..5], b"AFIB\0");
+        expect(
+            (api.haresnet_model_card_json)(fx.model, null_mut(), 0, &mut n),
+            BUFFER_TOO_SMALL,
+            &[],
+        );
+        let card_len = n;
+        buf = [0x55; 8];
+        expect(
+            (api.haresnet_model_card_json)(fx.model, buf.as_mut_ptr().cast(), 8, &mut n),
+            BUFFER_TOO_SMALL,
+            &[&format!("{} needed", card_len + 1)],
+        );
+        assert_eq!(n, card_len);
+        assert_eq!(buf, [0x55; 8]);
         expect(
             (api.haresnet_record_signal_units)(fx.record, 0, null_mut(), 0, &mut n),
             BUFFER_TOO_SMALL,

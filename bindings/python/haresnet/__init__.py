@@ -12,6 +12,7 @@ library's status and message.
 """
 
 import ctypes
+import json
 from collections import namedtuple
 from ctypes import POINTER, byref, c_double, c_float, c_int32, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
 
@@ -171,6 +172,14 @@ class Model(_Handle):
         _check(lib.haresnet_model_rate(self._handle, byref(value)))
         #: The rate the network works at (Hz); input at any rate >= 100 Hz is resampled.
         self.model_rate = value.value
+
+    @property
+    def card(self):
+        """The model card of the loaded weights, as a dict (the schema of the `.json` files
+        in `plugin/weights/`): `name`, `weight_set`, `labels`, `preprocess`, `network`,
+        `postprocess` (`smoothing_half_life_seconds`), `training` (provenance, with the
+        exact `command`) and `metrics` (measured results). A new dict on each access."""
+        return json.loads(_string(lib.haresnet_model_card_json, self._handle))
 
     def segment_len(self, fs):
         """Samples in one segment at input rate `fs`."""

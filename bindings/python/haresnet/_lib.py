@@ -92,6 +92,7 @@ _FUNCTIONS = [
     ("haresnet_model_segment_seconds", c_int32, [_P, POINTER(c_double)]),
     ("haresnet_model_segment_len", c_int32, [_P, c_double, _S]),
     ("haresnet_model_segment_count", c_int32, [_P, c_size_t, c_double, POINTER(ClassifyOptions), _S]),
+    ("haresnet_model_card_json", c_int32, [_P, POINTER(c_char), c_size_t, _S]),
     (
         "haresnet_model_classify",
         c_int32,

@@ -99,6 +99,24 @@ def test_smoothing_half_life_is_the_weights_own_unless_given(weights):
             record.classify(model, smoothing_half_life=-1)
 
 
+def test_card_describes_the_loaded_weights(weights):
+    kwargs, _ = weights
+    with haresnet.Model(**kwargs) as model:
+        card = model.card
+        assert card["labels"] == model.labels
+        assert card["preprocess"]["segment_seconds"] == model.segment_seconds
+        assert card["preprocess"]["model_rate_hz"] == model.model_rate
+        if not kwargs:  # the embedded 5 s weights of set "all", as shipped
+            assert card["name"] == "rhythm-5s-all"
+            assert card["postprocess"]["smoothing_half_life_seconds"] == 5
+            assert card["training"]["command"].startswith("haresnet ")
+            shipped = ROOT / "plugin" / "weights" / "rhythm-5s-all.json"
+            assert card == json.loads(shipped.read_text(encoding="utf-8"))
+        assert model.card is not card  # a fresh dict: changing one changes nothing
+    with pytest.raises(haresnet.HaresnetError, match="model is NULL"):
+        model.card
+
+
 def test_summary_matches_the_report(weights, cli, tmp_path):
     kwargs, weights_arg = weights
     subprocess.run(
