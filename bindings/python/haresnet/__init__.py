@@ -205,7 +205,6 @@ class Model(_Handle):
             len(self.labels),
         )
 
-
     def summarize(self, results, fs, total):
         """Time in each rhythm and AF burden of `results` (:data:`Results` of this model)
         from a signal of `total` samples at `fs`, as `haresnet report` computes them.
