@@ -87,16 +87,13 @@ impl ModelCard {
         }
     }
 
-    /// Checks that the card describes a usable model: valid preprocessing and network, and
-    /// one label per output.
+    /// Checks that the card describes a usable model: valid preprocessing, network and
+    /// post-processing, and one label per output.
     pub fn validate(&self) -> Result<()> {
-        self.preprocess
-            .validate()
-            .map_err(|e| Error::Model(format!("model card: {e}")))?;
+        let in_card = |e: Error| Error::Model(format!("model card: {e}"));
+        self.preprocess.validate().map_err(in_card)?;
         self.network.validate()?;
-        self.postprocess
-            .validate()
-            .map_err(|e| Error::Model(format!("model card: {e}")))?;
+        self.postprocess.validate().map_err(in_card)?;
         if self.labels.len() != self.network.num_classes {
             return Err(Error::Model(format!(
                 "model card lists {} labels for a network with {} outputs",
