@@ -10,7 +10,8 @@ class prior, while a recording is mostly sinus rhythm. Adding `tau * log(prior)`
 log-probabilities (`prior`: segments per class, N,AFIB,AFL,VT,OTHER, of the training
 records) moves the decisions toward the common classes: tau 0 is the classifier as
 shipped, 1 the full Bayes correction. For each tau, prints macro F1 over the classes with
-at least 20 segments, AFIB and OTHER F1, the segments wrongly called VT and the accuracy.
+at least 20 segments, AFIB and OTHER F1, the segments wrongly called VT, the accuracy and
+the support-weighted F1 (the segment split's comparison with the paper).
 Reads the per-segment CSV of `haresnet eval --save`; the standard library only.
 """
 
@@ -46,7 +47,8 @@ def scores(rows, log_prior, tau):
     well = [f1[c] for c in CLASSES if support[c] >= MIN_SUPPORT]
     false_vt = sum(confusion[(t, "VT")] for t in CLASSES if t != "VT")
     accuracy = sum(confusion[(c, c)] for c in CLASSES) / len(rows)
-    return sum(well) / len(well), f1["AFIB"], f1["OTHER"], false_vt, accuracy
+    weighted = sum(f1[c] * support[c] for c in CLASSES) / len(rows)
+    return sum(well) / len(well), f1["AFIB"], f1["OTHER"], false_vt, accuracy, weighted
 
 
 def main():
@@ -63,10 +65,13 @@ def main():
     for path in args.predictions:
         rows = read(path)
         print(f"{path} ({len(rows)} segments)")
-        print("   tau  macro F1>=20  AFIB F1  OTHER F1  false VT  accuracy")
+        print("   tau  macro F1>=20  AFIB F1  OTHER F1  false VT  accuracy  weighted F1")
         for tau in TAUS:
-            m, afib, other, false_vt, acc = scores(rows, log_prior, tau)
-            print(f"  {tau:4.2f}  {m:11.3f}  {afib:7.3f}  {other:8.3f}  {false_vt:8d}  {acc:8.3f}")
+            m, afib, other, false_vt, acc, weighted = scores(rows, log_prior, tau)
+            print(
+                f"  {tau:4.2f}  {m:11.3f}  {afib:7.3f}  {other:8.3f}  {false_vt:8d}  {acc:8.3f}"
+                f"  {weighted:11.3f}"
+            )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use haresnet::train::{Corpus, Dataset, Protocol, Rhythm, class_counts, list_records};
+use haresnet::train::{Corpus, Dataset, Protocol, Rhythm, Segment, class_counts, list_records};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/records")
@@ -108,4 +108,53 @@ fn mitdb_counts_match_the_design_table() {
         let all = train[c] + test[c];
         assert_eq!(test[c], (all as f64 * 0.2).round() as usize);
     }
+}
+
+/// Validation folds hold out what the protocol tests on: whole patients for DS1 → DS2,
+/// random segments of the training patients for the segment split; never a test segment.
+#[test]
+fn validation_folds_hold_out_as_the_protocol_tests() {
+    let Some(dir) = data_dir() else { return };
+    let names = list_records(&dir).unwrap();
+    let corpus = Arc::new(Corpus::load(&dir, &names, false).unwrap());
+    let key = |s: &Segment| (s.record, s.start);
+    let sorted = |segs: &[Segment]| {
+        let mut k: Vec<_> = segs.iter().map(key).collect();
+        k.sort_unstable();
+        k
+    };
+    let name = |s: &Segment| corpus.records[s.record].name.clone();
+
+    let ds1 = Dataset::split(corpus.clone(), 5.0, Protocol::Ds1).unwrap();
+    let held = ds1.hold_out(3, 1).unwrap();
+    assert_eq!(held.records, ds1.folds(3).unwrap()[1]);
+    assert!(
+        held.validation
+            .iter()
+            .all(|s| held.records.contains(&name(s)))
+    );
+    assert!(held.train.iter().all(|s| !held.records.contains(&name(s))));
+    let mut both = held.train.clone();
+    both.extend(&held.validation);
+    assert_eq!(sorted(&both), sorted(&ds1.train));
+
+    let seg = Dataset::split(corpus.clone(), 5.0, Protocol::Segment).unwrap();
+    let held = seg.hold_out(5, 0).unwrap();
+    assert!(held.records.is_empty());
+    let mut both = held.train.clone();
+    both.extend(&held.validation);
+    assert_eq!(sorted(&both), sorted(&seg.train));
+    let (val, all) = (class_counts(&held.validation), class_counts(&seg.train));
+    for c in 0..5 {
+        assert!(
+            val[c].abs_diff(all[c] / 5) <= 1,
+            "class {c}: {val:?} of {all:?}"
+        );
+    }
+    // Most patients are in both parts: the fold holds out segments, not patients.
+    let mut val_records: Vec<String> = held.validation.iter().map(name).collect();
+    val_records.dedup();
+    assert!(val_records.len() > 40);
+    assert_eq!(seg.hold_out(5, 0).unwrap().validation, held.validation);
+    assert!(seg.hold_out(5, 5).is_err());
 }

@@ -43,12 +43,13 @@ impl Recipe {
     }
 }
 
-/// Which held-out patients a run validates on.
+/// Which fold of the training data a run validates on (held out as the protocol tests:
+/// whole patients, or segments for the segment split; see `Dataset::hold_out`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Validation {
-    /// Number of leave-patients-out folds over the training records.
+    /// Number of folds over the training data.
     pub folds: usize,
-    /// The fold held out for validation (its records are not trained on).
+    /// The fold held out for validation (its segments are not trained on).
     pub fold: usize,
 }
 
@@ -100,7 +101,7 @@ pub struct TrainConfig {
     /// learns what the rhythm does not already tell (needs `rr_init` and no weight decay,
     /// which Adam would turn into full-size steps on the fixed rows).
     pub rr_fixed: bool,
-    /// Held-out patients for per-epoch validation; `None`: train on every training record.
+    /// Held-out fold for per-epoch validation; `None`: train on every training segment.
     pub validation: Option<Validation>,
 }
 

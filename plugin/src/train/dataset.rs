@@ -1,5 +1,5 @@
 //! The dataset of a protocol: which records load, which segments train and which test,
-//! and the patient folds used for model selection.
+//! and the folds held out for model selection.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,11 +11,24 @@ use super::context::ContextTable;
 use super::corpus::{Corpus, Segment, Skipped, class_counts, list_records};
 use super::rhythm::{N_CLASSES, Rhythm};
 use super::split::{
-    DS1, DS1_AF, DS2, Protocol, SEGMENT_SPLIT_SEED, SEGMENT_TEST_FRACTION, patient_folds,
-    stratified_split,
+    DS1, DS1_AF, DS2, Protocol, SEGMENT_FOLD_SEED, SEGMENT_SPLIT_SEED, SEGMENT_TEST_FRACTION,
+    patient_folds, stratified_folds, stratified_split,
 };
 use crate::dsp::PreprocessConfig;
 use crate::{Error, Result};
+
+/// Training segments with a validation fold held out ([`Dataset::hold_out`]).
+#[derive(Debug, Clone)]
+pub struct HeldOut {
+    /// The segments trained on.
+    pub train: Vec<Segment>,
+    /// The segments validated on.
+    pub validation: Vec<Segment>,
+    /// The held-out patients (empty for segment folds, which hold out no patient).
+    pub records: Vec<String>,
+    /// What is held out, for logs.
+    pub description: String,
+}
 
 /// Records, segments and their split for one protocol and segment length.
 #[derive(Debug, Clone)]
@@ -145,6 +158,45 @@ impl Dataset {
             .train
             .iter()
             .partition(|s| !held.contains(&self.corpus.records[s.record].name)))
+    }
+
+    /// The training segments split for validation on fold `fold` of `folds`, held out the
+    /// way the protocol tests: whole patients (leave-patients-out [`folds`](Self::folds)) for
+    /// the inter-patient and `all` protocols; for the segment split, whose test segments come
+    /// from the patients it trains on, a stratified random fold of the segments.
+    pub fn hold_out(&self, folds: usize, fold: usize) -> Result<HeldOut> {
+        if fold >= folds {
+            return Err(Error::invalid(format!(
+                "fold {fold} does not exist ({folds} folds)"
+            )));
+        }
+        if self.protocol == Protocol::Segment {
+            let labels: Vec<Rhythm> = self.train.iter().map(|s| s.label).collect();
+            let of = stratified_folds(&labels, folds, SEGMENT_FOLD_SEED)?;
+            let (mut train, mut validation) = (Vec::new(), Vec::new());
+            for (s, &f) in self.train.iter().zip(&of) {
+                if f == fold {
+                    &mut validation
+                } else {
+                    &mut train
+                }
+                .push(*s);
+            }
+            return Ok(HeldOut {
+                train,
+                validation,
+                records: Vec::new(),
+                description: format!("fold {fold} of {folds}: stratified random training segments"),
+            });
+        }
+        let all = self.folds(folds)?;
+        let (train, validation) = self.fold_split(&all, fold)?;
+        Ok(HeldOut {
+            train,
+            validation,
+            description: format!("fold {fold}: patients {}", all[fold].join(" ")),
+            records: all[fold].clone(),
+        })
     }
 
     /// Class counts per split, for the `dataset` report.

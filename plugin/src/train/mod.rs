@@ -22,6 +22,6 @@ pub use augment::Augment;
 pub use config::{Recipe, TrainConfig, Validation};
 pub use context::ContextTable;
 pub use corpus::{Corpus, Lead, RecordData, Segment, Skipped, class_counts, list_records};
-pub use dataset::{Dataset, DatasetSummary, SplitCounts};
+pub use dataset::{Dataset, DatasetSummary, HeldOut, SplitCounts};
 pub use rhythm::{N_CLASSES, Rhythm, Timeline};
 pub use split::Protocol;

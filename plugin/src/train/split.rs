@@ -1,6 +1,7 @@
 //! Which records and segments train and which test: the two protocols of the design
-//! (segment split and inter-patient DS1 → DS2) and leave-patients-out folds for model
-//! selection inside the training records.
+//! (segment split and inter-patient DS1 → DS2) and the folds for model selection inside the
+//! training data: leave-patients-out folds for the patient-wise protocols, stratified
+//! segment folds for the segment split.
 
 use std::collections::BTreeMap;
 
@@ -70,6 +71,8 @@ impl Protocol {
 pub const SEGMENT_TEST_FRACTION: f64 = 0.2;
 /// Seed of the segment split (fixed so that every run tests on the same segments).
 pub const SEGMENT_SPLIT_SEED: u64 = 20_230_601;
+/// Seed of the validation folds inside the segment split's training segments.
+pub const SEGMENT_FOLD_SEED: u64 = 20_230_602;
 
 /// Stratified split of items with labels `labels` into (train, test) index lists: within
 /// every class, a shuffle with `seed` and the first `round(fraction · n)` to test.
@@ -89,6 +92,33 @@ pub fn stratified_split(labels: &[Rhythm], fraction: f64, seed: u64) -> (Vec<usi
     train.sort_unstable();
     test.sort_unstable();
     (train, test)
+}
+
+/// Stratified folds of items with labels `labels`: the fold (`0..k`) of each item. Within
+/// every class, a shuffle with `seed`, then the items dealt to the folds in turn, the deal
+/// continuing from class to class so fold sizes differ by at most one.
+pub fn stratified_folds(labels: &[Rhythm], k: usize, seed: u64) -> Result<Vec<usize>> {
+    if k < 2 || k > labels.len() {
+        return Err(Error::invalid(format!(
+            "{k} folds over {} segments: need 2 ≤ folds ≤ segments",
+            labels.len()
+        )));
+    }
+    let mut by_class: [Vec<usize>; N_CLASSES] = Default::default();
+    for (i, r) in labels.iter().enumerate() {
+        by_class[r.index()].push(i);
+    }
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut fold = vec![0; labels.len()];
+    let mut next = 0;
+    for mut items in by_class {
+        items.shuffle(&mut rng);
+        for i in items {
+            fold[i] = next % k;
+            next += 1;
+        }
+    }
+    Ok(fold)
 }
 
 /// Leave-patients-out folds: every record goes to exactly one of `k` folds.
@@ -205,6 +235,28 @@ mod tests {
         // Same seed, same split; another seed, another split.
         assert_eq!(stratified_split(&labels, 0.2, 1).1, test);
         assert_ne!(stratified_split(&labels, 0.2, 2).1, test);
+    }
+
+    #[test]
+    fn stratified_folds_spread_every_class() {
+        let mut labels = vec![Rhythm::Normal; 1000];
+        labels.extend(vec![Rhythm::Afib; 101]);
+        labels.extend(vec![Rhythm::Vt; 7]);
+        let folds = stratified_folds(&labels, 5, 3).unwrap();
+        for f in 0..5 {
+            let count = |r| {
+                (0..labels.len())
+                    .filter(|&i| folds[i] == f && labels[i] == r)
+                    .count()
+            };
+            assert_eq!(count(Rhythm::Normal), 200);
+            assert!((20..=21).contains(&count(Rhythm::Afib)));
+            assert!((1..=2).contains(&count(Rhythm::Vt)));
+        }
+        assert_eq!(stratified_folds(&labels, 5, 3).unwrap(), folds);
+        assert_ne!(stratified_folds(&labels, 5, 4).unwrap(), folds);
+        assert!(stratified_folds(&labels, 1, 3).is_err());
+        assert!(stratified_folds(&labels[..3], 4, 3).is_err());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The training loop: seeded, resumable from the checkpoint written after every epoch, with
-//! the patient-wise validation scores of every epoch printed (through an [`Observer`]) and
-//! logged as CSV.
+//! the validation scores of every epoch (on held-out patients, or held-out segments for the
+//! segment split) printed (through an [`Observer`]) and logged as CSV.
 //!
 //! A run directory holds:
 //! - `config.json`: the [`TrainConfig`];
@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::batch::{Prepared, prepare, prepare_plain};
 use super::config::TrainConfig;
 use super::corpus::Segment;
-use super::dataset::Dataset;
+use super::dataset::{Dataset, HeldOut};
 use super::rhythm::{N_CLASSES, Rhythm};
 use super::rr::{head_mask, install, load_rhythm_net, rr_probabilities};
 use super::sampler::{Sampler, class_weights};
@@ -39,7 +39,7 @@ use crate::{Error, Result};
 /// Segments per forward pass when validating.
 const EVAL_BATCH: usize = 256;
 
-/// Scores of one epoch on the held-out patients.
+/// Scores of one epoch on the held-out validation fold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ValidationScores {
     /// Correct / total.
@@ -91,7 +91,7 @@ pub struct EpochLog {
     pub seconds: f64,
     /// Training views per second.
     pub views_per_second: f64,
-    /// Held-out patients' scores, when the run validates.
+    /// The validation fold's scores, when the run validates.
     pub validation: Option<ValidationScores>,
 }
 
@@ -139,7 +139,7 @@ pub struct RunSummary {
     pub wall_seconds: f64,
     /// Training records (the validation fold excluded).
     pub train_records: Vec<String>,
-    /// Validation records (empty without validation).
+    /// Held-out patients (empty without validation, and for segment folds).
     pub validation_records: Vec<String>,
     /// Training segments (stored, before augmentation).
     pub train_segments: usize,
@@ -204,6 +204,7 @@ pub struct Trainer<'a> {
     validation: Vec<Segment>,
     train_records: Vec<String>,
     validation_records: Vec<String>,
+    validation_description: String,
 }
 
 impl<'a> Trainer<'a> {
@@ -230,14 +231,16 @@ impl<'a> Trainer<'a> {
                 "other-lead views need a dataset loaded with every lead",
             ));
         }
-        let (train, validation, validation_records) = match &config.validation {
-            Some(v) => {
-                let folds = dataset.folds(v.folds)?;
-                let (t, val) = dataset.fold_split(&folds, v.fold)?;
-                (t, val, folds[v.fold].clone())
-            }
-            None => (dataset.train.clone(), Vec::new(), Vec::new()),
+        let held = match &config.validation {
+            Some(v) => dataset.hold_out(v.folds, v.fold)?,
+            None => HeldOut {
+                train: dataset.train.clone(),
+                validation: Vec::new(),
+                records: Vec::new(),
+                description: String::new(),
+            },
         };
+        let train = held.train;
         let mut train_records: Vec<String> = train
             .iter()
             .map(|s| dataset.corpus.records[s.record].name.clone())
@@ -261,9 +264,10 @@ impl<'a> Trainer<'a> {
             dataset,
             dir: dir.to_path_buf(),
             train,
-            validation,
+            validation: held.validation,
             train_records,
-            validation_records,
+            validation_records: held.records,
+            validation_description: held.description,
         })
     }
 
@@ -373,7 +377,7 @@ impl<'a> Trainer<'a> {
             observer.note(&format!(
                 "prepared {} validation segments ({}) in {:.1} s",
                 self.validation.len(),
-                self.validation_records.join(" "),
+                self.validation_description,
                 t0.elapsed().as_secs_f64()
             ));
             if let Some(dir) = &c.rr_init {
@@ -389,7 +393,7 @@ impl<'a> Trainer<'a> {
                     &rr_probabilities(&net, &rows, &inference_device())?,
                 )?;
                 observer.note(&format!(
-                    "rhythm pathway alone on these patients: acc {:.3} macroF1 {:.3} (>=20: {:.3}) AFIB F1 {:.3}",
+                    "rhythm pathway alone on the validation segments: acc {:.3} macroF1 {:.3} (>=20: {:.3}) AFIB F1 {:.3}",
                     r.accuracy.unwrap_or(0.0),
                     r.macro_f1.unwrap_or(0.0),
                     r.macro_f1_supported.unwrap_or(0.0),

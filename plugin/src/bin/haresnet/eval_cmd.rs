@@ -48,12 +48,13 @@ pub struct EvalArgs {
     /// a network is not judged on what it trained on).
     #[arg(long)]
     train_split: bool,
-    /// Score the validation patients of this leave-patients-out fold (0-based) of the
-    /// protocol's training records instead of its test segments (with `--weights`: weights
-    /// trained without those patients, e.g. a fold's pathway exported by `rr-export`).
+    /// Score validation fold `--fold` (0-based) of the protocol's training data, held out as
+    /// `train --fold` holds it (whole patients, or segments for `segment`), instead of its
+    /// test segments (with `--weights`: weights trained without them, e.g. a fold's pathway
+    /// exported by `rr-export`).
     #[arg(long, requires = "folds")]
     fold: Option<usize>,
-    /// Number of leave-patients-out folds, for `--fold`.
+    /// Number of validation folds, for `--fold`.
     #[arg(long)]
     folds: Option<usize>,
     /// With `--weights`: half-life of the smoothing of consecutive segments' probabilities,
@@ -159,7 +160,7 @@ fn save(
     write_predictions(&with("csv"), dataset, segments, probs)
 }
 
-/// The segments to score: those of fold `--fold`'s patients (named on stderr), the
+/// The segments to score: those held out as fold `--fold` (described on stderr), the
 /// training split or the test split.
 fn chosen_segments<'a>(
     dataset: &'a haresnet::train::Dataset,
@@ -168,10 +169,9 @@ fn chosen_segments<'a>(
     use std::borrow::Cow;
     Ok(match (args.fold, args.train_split) {
         (Some(k), _) => {
-            let folds = dataset.folds(args.folds.unwrap_or(3))?;
-            let held = dataset.fold_split(&folds, k)?.1;
-            eprintln!("fold {k}: patients {}", folds[k].join(" "));
-            Cow::Owned(held)
+            let held = dataset.hold_out(args.folds.unwrap_or(3), k)?;
+            eprintln!("{}", held.description);
+            Cow::Owned(held.validation)
         }
         (None, true) => Cow::Borrowed(&dataset.train),
         (None, false) => Cow::Borrowed(&dataset.test),

@@ -63,9 +63,10 @@ enum Command {
     Card(card::Args),
     /// Segments per class in every split (segment split, DS1/DS2 and folds, all records).
     Dataset(dataset::DatasetArgs),
-    /// Train a network (seeded, resumable; per-epoch validation on held-out patients).
+    /// Train a network (seeded, resumable; per-epoch validation on a held-out fold).
     Train(train_cmd::TrainArgs),
-    /// Cross-validate a recipe over leave-patients-out folds of the training records.
+    /// Cross-validate a recipe over folds of the training data (patients, or segments for
+    /// the segment split).
     Cv(train_cmd::CvArgs),
     /// Evaluate a trained network (or the RR-only classifier) on a protocol's test split.
     Eval(eval_cmd::EvalArgs),

@@ -1,4 +1,4 @@
-//! `haresnet train` and `haresnet cv`: a training run, or one run per leave-patients-out
+//! `haresnet train` and `haresnet cv`: a training run, or one run per validation
 //! fold with the folds' validation predictions pooled per epoch.
 
 use std::fs;
@@ -171,10 +171,12 @@ pub struct TrainArgs {
     /// Resume the run in this directory (its saved configuration is used).
     #[arg(long, conflicts_with = "out")]
     resume: Option<PathBuf>,
-    /// Validate each epoch on this fold (0-based) of `--folds` leave-patients-out folds.
+    /// Validate each epoch on this fold (0-based) of `--folds` folds of the training data,
+    /// held out as the protocol tests: whole patients for `ds1` and `all`, stratified random
+    /// segments for `segment` (whose test segments come from the patients it trains on).
     #[arg(long, requires = "folds")]
     fold: Option<usize>,
-    /// Number of leave-patients-out folds.
+    /// Number of validation folds.
     #[arg(long)]
     folds: Option<usize>,
     /// Stop after this epoch (checkpointed; continue later with --resume).
@@ -372,7 +374,8 @@ fn write_weights(
     file.write(path)
 }
 
-/// Cross-validate a recipe over leave-patients-out folds of the training records.
+/// Cross-validate a recipe over folds of the training data (whole patients, or segments
+/// for the segment split; see `train --fold`).
 #[derive(Args)]
 pub struct CvArgs {
     #[command(flatten)]
