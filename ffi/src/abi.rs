@@ -90,4 +90,8 @@ impl Model for AbiModel {
                 .collect())
         })
     }
+
+    fn card_json(&self) -> RString {
+        self.0.card().to_json().into()
+    }
 }

@@ -25,6 +25,15 @@ fn rust_host_loads_the_root_module_and_classifies() {
         .map(|s| s.into_string())
         .collect();
     assert_eq!(labels, ["N", "AFIB", "AFL", "VT", "OTHER"]);
+    // The card is the one the C ABI gives for the same weights.
+    let card: serde_json::Value = serde_json::from_str(model.card_json().as_str()).unwrap();
+    let engine_card = engine::Classifier::from_file(weights_file(), &Default::default())
+        .unwrap()
+        .card()
+        .to_json();
+    assert_eq!(model.card_json().as_str(), engine_card);
+    assert_eq!(card["labels"], serde_json::json!(labels));
+    assert_eq!(card["preprocess"]["segment_seconds"], 5.0);
 
     let rec = engine::Record::open(fixture("100_0000_0060")).unwrap();
     let samples = rec.read_physical(0, 0, rec.sig_len()).unwrap();

@@ -50,6 +50,11 @@ pub trait Model: Send + Sync {
     /// Classifies a whole signal: samples of one lead in mV at `fs` Hz (NaN refused).
     #[sabi(last_prefix_field)]
     fn classify(&self, samples: RSlice<'_, f32>, fs: f64) -> RResult<RVec<Segment>, RString>;
+
+    /// The model card, what the loaded weights are (labels, preprocessing, smoothing,
+    /// training, metrics), as the JSON of the cards shipped beside the weights; the same
+    /// text as `haresnet_model_card_json` in C.
+    fn card_json(&self) -> RString;
 }
 
 /// A model behind an `abi_stable` trait object.
