@@ -230,10 +230,19 @@ impl Dataset {
         if self.protocol != Protocol::All {
             rows.push(row(test_name.into(), &self.test, records_of(&self.test)));
         }
-        if self.protocol != Protocol::Segment && folds >= 2 {
-            for (k, held) in self.folds(folds)?.iter().enumerate() {
-                let (_, val) = self.fold_split(&self.folds(folds)?, k)?;
-                rows.push(row(format!("{train_name} fold {k}"), &val, held.clone()));
+        if folds >= 2 {
+            for k in 0..folds {
+                let held = self.hold_out(folds, k)?;
+                let records = if held.records.is_empty() {
+                    records_of(&held.validation)
+                } else {
+                    held.records
+                };
+                rows.push(row(
+                    format!("{train_name} fold {k}"),
+                    &held.validation,
+                    records,
+                ));
             }
         }
         Ok(DatasetSummary {
@@ -285,13 +294,18 @@ impl DatasetSummary {
             self.seconds,
             self.protocol.name()
         );
-        let _ = write!(s, "{:<16}", "split");
+        let width = self
+            .splits
+            .iter()
+            .map(|r| r.split.len() + 2)
+            .fold(16, usize::max);
+        let _ = write!(s, "{:<width$}", "split");
         for l in &self.labels {
             let _ = write!(s, "{l:>8}");
         }
         let _ = writeln!(s, "{:>8}  records", "total");
         for r in &self.splits {
-            let _ = write!(s, "{:<16}", r.split);
+            let _ = write!(s, "{:<width$}", r.split);
             for c in r.counts {
                 let _ = write!(s, "{c:>8}");
             }

@@ -15,7 +15,8 @@ pub struct DatasetArgs {
     /// Segment length in seconds.
     #[arg(long, default_value_t = 5.0)]
     segment: f64,
-    /// Leave-patients-out folds to show inside the training records.
+    /// Validation folds to show inside the training data (`train --fold`: patients, or
+    /// segments for the segment split).
     #[arg(long, default_value_t = 3)]
     folds: usize,
     /// Print JSON instead of tables.
