@@ -53,11 +53,12 @@ pub struct RrArgs {
     /// paced beats) or `segment` (the seeded 80 % of the segment split).
     #[arg(long, requires = "mitdb", default_value = "ds1")]
     protocol: String,
-    /// Leave the patients of this fold (0-based) of the protocol's leave-patients-out
-    /// folds out of training (`ds1` and `all` only).
+    /// Leave validation fold `--fold` (0-based) of the protocol's training data out of
+    /// training, held out as `train --fold` holds it: whole patients for `ds1` and `all`,
+    /// stratified random segments for `segment`.
     #[arg(long, requires = "mitdb")]
     fold: Option<usize>,
-    /// Number of leave-patients-out folds, for `--fold`.
+    /// Number of validation folds, for `--fold`.
     #[arg(long, default_value_t = 3)]
     folds: usize,
     /// Draw weight of a MIT-BIH patient against an annotation-only one, within a class.
@@ -84,18 +85,13 @@ fn add_mitdb(corpus: &mut RrCorpus, dir: &Path, args: &RrArgs) -> Result<()> {
         TrainConfig::new(Recipe::Plain, protocol, args.segment).with_rr_context(args.context);
     config.augment = Augment::none();
     let dataset = load_dataset(dir, &config)?;
-    let segments = match (protocol, args.fold) {
-        (Protocol::Segment, Some(_)) => {
-            return Err(Error::invalid(
-                "--fold holds out patients: use it with --protocol ds1 or all",
-            ));
+    let segments = match args.fold {
+        Some(k) => {
+            let held = dataset.hold_out(args.folds, k)?;
+            eprintln!("{} left out", held.description);
+            held.train
         }
-        (_, Some(k)) => {
-            let folds = dataset.folds(args.folds)?;
-            eprintln!("fold {k}: patients {} left out", folds[k].join(" "));
-            dataset.fold_split(&folds, k)?.0
-        }
-        (_, None) => dataset.train.clone(),
+        None => dataset.train.clone(),
     };
     // Paced records are in neither DS1 nor DS2; `all` means the same 44 patients.
     let segments: Vec<_> = if protocol == Protocol::All {
