@@ -1,6 +1,7 @@
-//! Cross-validation by patient: the validation predictions of every fold's run pooled per
-//! epoch into one report, so each epoch is judged on every training patient exactly once,
-//! always by a network that never saw that patient.
+//! Cross-validation: the validation predictions of every fold's run pooled per epoch into
+//! one report, so each epoch is judged on every training segment exactly once, always by a
+//! network that did not train on it (nor, with the patient-wise folds of `ds1` and `all`,
+//! on any segment of its patient).
 
 use std::fmt::Write as _;
 use std::fs;
@@ -123,7 +124,7 @@ impl CvSummary {
         let mut s = String::new();
         let _ = writeln!(
             s,
-            "pooled over {} patient folds; wall time {:.0} s",
+            "pooled over {} folds; wall time {:.0} s",
             self.folds, self.wall_seconds
         );
         let _ = write!(

@@ -2,6 +2,7 @@
 //! segments: per-class precision, recall, F1 and support, the confusion matrix, macro F1 and
 //! accuracy.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -13,7 +14,7 @@ use haresnet::train::batch::prepare_plain;
 use haresnet::train::rr::{load_rhythm_net, rr_probabilities};
 use haresnet::train::ship::{metrics_entry, record_metrics};
 use haresnet::train::trainer::{Trainer, write_predictions};
-use haresnet::train::{Protocol, TrainConfig};
+use haresnet::train::{Dataset, Protocol, Segment, TrainConfig};
 use haresnet::weights::WeightsFile;
 use haresnet::{Error, Result, dsp::N_RR};
 
@@ -95,12 +96,11 @@ pub fn run(args: EvalArgs) -> Result<()> {
     }
     config.augment = haresnet::train::Augment::none();
     let dataset = load_dataset(&args.data, &config)?;
-    let chosen = chosen_segments(&dataset, &args)?;
+    let (chosen, what) = chosen_segments(&dataset, &args)?;
     let segments = chosen.as_ref();
     eprintln!(
-        "{} {} segments of {} s ({})",
+        "{} {what} segments of {} s ({})",
         segments.len(),
-        if args.train_split { "training" } else { "test" },
         dataset.seconds,
         config.protocol.name()
     );
@@ -145,8 +145,8 @@ pub fn run(args: EvalArgs) -> Result<()> {
 fn save(
     prefix: &std::path::Path,
     report: &Report,
-    dataset: &haresnet::train::Dataset,
-    segments: &[haresnet::train::Segment],
+    dataset: &Dataset,
+    segments: &[Segment],
     probs: &[[f32; haresnet::train::N_CLASSES]],
 ) -> Result<()> {
     let with = |ext: &str| {
@@ -160,21 +160,20 @@ fn save(
     write_predictions(&with("csv"), dataset, segments, probs)
 }
 
-/// The segments to score: those held out as fold `--fold` (described on stderr), the
-/// training split or the test split.
+/// The segments to score and what they are: those held out as fold `--fold` (described on
+/// stderr), the training split or the test split.
 fn chosen_segments<'a>(
-    dataset: &'a haresnet::train::Dataset,
+    dataset: &'a Dataset,
     args: &EvalArgs,
-) -> Result<std::borrow::Cow<'a, [haresnet::train::Segment]>> {
-    use std::borrow::Cow;
+) -> Result<(Cow<'a, [Segment]>, &'static str)> {
     Ok(match (args.fold, args.train_split) {
         (Some(k), _) => {
             let held = dataset.hold_out(args.folds.unwrap_or(3), k)?;
             eprintln!("{}", held.description);
-            Cow::Owned(held.validation)
+            (Cow::Owned(held.validation), "validation")
         }
-        (None, true) => Cow::Borrowed(&dataset.train),
-        (None, false) => Cow::Borrowed(&dataset.test),
+        (None, true) => (Cow::Borrowed(&dataset.train), "training"),
+        (None, false) => (Cow::Borrowed(&dataset.test), "test"),
     })
 }
 
@@ -190,7 +189,7 @@ fn run_weights(args: &EvalArgs, path: &std::path::Path) -> Result<()> {
     let mut config = TrainConfig::new(haresnet::train::Recipe::Plain, protocol, seconds);
     config.augment = haresnet::train::Augment::none();
     let dataset = load_dataset(&args.data, &config)?;
-    let chosen = chosen_segments(&dataset, args)?;
+    let (chosen, what) = chosen_segments(&dataset, args)?;
     let segments = chosen.as_ref();
     if segments.is_empty() {
         return Err(Error::invalid(format!(
@@ -207,9 +206,8 @@ fn run_weights(args: &EvalArgs, path: &std::path::Path) -> Result<()> {
         args.smoothing_half_life,
     )?;
     eprintln!(
-        "{} {} segments of {seconds} s ({}) classified in {:.1} s",
+        "{} {what} segments of {seconds} s ({}) classified in {:.1} s",
         segments.len(),
-        if args.train_split { "training" } else { "test" },
         protocol.name(),
         t0.elapsed().as_secs_f64()
     );
