@@ -1,15 +1,23 @@
 #!/bin/sh
 # The patient-wise check that chooses the rhythm pathway's recipe: for each of the three
-# leave-patients-out folds of DS1, pre-train at 5 s with the fold's patients out of the
-# MIT-BIH material, then score the pathway on them (what DS2 is never used for).
+# leave-patients-out folds of DS1, pre-train with the fold's patients out of the MIT-BIH
+# material, then score the pathway on them (what DS2 is never used for).
 #
 #   scripts/rhythm-folds.sh OUT [rr-pretrain options...]
 #
 # e.g. `scripts/rhythm-folds.sh runs/v8 --class-weight-power 0 --seed 2`. Writes
 # OUT/f<K>/ (the pathway, its card with the held-out afdb/ltafdb patients' report) and
-# OUT/f<K>/ds1-fold<K>.{json,csv} (the fold's report and per-segment predictions). A fold
-# whose pathway exists is only scored again. Merge seeds with `haresnet rr-merge` and
-# score the merged directories with the `eval` line below.
+# OUT/f<K>/ds1-fold<K>.{json,csv} (the fold's report and per-segment predictions).
+#
+# As shipped (several seeds merged, smoothing): with SEEDS="1 2 3" each seed is pre-trained
+# into OUT/s<k>/f<K> (pass no --seed then), the seeds are merged into OUT/f<K> and exported
+# as OUT/f<K>/fold.hrn, which the `Classifier` scores at every half-life of HALF_LIVES
+# (default "0"): OUT/f<K>/ds1-fold<K>-h<H>.{json,csv,txt}. E.g.
+# `SEEDS="1 2 3" HALF_LIVES="0 5" CONTEXT=120 scripts/rhythm-folds.sh runs/ctx120 --class-weight-power 0`.
+#
+# SEGMENT is the segment length (default 5), CONTEXT the rhythm context (default 60 s). A
+# pathway that exists is only scored again.
+# Ends with each fold's macro F1 over classes with >= 20 segments and their mean.
 #
 # HARESNET_DATA holds afdb-ann/, ltafdb-ann/ and mitdb/; HARESNET names the binary to run
 # (default: built and run through cargo).
@@ -18,6 +26,9 @@ set -eu
 out=$1
 shift
 data=${HARESNET_DATA:?set HARESNET_DATA to the directory holding afdb-ann, ltafdb-ann and mitdb}
+segment=${SEGMENT:-5}
+context=${CONTEXT:-60}
+seeds=${SEEDS:-}
 haresnet() {
     if [ -n "${HARESNET:-}" ]; then
         "$HARESNET" "$@"
@@ -25,14 +36,47 @@ haresnet() {
         cargo haresnet "$@"
     fi
 }
+# sh has no local variables: the function's names are its own.
+pretrain() { # DIR FOLD [options...]
+    pretrain_dir=$1 pretrain_fold=$2
+    shift 2
+    [ -f "$pretrain_dir/rhythm.json" ] && return 0
+    haresnet rr-pretrain --data "$data/afdb-ann" --data "$data/ltafdb-ann" --segment "$segment" \
+        --context "$context" --mitdb "$data/mitdb" --protocol ds1 --fold "$pretrain_fold" \
+        --folds 3 "$@" --out "$pretrain_dir"
+}
 for k in 0 1 2; do
     dir=$out/f$k
-    if [ ! -f "$dir/rhythm.json" ]; then
-        haresnet rr-pretrain --data "$data/afdb-ann" --data "$data/ltafdb-ann" --segment 5 \
-            --context 60 --mitdb "$data/mitdb" --protocol ds1 --fold $k --folds 3 "$@" \
-            --out "$dir"
+    if [ -z "$seeds" ]; then
+        pretrain "$dir" "$k" "$@"
+        echo "== fold $k: the fold's DS1 patients"
+        haresnet eval --data "$data/mitdb" --rr-model "$dir" --fold "$k" --folds 3 \
+            --save "$dir/ds1-fold$k" | tee "$dir/ds1-fold$k.txt"
+        continue
     fi
-    echo "== fold $k: the fold's DS1 patients"
-    haresnet eval --data "$data/mitdb" --rr-model "$dir" --fold $k --folds 3 \
-        --save "$dir/ds1-fold$k"
+    members=
+    for s in $seeds; do
+        pretrain "$out/s$s/f$k" "$k" "$@" --seed "$s"
+        members="$members --rr-model $out/s$s/f$k"
+    done
+    if [ ! -f "$dir/fold.hrn" ]; then
+        # shellcheck disable=SC2086 # one word per member option
+        haresnet rr-merge $members --out "$dir"
+        haresnet rr-export --rr-model "$dir" --set ds1 --out "$dir/fold.hrn"
+    fi
+    for h in ${HALF_LIVES:-0}; do
+        echo "== fold $k: the fold's DS1 patients, smoothing half-life $h s"
+        haresnet eval --data "$data/mitdb" --weights "$dir/fold.hrn" --protocol ds1 \
+            --fold "$k" --folds 3 --smoothing-half-life "$h" --save "$dir/ds1-fold$k-h$h" \
+            | tee "$dir/ds1-fold$k-h$h.txt"
+    done
+done
+echo "== macro F1 over classes with >= 20 segments: folds 0, 1, 2 and their mean"
+if [ -z "$seeds" ]; then runs=-; else runs=${HALF_LIVES:-0}; fi
+for h in $runs; do
+    if [ "$h" = - ]; then suffix='' label=$out; else suffix=-h$h label="$out, half-life $h s"; fi
+    for k in 0 1 2; do
+        sed -n 's/.*"macro_f1_supported": *\([-0-9.eE+]*\).*/\1/p' "$out/f$k/ds1-fold$k$suffix.json"
+    done | awk -v label="$label" '{ s += $1; line = line sprintf(" %.3f", $1) }
+        END { printf "%s:%s, mean %.3f\n", label, line, s / NR }'
 done
