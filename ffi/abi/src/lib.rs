@@ -54,7 +54,12 @@ pub trait Model: Send + Sync {
     /// The model card, what the loaded weights are (labels, preprocessing, smoothing,
     /// training, metrics), as the JSON of the cards shipped beside the weights; the same
     /// text as `haresnet_model_card_json` in C.
-    fn card_json(&self) -> RString;
+    ///
+    /// Added after the first version: a library from before it has no such method, and
+    /// `abi_stable` then runs this default (empty: no card known) instead of panicking.
+    fn card_json(&self) -> RString {
+        RString::new()
+    }
 }
 
 /// A model behind an `abi_stable` trait object.
