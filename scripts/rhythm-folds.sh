@@ -12,7 +12,7 @@
 # As shipped (several seeds merged, smoothing): with SEEDS="1 2 3" each seed is pre-trained
 # into OUT/s<k>/f<K> (pass no --seed then), the seeds are merged into OUT/f<K> and exported
 # as OUT/f<K>/fold.hrn, which the `Classifier` scores at every half-life of HALF_LIVES
-# (default "0"): OUT/f<K>/ds1-fold<K>-h<H>.{json,csv,txt}. E.g.
+# (default "0"): OUT/f<K>/ds1-fold<K>-h<H>.{json,csv}. E.g.
 # `SEEDS="1 2 3" HALF_LIVES="0 5" CONTEXT=120 scripts/rhythm-folds.sh runs/ctx120 --class-weight-power 0`.
 #
 # SEGMENT is the segment length (default 5), CONTEXT the rhythm context (default 60 s). A
@@ -51,7 +51,7 @@ for k in 0 1 2; do
         pretrain "$dir" "$k" "$@"
         echo "== fold $k: the fold's DS1 patients"
         haresnet eval --data "$data/mitdb" --rr-model "$dir" --fold "$k" --folds 3 \
-            --save "$dir/ds1-fold$k" | tee "$dir/ds1-fold$k.txt"
+            --save "$dir/ds1-fold$k"
         continue
     fi
     members=
@@ -67,16 +67,21 @@ for k in 0 1 2; do
     for h in ${HALF_LIVES:-0}; do
         echo "== fold $k: the fold's DS1 patients, smoothing half-life $h s"
         haresnet eval --data "$data/mitdb" --weights "$dir/fold.hrn" --protocol ds1 \
-            --fold "$k" --folds 3 --smoothing-half-life "$h" --save "$dir/ds1-fold$k-h$h" \
-            | tee "$dir/ds1-fold$k-h$h.txt"
+            --fold "$k" --folds 3 --smoothing-half-life "$h" --save "$dir/ds1-fold$k-h$h"
     done
 done
-echo "== macro F1 over classes with >= 20 segments: folds 0, 1, 2 and their mean"
-if [ -z "$seeds" ]; then runs=-; else runs=${HALF_LIVES:-0}; fi
-for h in $runs; do
-    if [ "$h" = - ]; then suffix='' label=$out; else suffix=-h$h label="$out, half-life $h s"; fi
+# One line: LABEL, then each fold's unrounded macro F1 >= 20 from OUT/f<K>/ds1-fold<K>SUFFIX.json.
+summary() { # LABEL SUFFIX
     for k in 0 1 2; do
-        sed -n 's/.*"macro_f1_supported": *\([-0-9.eE+]*\).*/\1/p' "$out/f$k/ds1-fold$k$suffix.json"
-    done | awk -v label="$label" '{ s += $1; line = line sprintf(" %.3f", $1) }
+        sed -n 's/.*"macro_f1_supported": *\([-0-9.eE+]*\).*/\1/p' "$out/f$k/ds1-fold$k$2.json"
+    done | awk -v label="$1" '{ s += $1; line = line sprintf(" %.3f", $1) }
         END { printf "%s:%s, mean %.3f\n", label, line, s / NR }'
-done
+}
+echo "== macro F1 over classes with >= 20 segments: folds 0, 1, 2 and their mean"
+if [ -z "$seeds" ]; then
+    summary "$out" ''
+else
+    for h in ${HALF_LIVES:-0}; do
+        summary "$out, half-life $h s" "-h$h"
+    done
+fi
