@@ -68,11 +68,41 @@ impl Error {
         Error::Format {
             path: path.into(),
             line,
-            message: message.into(),
+            message: shorten(&message.into()),
         }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
-        Error::InvalidArgument(message.into())
+        Error::InvalidArgument(shorten(&message.into()))
+    }
+}
+
+/// Longest message kept, in bytes: messages quote fields of files and callers, which can
+/// be megabytes long.
+pub const MAX_MESSAGE_BYTES: usize = 1024;
+
+/// `text` cut to [`MAX_MESSAGE_BYTES`] (at a character boundary), saying how much was cut.
+pub fn shorten(text: &str) -> String {
+    if text.len() <= MAX_MESSAGE_BYTES {
+        return text.to_string();
+    }
+    let mut end = MAX_MESSAGE_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} bytes cut)", &text[..end], text.len() - end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_messages_are_cut_at_a_character() {
+        let long = "é".repeat(2000);
+        let e = Error::invalid(format!("bad `{long}`")).to_string();
+        assert!(e.len() < MAX_MESSAGE_BYTES + 40, "{}", e.len());
+        assert!(e.ends_with("bytes cut)"), "{e}");
+        assert_eq!(shorten("short"), "short");
     }
 }
