@@ -251,7 +251,7 @@ pub unsafe extern "C" fn haresnet_annotations_aux(
 ///
 /// Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT`;
 /// `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_INVALID_ARGUMENT` (label out of range,
-/// starts decreasing or negative, `fs` not positive, strings not UTF-8);
+/// starts decreasing, negative or past 2^47 samples, `fs` not positive, strings not UTF-8);
 /// `HARESNET_STATUS_IO`.
 ///
 /// # Safety

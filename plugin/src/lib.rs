@@ -7,6 +7,7 @@
 pub mod classify;
 pub mod dsp;
 pub mod error;
+pub mod files;
 #[cfg(feature = "train")]
 pub mod eval;
 pub mod infer;

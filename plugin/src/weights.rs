@@ -179,7 +179,8 @@ impl WeightsFile {
     /// Reads and parses a weights file.
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes =
+            crate::files::read_capped(path, crate::files::MAX_WEIGHTS_BYTES, "weights file")?;
         Self::from_bytes(&bytes, &path.display().to_string())
     }
 

@@ -108,11 +108,11 @@ fn absurd_counts_do_not_allocate() {
             "rec.dat",
             "byte offset",
         ),
-        // A million signals declared, two described.
+        // A million signals declared, two described: past the cap.
         (
             HEADER.replace("rec 2", "rec 1000000"),
             "rec.hea",
-            "1000000 signals",
+            "signals `1000000` (at most 4096)",
         ),
     ] {
         let path = record(dir.path(), &header, 300);

@@ -20,6 +20,9 @@ const CHN: u16 = 62;
 const AUX: u16 = 63;
 /// Largest time increment an annotation word can hold.
 const MAX_DELTA: i64 = 1023;
+/// Latest annotation time written, in samples (about 4,000 years at 1 kHz). Each 2^31
+/// samples of gap take one SKIP word, so the cap bounds a file's SKIPs at 65,536.
+pub const MAX_WRITTEN_SAMPLE: i64 = 1 << 47;
 
 /// One annotation, with the fields of the WFDB C library's `WFDB_Annotation`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -100,14 +103,16 @@ pub fn read_annotations(record_path: impl AsRef<Path>, annotator: &str) -> Resul
 /// Reads an annotation file given its full path.
 pub fn read_annotation_file(path: impl AsRef<Path>) -> Result<AnnotationFile> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes =
+        crate::files::read_capped(path, crate::files::MAX_ANNOTATION_BYTES, "annotation file")?;
     parse_annotations(&bytes, path)
 }
 
 /// Parses the bytes of an annotation file; `path` only names the file in errors.
 pub fn parse_annotations(bytes: &[u8], path: &Path) -> Result<AnnotationFile> {
     let err = |pos: usize, msg: &str| Error::format(path, None, format!("byte {pos}: {msg}"));
-    let mut anns: Vec<Annotation> = Vec::with_capacity(bytes.len() / 2);
+    // Most annotations take two to four bytes; the vector grows past this if needed.
+    let mut anns: Vec<Annotation> = Vec::with_capacity(bytes.len() / 4);
     let mut time: i64 = 0;
     let (mut chan, mut num) = (0u8, 0i8);
     let mut pos = 0;
@@ -277,6 +282,12 @@ pub fn encode_annotations(fs: f64, annotations: &[Annotation]) -> Result<Vec<u8>
                 "code {} is outside 1..={}",
                 a.code,
                 codes::ACMAX
+            )));
+        }
+        if a.sample > MAX_WRITTEN_SAMPLE {
+            return Err(bad(format!(
+                "sample {} is past the latest time written, {MAX_WRITTEN_SAMPLE}",
+                a.sample
             )));
         }
         if a.sample < time {

@@ -30,7 +30,7 @@ fn flac_error(path: &Path, e: impl std::fmt::Display) -> Error {
 }
 
 fn open(path: &Path) -> Result<FlacReader<BufReader<File>>> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = crate::files::open_regular(path)?;
     let options = FlacReaderOptions {
         metadata_only: false,
         read_vorbis_comment: false,

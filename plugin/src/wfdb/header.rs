@@ -19,9 +19,13 @@ pub const DEFAULT_FS: f64 = 250.0;
 /// ADC gain assumed when a signal line gives none or zero (`DEFGAIN`), in adu per unit.
 pub const DEFAULT_GAIN: f64 = 200.0;
 
-/// Largest number of signals or segments a header may declare. Far above any real
-/// record, it keeps a corrupt count from driving work before the lines are counted.
-const MAX_DECLARED: usize = 1 << 20;
+/// Largest number of signals a header may declare (high-density EEG has a few hundred).
+pub const MAX_SIGNALS: usize = 4096;
+/// Largest number of segments a multi-segment header may declare (long ICU records have
+/// a few thousand). Each segment's header is opened, so the cap bounds the work.
+pub const MAX_SEGMENTS: usize = 32_768;
+/// Warnings kept per header; the rest are counted in one last warning.
+const MAX_WARNINGS: usize = 20;
 
 /// A parsed header.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,7 +151,7 @@ impl fmt::Display for BaseDate {
 impl Header {
     /// Reads and parses the header file at `path`.
     pub fn from_file(path: &Path) -> Result<Header> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = crate::files::read_capped(path, crate::files::MAX_HEADER_BYTES, "header")?;
         Header::parse(&bytes, path)
     }
 
@@ -156,6 +160,7 @@ impl Header {
         Parser {
             path: path.to_path_buf(),
             warnings: Vec::new(),
+            unshown_warnings: 0,
         }
         .parse(bytes)
     }
@@ -234,6 +239,8 @@ fn tokens(line: &str) -> Vec<(usize, &str)> {
 struct Parser {
     path: PathBuf,
     warnings: Vec<String>,
+    /// Warnings past [`MAX_WARNINGS`], counted only.
+    unshown_warnings: usize,
 }
 
 impl Parser {
@@ -242,8 +249,13 @@ impl Parser {
     }
 
     fn warn(&mut self, line: usize, msg: impl fmt::Display) {
-        self.warnings
-            .push(format!("{}:{line}: {msg}", self.path.display()));
+        if self.warnings.len() < MAX_WARNINGS {
+            let msg = crate::error::shorten(&msg.to_string());
+            self.warnings
+                .push(format!("{}:{line}: {msg}", self.path.display()));
+        } else {
+            self.unshown_warnings += 1;
+        }
     }
 
     fn parse(mut self, bytes: &[u8]) -> Result<Header> {
@@ -311,6 +323,13 @@ impl Parser {
             }
             header.signals = sigs;
         }
+        if self.unshown_warnings > 0 {
+            self.warnings.push(format!(
+                "{}: {} more warnings not shown",
+                self.path.display(),
+                self.unshown_warnings
+            ));
+        }
         header.warnings = self.warnings;
         Ok(header)
     }
@@ -319,9 +338,14 @@ impl Parser {
         let toks: Vec<&str> = tokens(line).into_iter().map(|(_, t)| t).collect();
         let (name, n_seg) = match toks[0].split_once('/') {
             Some((name, n)) => {
-                let n = parse_count(n)
+                let n = parse_count(n, MAX_SEGMENTS)
                     .filter(|&n| n > 0)
-                    .ok_or_else(|| self.err(no, format!("bad number of segments `{n}`")))?;
+                    .ok_or_else(|| {
+                        self.err(
+                            no,
+                            format!("bad number of segments `{n}` (at most {MAX_SEGMENTS})"),
+                        )
+                    })?;
                 (name, Some(n))
             }
             None => (toks[0], None),
@@ -337,8 +361,12 @@ impl Parser {
         }
 
         let n_sig = match toks.get(1) {
-            Some(t) => parse_count(t)
-                .ok_or_else(|| self.err(no, format!("bad number of signals `{t}`")))?,
+            Some(t) => parse_count(t, MAX_SIGNALS).ok_or_else(|| {
+                self.err(
+                    no,
+                    format!("bad number of signals `{t}` (at most {MAX_SIGNALS})"),
+                )
+            })?,
             None => {
                 self.warn(no, "number of signals missing; assuming 0");
                 0
@@ -593,8 +621,8 @@ struct RecordLine {
     base_date: Option<BaseDate>,
 }
 
-fn parse_count(t: &str) -> Option<usize> {
-    t.parse::<usize>().ok().filter(|&n| n <= MAX_DECLARED)
+fn parse_count(t: &str, max: usize) -> Option<usize> {
+    t.parse::<usize>().ok().filter(|&n| n <= max)
 }
 
 /// `[[h:]m:]s[.fff]`, as the C library's `strtim` accepts for base times.

@@ -11,10 +11,10 @@
 
 use std::path::{Path, PathBuf};
 
-use super::header::{Header, SegmentSpec, SignalSpec};
+use super::header::{Header, SignalSpec};
 use super::record::to_physical;
 use super::signal::{Segment, reserve};
-use crate::{Error, Result};
+use crate::{Error, Result, files};
 
 /// One segment of the record.
 #[derive(Debug, Clone)]
@@ -43,10 +43,24 @@ impl MultiSegment {
     /// Opens every segment named by `master`; all missing segments are named in one error.
     pub fn open(dir: &Path, master_path: &Path, master: &Header) -> Result<MultiSegment> {
         let segs = master.segments.as_deref().unwrap_or(&[]);
+        // Every segment's header path, confined to the folder, before any is opened.
+        let paths: Vec<Option<PathBuf>> = segs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                (!s.is_null())
+                    .then(|| {
+                        let name = format!("{}.hea", s.name);
+                        files::confined(dir, &name, master_path, &format!("segment {i}"))
+                    })
+                    .transpose()
+            })
+            .collect::<Result<_>>()?;
         let missing: Vec<String> = segs
             .iter()
-            .filter(|s| !s.is_null() && !dir.join(format!("{}.hea", s.name)).is_file())
-            .map(|s| format!("{}.hea", s.name))
+            .zip(&paths)
+            .filter(|(_, p)| p.as_ref().is_some_and(|p| !p.is_file()))
+            .map(|(s, _)| format!("{}.hea", s.name))
             .collect();
         if !missing.is_empty() {
             let shown: Vec<&str> = missing.iter().take(10).map(String::as_str).collect();
@@ -72,23 +86,15 @@ impl MultiSegment {
         let mut parts = Vec::with_capacity(segs.len());
         let mut signals: Option<Vec<SignalSpec>> = None;
         if variable {
-            let layout = open_header(dir, &segs[0])?;
+            let layout = open_header(paths[0].as_deref().expect("not a null segment"))?;
             signals = Some(layout.signals);
         }
         let mut start = 0u64;
-        for seg in &segs[usize::from(variable)..] {
-            if seg.is_null() {
-                parts.push(Part {
-                    start,
-                    len: seg.sig_len,
-                    data: None,
-                    header: PathBuf::from("~"),
-                    map: Vec::new(),
-                });
-            } else {
-                let path = dir.join(format!("{}.hea", seg.name));
-                let h = open_header(dir, seg)?;
-                let data = Segment::open(dir, &path, h.signals, h.sig_len)?;
+        let first = usize::from(variable);
+        for (seg, path) in segs[first..].iter().zip(&paths[first..]) {
+            if let Some(path) = path {
+                let h = open_header(path)?;
+                let data = Segment::open(dir, path, h.signals, h.sig_len)?;
                 let record_signals = signals.get_or_insert_with(|| data.signals.clone());
                 let map: Vec<Option<usize>> = if variable {
                     record_signals
@@ -132,8 +138,16 @@ impl MultiSegment {
                     start,
                     len: seg.sig_len,
                     data: Some(data),
-                    header: path,
+                    header: path.clone(),
                     map,
+                });
+            } else {
+                parts.push(Part {
+                    start,
+                    len: seg.sig_len,
+                    data: None,
+                    header: PathBuf::from("~"),
+                    map: Vec::new(),
                 });
             }
             start = start
@@ -272,12 +286,11 @@ impl MultiSegment {
     }
 }
 
-fn open_header(dir: &Path, seg: &SegmentSpec) -> Result<Header> {
-    let path = dir.join(format!("{}.hea", seg.name));
-    let h = Header::from_file(&path)?;
+fn open_header(path: &Path) -> Result<Header> {
+    let h = Header::from_file(path)?;
     if h.is_multi_segment() {
         return Err(Error::format(
-            &path,
+            path,
             None,
             "a segment cannot itself have segments",
         ));

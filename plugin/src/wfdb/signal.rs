@@ -100,17 +100,18 @@ impl Segment {
                     Error::format(header_path, None, "samples per frame overflow")
                 })?;
             } else {
-                if Path::new(&s.file_name).has_root() {
-                    return Err(Error::format(
-                        header_path,
-                        None,
-                        format!(
-                            "signal {i}: file name `{}` is not relative to the header",
-                            s.file_name
-                        ),
-                    ));
-                }
                 let null = s.format == Format::F0 || s.file_name == "~";
+                let path = if null {
+                    None
+                } else {
+                    let what = format!("signal {i}'s file");
+                    Some(crate::files::confined(
+                        dir,
+                        &s.file_name,
+                        header_path,
+                        &what,
+                    )?)
+                };
                 slots.push(Slot {
                     group: groups.len(),
                     offset: 0,
@@ -118,7 +119,7 @@ impl Segment {
                     skew: u64::from(s.skew),
                 });
                 groups.push(Group {
-                    path: (!null).then(|| dir.join(&s.file_name)),
+                    path,
                     format: if null { Format::F0 } else { s.format },
                     byte_offset: s.byte_offset,
                     members: vec![i],
@@ -576,7 +577,7 @@ fn read_differences(g: &Group, path: &Path, a: u64, b: u64) -> Result<Vec<i32>> 
 
 /// The file at `path`, positioned at `start`, limited to `len` bytes.
 fn open_at(path: &Path, start: u64, len: u64) -> Result<std::io::Take<File>> {
-    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut f = crate::files::open_regular(path)?;
     f.seek(SeekFrom::Start(start))
         .map_err(|e| Error::io(path, e))?;
     Ok(f.take(len))
