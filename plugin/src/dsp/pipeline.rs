@@ -297,6 +297,14 @@ impl Preprocessor {
             )));
         }
         check_finite(segment)?;
+        let scaled;
+        let segment = match in_range_scale(segment) {
+            Some(k) => {
+                scaled = segment.iter().map(|&x| x * k).collect::<Vec<f32>>();
+                &scaled[..]
+            }
+            None => segment,
+        };
         self.resampler
             .process_into(segment, self.config.model_samples(), &mut self.resampled)?;
         self.band.apply(&self.resampled)
@@ -340,6 +348,23 @@ impl Preprocessor {
             flat: norm.flat,
         })
     }
+}
+
+/// Largest sample magnitude passed on as it is: far beyond any physiological amplitude in
+/// any unit (raw ADC counts included), and small enough that the resampler's, filter's and
+/// detector's sums of squares stay finite in `f32`.
+const LARGEST_SAMPLE: f32 = (1u64 << 40) as f32;
+
+/// The power of two that brings a segment whose samples exceed [`LARGEST_SAMPLE`] (a
+/// header's gain of 1e-34, samples of 1e37) down to about 2^30, or `None` for an
+/// ordinary segment. A power of two scales exactly, so every later step (all linear up to
+/// the normalisation) sees the same signal at another scale.
+fn in_range_scale(segment: &[f32]) -> Option<f32> {
+    let peak = segment.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    (peak > LARGEST_SAMPLE).then(|| {
+        let excess = peak.log2().ceil() as i32 - 30;
+        2f32.powi(-excess)
+    })
 }
 
 #[cfg(test)]
@@ -475,6 +500,29 @@ mod tests {
         assert_eq!(p.prepare(&x).unwrap(), first);
         let mut fresh = Preprocessor::new(PreprocessConfig::new(2.0), 360.0).unwrap();
         assert_eq!(fresh.prepare(&x).unwrap(), first);
+    }
+
+    #[test]
+    fn samples_of_any_magnitude_prepare_as_the_signal_does() {
+        let mut p = Preprocessor::new(PreprocessConfig::new(5.0), 360.0).unwrap();
+        let x = ecg_like(360.0, 5.0);
+        let plain = p.prepare(&x).unwrap();
+        // Far past the range, by a power of two or not (1e37 mV, as an ADC gain of 1e-34
+        // gives): the same beats, rhythm and image as the signal itself.
+        for k in [2f32.powi(100), 1e37] {
+            let huge: Vec<f32> = x.iter().map(|v| v * k).collect();
+            let got = p.prepare(&huge).unwrap();
+            assert_eq!(got.r_peaks, plain.r_peaks);
+            assert_eq!(got.heart_rate_bpm, plain.heart_rate_bpm);
+            assert_eq!(got.rr, plain.rr);
+            let close = got
+                .image
+                .iter()
+                .zip(&plain.image)
+                .all(|(a, b)| (a - b).abs() < 1e-4);
+            assert!(close, "the image differs at scale {k}");
+        }
+        assert_eq!(in_range_scale(&x), None);
     }
 
     #[test]
