@@ -433,7 +433,8 @@ pub unsafe extern "C" fn haresnet_model_segment_len(
 ///
 /// Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT`,
 /// `HARESNET_STATUS_WRONG_HANDLE` or `HARESNET_STATUS_INVALID_ARGUMENT` (bad `fs` or
-/// options).
+/// options, or `n` shorter than one segment, which `haresnet_model_classify` refuses
+/// too).
 ///
 /// # Safety
 ///

@@ -397,9 +397,25 @@ impl Classifier {
     }
 
     /// Segments that a signal of `n` samples at `fs` gives with `options`' hop.
+    /// A signal shorter than one segment is refused here as [`classify_with`] refuses it,
+    /// so a caller sizing its buffers and the call itself agree.
+    ///
+    /// [`classify_with`]: Self::classify_with
     pub fn segment_count(&self, n: usize, fs: f64, options: &ClassifyOptions) -> Result<usize> {
         let (len, hop) = self.geometry(fs, options)?;
+        self.check_length(n, len, fs)?;
         Ok(dsp::segment_ranges(n, len, hop)?.len())
+    }
+
+    /// Refuses a whole signal of `n` samples shorter than one segment of `len`.
+    fn check_length(&self, n: usize, len: usize, fs: f64) -> Result<()> {
+        if n < len {
+            return Err(Error::invalid(format!(
+                "signal has {n} samples, shorter than one segment ({len} samples: {} s at {fs} Hz)",
+                self.segment_seconds()
+            )));
+        }
+        Ok(())
     }
 
     /// Segment length and hop, in samples at `fs`.
@@ -440,13 +456,7 @@ impl Classifier {
         options: &ClassifyOptions,
     ) -> Result<Vec<SegmentResult>> {
         let (len, hop) = self.geometry(fs, options)?;
-        if samples.len() < len {
-            return Err(Error::invalid(format!(
-                "signal has {} samples, shorter than one segment ({len} samples: {} s at {fs} Hz)",
-                samples.len(),
-                self.segment_seconds()
-            )));
-        }
+        self.check_length(samples.len(), len, fs)?;
         if options.invalid_samples == InvalidSamples::Error {
             check_all_finite(samples, 0)?;
         }

@@ -192,14 +192,8 @@ pub fn classify_record(
     let total = usize::try_from(record.sig_len())
         .map_err(|_| Error::invalid(format!("{}: record too long", path.display())))?;
     let len = classifier.segment_len(fs)?;
+    // Refuses a record shorter than one segment.
     let count = classifier.segment_count(total, fs, options)?;
-    if count == 0 {
-        return Err(Error::invalid(format!(
-            "{}: {total} samples, shorter than one {} s segment",
-            path.display(),
-            classifier.segment_seconds()
-        )));
-    }
     // The hop in samples, as the classifier derives it (it has checked it above).
     let hop = options
         .hop_seconds
@@ -207,7 +201,9 @@ pub fn classify_record(
     // One stream over the record: its rhythm context runs across the blocks, so the
     // results are those of the whole signal at once.
     let mut stream = classifier.stream(fs, options)?;
-    let mut results = Vec::with_capacity(count);
+    // Grown as blocks are read, never sized from the header's length: a header can claim
+    // more samples than its files hold.
+    let mut results = Vec::new();
     let mut first = 0;
     let mut read_to = 0;
     while first < count {
@@ -227,12 +223,19 @@ pub fn classify_record(
     })
 }
 
-/// The record's `annotator` annotations, `None` when it has no such file.
-pub fn read_reference(path: &Path, annotator: &str) -> Result<Option<Vec<Annotation>>> {
+/// The record's `annotator` annotations, `None` when it has no such file. They are only
+/// compared against, so a file that cannot be read is a warning (the second value), never
+/// a reason to lose the record's classification.
+pub fn read_reference(path: &Path, annotator: &str) -> (Option<Vec<Annotation>>, Option<String>) {
     match wfdb::read_annotations(path, annotator) {
-        Ok(anns) => Ok(Some(anns)),
-        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
+        Ok(anns) => (Some(anns), None),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            (None, None)
+        }
+        Err(e) => (
+            None,
+            Some(format!("reference annotations not compared: {e}")),
+        ),
     }
 }
 
@@ -396,7 +399,7 @@ fn batch(args: &Args) -> std::result::Result<ExitCode, (u8, String)> {
                 let outcome = one_record(args, path, &classifier, &options, &progress);
                 match outcome {
                     Ok(d) => {
-                        if let Some(note) = &d.1 {
+                        for note in &d.1 {
                             bar.suspend(|| eprintln!("{}: {note}", d.0.name));
                         }
                         Some(d.0)
@@ -464,19 +467,20 @@ fn progress_bar(quiet: bool, seconds: f64) -> ProgressBar {
     bar
 }
 
-/// Classifies one record and writes its files; the second value is the lead note.
+/// Classifies one record and writes its files; the second value holds its notes (the lead
+/// chosen, a reference that could not be read).
 fn one_record(
     args: &Args,
     path: &Path,
     classifier: &Classifier,
     options: &ClassifyOptions,
     progress: &(dyn Fn(f64) + Sync),
-) -> Result<(Done, Option<String>)> {
+) -> Result<(Done, Vec<String>)> {
     let name = record_name(path);
     let c = classify_record(path, classifier, args.lead.as_deref(), options, progress)?;
     let fs = c.record.fs();
     let labels = classifier.labels();
-    let reference = read_reference(path, &args.reference)?;
+    let (reference, reference_note) = read_reference(path, &args.reference);
     let summary = Summary::new(
         &c.results,
         labels,
@@ -507,7 +511,7 @@ fn one_record(
             summary,
             lead,
         },
-        c.lead_note,
+        c.lead_note.into_iter().chain(reference_note).collect(),
     ))
 }
 

@@ -57,7 +57,10 @@ pub fn run(args: &Args) -> Result<()> {
     }
     let fs = c.record.fs();
     let total = c.record.sig_len();
-    let reference = read_reference(&args.record, &args.reference)?;
+    let (reference, note) = read_reference(&args.record, &args.reference);
+    if let Some(note) = note {
+        eprintln!("{}: {note}", args.record.display());
+    }
     let summary = Summary::new(
         &c.results,
         classifier.labels(),
