@@ -136,6 +136,7 @@ api! {
         usize) -> i32;
     haresnet_summarize: fn(Handle, f64, u64, *const i64, *const i32, usize, *mut f64, usize,
         *mut f64, *mut f64) -> i32;
+    haresnet_detect_r_peaks: fn(*const f32, usize, f64, *mut i64, usize, *mut usize) -> i32;
 }
 
 /// The workspace root.
@@ -150,11 +151,16 @@ pub fn workspace_root() -> PathBuf {
 /// (`<target>/<profile>`), where the shared library is.
 pub fn profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary knows its path");
-    // <target>/<profile>/deps/<test binary>
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("test binaries live in <target>/<profile>/deps")
-        .to_path_buf()
+    // <target>/<profile>/deps/<test binary>, or <target>/<profile>/<program> for the
+    // crate's own programs.
+    let dir = exe.parent().expect("binaries live in a directory");
+    if dir.file_name().is_some_and(|n| n == "deps") {
+        dir.parent()
+            .expect("deps/ is inside the profile")
+            .to_path_buf()
+    } else {
+        dir.to_path_buf()
+    }
 }
 
 /// Path of the shared library built beside the tests.

@@ -889,6 +889,66 @@ fn status_of(f: impl FnOnce() -> i32) -> i32 {
     f()
 }
 
+/// Values within the header's contract that once took the host down: a status each.
+#[test]
+fn extreme_values_get_a_status() {
+    let api = api();
+    let model = load_model();
+    let dir = tempfile::tempdir().unwrap();
+    let out = c_path(&dir.path().join("far"));
+    let hrs = c("hrs");
+    // SAFETY: live model, valid strings; arrays hold what their lengths say.
+    unsafe {
+        // Segment starts near INT64_MAX: each 2^31 samples of gap took a SKIP word of the
+        // file (a 10 GB allocation); starts past 2^47 samples are refused.
+        let starts = [0i64, i64::MAX - 10];
+        let labels = [0i32, 1];
+        expect(
+            (api.haresnet_annotations_write_rhythm)(
+                model,
+                out.as_ptr(),
+                hrs.as_ptr(),
+                FS,
+                starts.as_ptr(),
+                labels.as_ptr(),
+                2,
+            ),
+            INVALID_ARGUMENT,
+            &["past the latest time written"],
+        );
+        // Finite samples of 1e37 mV (an ADC gain of 1e-34) overflowed the resampler.
+        let huge: Vec<f32> = (0..3600).map(|i| 1e37 * (i as f32 * 0.05).sin()).collect();
+        let r = classify(model, &huge, FS, None);
+        assert_eq!(r.labels.len(), 2);
+        // A signal shorter than one segment: the size query and the call agree.
+        let short = [0.1f32; 100];
+        let mut count = 7usize;
+        expect(
+            (api.haresnet_model_segment_count)(model, short.len(), FS, null(), &mut count),
+            INVALID_ARGUMENT,
+            &["shorter than one segment"],
+        );
+        expect(
+            (api.haresnet_model_classify)(
+                model,
+                short.as_ptr(),
+                short.len(),
+                FS,
+                null(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                &mut count,
+            ),
+            INVALID_ARGUMENT,
+            &["shorter than one segment"],
+        );
+        (api.haresnet_model_free)(model);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
