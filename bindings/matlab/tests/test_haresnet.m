@@ -1,0 +1,407 @@
+function test_haresnet(records, workdir, checks)
+%TEST_HARESNET Checks of the haresnet classes and their MEX gateway, in GNU Octave or
+%   MATLAB, with haresnet_mex built and bindings/matlab on the path.
+%
+%   test_haresnet(RECORDS, WORKDIR, CHECKS) runs CHECKS (a name or a cell array of
+%   names; 'all' for every one) on the fixture records in RECORDS. WORKDIR is a
+%   writable folder; the check 'cli' compares with the command line tool's CSV of
+%   each fixture record, which it expects in WORKDIR/cli/<record>.csv (`haresnet
+%   classify RECORD --out WORKDIR/cli`). Prints "ok NAME" for each check that passes
+%   and raises an error naming the first that fails.
+all_checks = {'cli', 'vector_equals_record', 'stream_equals_whole', 'read', ...
+    'samples_per_frame', 'errors', 'utf8', 'no_leaks', 'summarize', 'hostile'};
+if nargin < 3 || isequal(checks, 'all'), checks = all_checks; end
+if ischar(checks), checks = {checks}; end
+ctx.records = records;
+ctx.workdir = workdir;
+for k = 1:numel(checks)
+    if ~any(strcmp(checks{k}, all_checks))
+        error('test_haresnet:unknown', 'no check named %s', checks{k});
+    end
+    feval(str2func(['check_' checks{k}]), ctx);
+    % Whatever a check made was deleted when it returned.
+    expect_no_handles(checks{k});
+    fprintf('ok %s\n', checks{k});
+end
+end
+
+% ---- Checks ---------------------------------------------------------------------------
+
+function check_cli(ctx)
+% Each fixture record through haresnet.Model and haresnet.Record gives the CLI's rows.
+m = haresnet.Model();
+names = {'100_0000_0060', '201_0420_0540', '203_0740_0860', '207_1530_1650'};
+for k = 1:numel(names)
+    rec = haresnet.Record(fullfile(ctx.records, names{k}));
+    r = rec.classify(m);
+    cli = read_cli_csv(fullfile(ctx.workdir, 'cli', [names{k} '.csv']));
+    n = numel(cli.label);
+    expect(numel(r.label) == n, '%s: %d segments, the CLI has %d', names{k}, numel(r.label), n);
+    expect(isequal(r.label, cli.label), '%s: labels %s, the CLI''s %s', names{k}, ...
+        strjoin(r.label', ' '), strjoin(cli.label', ' '));
+    expect(max(abs(r.start_s - cli.start_s)) < 1e-3 && max(abs(r.end_s - cli.end_s)) < 1e-3, ...
+        '%s: segment times differ from the CLI''s', names{k});
+    expect(isequal(r.class_index > 0, strcmp(cli.status, 'classified')), ...
+        '%s: analysed segments differ from the CLI''s', names{k});
+    expect(max(max(abs(r.probabilities - cli.p))) < 2e-6, '%s: probabilities differ', names{k});
+    hr = r.heart_rate_bpm;
+    expect(isequal(isnan(hr), isnan(cli.heart_rate_bpm)) && ...
+        max([0; abs(hr(~isnan(hr)) - cli.heart_rate_bpm(~isnan(hr)))]) <= 0.05 + 1e-9, ...
+        '%s: heart rates differ', names{k});
+    % 1-based throughout: the first segment starts at sample 1, time 0.
+    expect(r.start_index(1) == 1 && r.start_s(1) == 0, '%s: first segment not at sample 1', names{k});
+    expect(isequal(r.start_index, round(r.start_s * r.fs) + 1), '%s: start_index is not 1-based', names{k});
+    ok = r.class_index > 0;
+    expect(isequal(r.label(ok), reshape(m.labels(r.class_index(ok)), [], 1)), ...
+        '%s: class_index does not index m.labels', names{k});
+end
+% The labels the issue was about: record 100 is sinus rhythm throughout.
+rec = haresnet.Record(fullfile(ctx.records, '100_0000_0060'));
+r = rec.classify(m);
+expect(numel(r.label) == 12 && all(strcmp(r.label, 'N')), 'record 100 is not N throughout');
+end
+
+function check_vector_equals_record(ctx)
+% The samples read and classified as a vector give what classifying the record gives;
+% a lead by index gives what it gives by name.
+m = haresnet.Model('all', 5);
+rec = haresnet.Record(fullfile(ctx.records, '201_0420_0540'));
+r = rec.classify(m);
+[x, fs] = rec.read('MLII');
+expect(fs == 360 && numel(x) == rec.length && isa(x, 'single'), 'read gave %d samples at %g Hz', numel(x), fs);
+expect(isequal(m.classify(x, fs, 'SkipInvalid', true), r), 'vector and record results differ');
+expect(isequal(m.classify(double(x), fs), r), 'double samples give other results');
+expect(isequal(rec.classify(m, 1), r), 'signal 1 and MLII give different results');
+r2 = rec.classify(m, 'MLII', 'Hop', 2.5, 'SmoothingHalfLife', 0);
+expect(numel(r2.start_s) == 47 && all(abs(diff(r2.start_s) - 2.5) < 1e-9), 'Hop 2.5 s: wrong segment times');
+expect(all(abs(r2.end_s - r2.start_s - 5) < 1e-9), 'Hop 2.5 s: segments are not 5 s long');
+r3 = m.classify(x, fs, 'Hop', 2.5, 'SmoothingHalfLife', 0);
+expect(isequal(r2, r3), 'options differ between record and vector');
+m2 = haresnet.Model('ds1', 2);
+expect(m2.segment_seconds == 2 && m2.segment_length(360) == 720 && strcmp(m2.source, 'ds1'), ...
+    'the 2 s ds1 model: wrong facts');
+r4 = rec.classify(m2);
+expect(numel(r4.start_s) == 60, 'the 2 s model: %d segments of 120 s', numel(r4.start_s));
+card = m2.card();
+expect(strcmp(card.weight_set, 'ds1') && isequal(card.labels(:)', m2.labels), 'card of the ds1 model');
+end
+
+function check_stream_equals_whole(ctx)
+% A stream fed in uneven chunks gives what one call on the whole signal gives, also
+% with a hop and without smoothing, and after its model was deleted.
+rec = haresnet.Record(fullfile(ctx.records, '201_0420_0540'));
+[x, fs] = rec.read('MLII');
+chunks = [1, 7, 1799, 3601, 2, 5000, 359, 12000];
+options = {{}, {'Hop', 2.5, 'SmoothingHalfLife', 0}, {'SmoothingHalfLife', 20}};
+for k = 1:numel(options)
+    m = haresnet.Model();
+    whole = m.classify(x, fs, options{k}{:});
+    s = haresnet.Stream(m, fs, options{k}{:});
+    clear m  % the stream keeps the weights it needs
+    parts = {};
+    at = 0;
+    i = 0;
+    while at < numel(x)
+        i = i + 1;
+        n = min(chunks(mod(i - 1, numel(chunks)) + 1), numel(x) - at);
+        parts{end + 1} = s.push(x(at + 1:at + n)); %#ok<AGROW>
+        at = at + n;
+    end
+    expect(s.pushed == numel(x), 'the stream counted %d samples of %d', s.pushed, numel(x));
+    got = concat(parts);
+    fields = {'start_s', 'end_s', 'start_index', 'class_index', 'label', 'probabilities', 'heart_rate_bpm'};
+    for f = 1:numel(fields)
+        expect(isequaln(got.(fields{f}), whole.(fields{f})), 'options %d: the stream''s %s differ', ...
+            k, fields{f});
+    end
+    empty = s.push(zeros(0, 1));
+    expect(isempty(empty.start_s) && size(empty.probabilities, 2) == 5, 'an empty push');
+end
+end
+
+function check_read(ctx)
+% Record facts and reading, 1-based and inclusive.
+rec = haresnet.Record(fullfile(ctx.records, '100_0000_0060'));
+expect(rec.fs == 360 && rec.length == 21600, 'fs %g, length %d', rec.fs, rec.length);
+expect(isequal(rec.signal_names, {'MLII', 'V5'}) && isequal(rec.signal_units, {'mV', 'mV'}) ...
+    && isequal(rec.signal_gains, [200 200]) && isequal(rec.signal_rates, [360 360]), 'signal facts');
+expect(rec.find_signal('V5') == 2 && rec.find_signal('MLII') == 1, 'find_signal is not 1-based');
+whole = rec.read(1);
+expect(isequal(size(whole), [21600 1]), 'whole read: size %s', mat2str(size(whole)));
+expect(isequal(rec.read('MLII', 1, 10), whole(1:10)), 'frames 1..10');
+expect(isequal(rec.read(1, 21591, 21600), whole(21591:21600)), 'the last 10 frames');
+expect(isequal(rec.read('V5'), rec.read(2)), 'V5 by name and by index');
+expect(isempty(rec.read(1, 5, 4)), 'an empty range');
+% The first samples as the header's initial values say (995 and 1011 at gain 200, zero 1024).
+expect(abs(whole(1) - (995 - 1024) / 200) < 1e-6, 'first MLII sample %g', whole(1));
+v5 = rec.read(2, 1, 1);
+expect(abs(v5 - (1011 - 1024) / 200) < 1e-6, 'first V5 sample %g', v5);
+end
+
+function check_samples_per_frame(ctx)
+% A signal with two samples per frame: read gives every sample, at twice the frame rate,
+% and a one-sample-per-frame signal of the same record comes repeated at that rate.
+dir = fullfile(ctx.workdir, 'spf');
+if ~exist(dir, 'dir'), mkdir(dir); end
+frames = 10;
+a = int16(1:2 * frames);        % signal A: two samples per frame
+b = int16(100 * (1:frames));    % signal B: one
+data = zeros(3, frames, 'int16');
+data(1, :) = a(1:2:end);
+data(2, :) = a(2:2:end);
+data(3, :) = b;
+fid = fopen(fullfile(dir, 'spf.dat'), 'w', 'ieee-le');
+fwrite(fid, data(:), 'int16');
+fclose(fid);
+fid = fopen(fullfile(dir, 'spf.hea'), 'w');
+fprintf(fid, 'spf 2 360 %d\nspf.dat 16x2 100 16 0 1 0 0 A\nspf.dat 16 100 16 0 100 0 0 B\n', frames);
+fclose(fid);
+rec = haresnet.Record(fullfile(dir, 'spf'));
+expect(rec.length == frames && isequal(rec.signal_rates, [720 360]), 'rates %s', mat2str(rec.signal_rates));
+[x, fs] = rec.read('A');
+expect(fs == 720 && isequal(x, single(a(:)) / 100), 'signal A: %s at %g Hz', mat2str(x'), fs);
+[y, fs] = rec.read('B');
+expect(fs == 720 && isequal(y, single(kron(double(b(:)), [1; 1])) / 100), 'signal B: %s', mat2str(y'));
+x3 = rec.read('A', 3, 4);
+expect(isequal(x3, single(a(5:8)') / 100), 'frames 3..4 of A: %s', mat2str(x3'));
+end
+
+function check_errors(ctx)
+% Failures raise MATLAB errors with identifiers, and leave nothing open.
+path = fullfile(ctx.records, '100_0000_0060');
+expect_error(@() haresnet.Record(fullfile(ctx.records, 'no_such_record')), 'haresnet:io', 'no_such_record');
+expect_error(@() haresnet.Model('all', 7), 'haresnet:invalid_argument', '7');
+expect_error(@() haresnet.Model('no_such_weights.hrn'), 'haresnet:io', 'no_such_weights.hrn');
+expect_error(@() haresnet.Model('all', 5, 'Colour', 1), 'haresnet:invalid_argument', 'Threads');
+m = haresnet.Model();
+rec = haresnet.Record(path);
+x = rec.read('MLII');
+expect_error(@() m.classify(x(1:100), 360), 'haresnet:invalid_argument', 'segment');
+expect_error(@() m.classify(x, 50), 'haresnet:invalid_argument', '100');
+expect_error(@() m.classify(x, 360, 'Colour', 1), 'haresnet:invalid_argument', 'Hop');
+expect_error(@() m.classify(x, 360, 'SmoothingHalfLife', -1), 'haresnet:invalid_argument', 'SmoothingHalfLife');
+expect_error(@() m.classify(ones(3), 360), 'haresnet:invalid_argument', 'vector');
+y = x;
+y(4000) = NaN;
+expect_error(@() m.classify(y, 360), 'haresnet:invalid_argument', 'NaN');
+r = m.classify(y, 360, 'SkipInvalid', true);
+expect(isequal(r.class_index == 0, (1:12)' == 3) && strcmp(r.label{3}, '') && all(isnan(r.probabilities(3, :))), ...
+    'a segment with NaN is not marked unanalysed (class_index 0, label '''')');
+expect_error(@() rec.find_signal('XYZ'), 'haresnet:not_found', 'XYZ');
+expect_error(@() rec.classify(m, 'XYZ'), 'haresnet:not_found', 'XYZ');
+expect_error(@() rec.read(3), 'haresnet:invalid_argument', '1..2');
+expect_error(@() rec.read(1, 0, 10), 'haresnet:invalid_argument', '1..21600');
+expect_error(@() rec.read(1, 1, 21601), 'haresnet:invalid_argument', '1..21600');
+expect_error(@() rec.classify(42), 'haresnet:invalid_argument', 'haresnet.Model');
+expect_error(@() haresnet.Stream(m, 10), 'haresnet:invalid_argument', '');
+s = haresnet.Stream(m, 360);
+expect_error(@() s.push(y(1:5000)), 'haresnet:invalid_argument', 'NaN');
+expect(s.pushed == 0, 'a refused chunk was counted');
+% A deleted object cannot be used, nor passed to another.
+delete(m);
+expect_error(@() m.classify(x, 360), 'haresnet:invalid_handle', 'deleted');
+expect_error(@() rec.classify(m), 'haresnet:invalid_handle', 'deleted');
+expect_error(@() haresnet.Stream(m, 360), 'haresnet:invalid_handle', 'deleted');
+delete(m);  % twice is harmless
+delete(rec);
+expect_error(@() rec.read(1), 'haresnet:invalid_handle', 'deleted');
+% The gateway refuses what is not a live handle of the right kind, without touching it.
+m = haresnet.Model();
+h = m.live_handle();
+expect_error(@() haresnet_mex('model_segment_len', uint64(0), 360), 'haresnet:invalid_handle', 'live');
+expect_error(@() haresnet_mex('model_segment_len', h + 8, 360), 'haresnet:invalid_handle', 'live');
+expect_error(@() haresnet_mex('model_segment_len', double(h), 360), 'haresnet:invalid_handle', 'uint64');
+expect_error(@() haresnet_mex('record_read', h, 0, 0, 10), 'haresnet:invalid_handle', 'record');
+expect_error(@() haresnet_mex('model_segment_len', h), 'haresnet:invalid_argument', 'arguments');
+expect_error(@() haresnet_mex('no_such_command'), 'haresnet:invalid_argument', 'no_such_command');
+expect_error(@() haresnet_mex(), 'haresnet:invalid_argument', 'command');
+expect(~haresnet_mex('free', uint64(12345)) && ~haresnet_mex('free', []), 'freeing a non-handle');
+expect(m.segment_length(360) == 1800, 'the model was harmed by the refused calls');
+end
+
+function check_utf8(ctx)
+% Non-ASCII text arrives intact both ways: a record in a folder with such a name opens,
+% and the library's message naming a missing one quotes the path as given.
+dir = fullfile(ctx.workdir, ['EKG_', char([195 156]), 'berpr', char([195 188]), 'fung_', ...
+    char([229 191 131 231 148 181])]);  % "EKG_Überprüfung_心电" in UTF-8
+if ~exist(dir, 'dir'), mkdir(dir); end
+copyfile(fullfile(ctx.records, '100_0000_0060.hea'), dir);
+copyfile(fullfile(ctx.records, '100_0000_0060.dat'), dir);
+rec = haresnet.Record(fullfile(dir, '100_0000_0060'));
+r = rec.classify(haresnet.Model());
+expect(numel(r.label) == 12 && all(strcmp(r.label, 'N')), 'the record in a non-ASCII folder');
+missing = fullfile(dir, ['no_', char([195 169]), 'cg']);
+err = expect_error(@() haresnet.Record(missing), 'haresnet:io', '');
+expect(~isempty(strfind(err.message, missing)), 'the message garbles the path: %s', err.message);
+end
+
+function check_no_leaks(ctx)
+% Objects free their handles when deleted, cleared, overwritten, dropped from a cell or
+% struct, or left behind by an error; copies of a handle share it.
+path = fullfile(ctx.records, '201_0420_0540');
+for k = 1:30
+    m = haresnet.Model();
+    rec = haresnet.Record(path);
+    s = haresnet.Stream(m, 360);
+    s.push(rec.read(1, 1, 2000));
+end
+n = haresnet.open_handles();
+expect(n.model == 1 && n.record == 1 && n.stream == 1, 'after overwriting in a loop: %s', counts(n));
+clear m rec s
+expect_no_handles('clear');
+c = {haresnet.Model(), haresnet.Record(path)};
+st.m = haresnet.Model();
+m2 = st.m;
+clear st
+n = haresnet.open_handles();
+expect(n.model == 2, 'a copy of a handle did not keep it');
+expect(m2.segment_length(360) == 1800, 'a copy of a handle is unusable');
+clear c m2
+expect_no_handles('cell and struct');
+try
+    make_then_fail(path);
+catch
+end
+expect_no_handles('an error after making objects');
+for k = 1:20
+    try
+        haresnet.Record(fullfile(ctx.records, 'no_such_record'));
+    catch
+    end
+    try
+        haresnet.Model('all', 3);
+    catch
+    end
+    m = haresnet.Model();
+    try
+        haresnet.Stream(m, 20);
+    catch
+    end
+end
+clear m
+expect_no_handles('failed constructions');
+end
+
+function check_summarize(ctx)
+% Time per rhythm and AF burden, in seconds, from 1-based results.
+m = haresnet.Model();
+rec = haresnet.Record(fullfile(ctx.records, '201_0420_0540'));
+r = rec.classify(m);
+s = m.summarize(r);
+expect(isequal(s.labels, m.labels) && abs(s.analysed_seconds - 120) < 1e-9, 'analysed %g s', s.analysed_seconds);
+per_label = zeros(numel(m.labels), 1);
+for k = 1:numel(m.labels)
+    per_label(k) = 5 * sum(strcmp(r.label, m.labels{k}));
+end
+expect(max(abs(s.seconds - per_label)) < 1e-9, 'seconds per class %s, counted %s', mat2str(s.seconds'), ...
+    mat2str(per_label'));
+expect(abs(s.af_burden_percent - 100 * (per_label(2) + per_label(3)) / 120) < 1e-9, 'AF burden %g', ...
+    s.af_burden_percent);
+half = m.summarize(r, 2 * r.n_samples);
+expect(abs(half.analysed_seconds - 120) < 1e-9, 'summarize over a longer signal');
+end
+
+function check_hostile(ctx)
+% Each record of fixtures/hostile opened, read and classified: whatever fails raises an
+% error with a message (the library's refusals as haresnet:*), the session survives and
+% nothing stays open. Two headers claim more samples than memory holds, and the
+% gateway's allocation from the claim fails as an out-of-memory error.
+folder = fullfile(fileparts(ctx.records), 'hostile');
+files = dir(fullfile(folder, '*.hea'));
+expect(numel(files) > 20, 'no hostile records in %s', folder);
+m = haresnet.Model();
+for k = 1:numel(files)
+    name = files(k).name(1:end - 4);
+    try
+        rec = haresnet.Record(fullfile(folder, name));
+    catch err
+        expect(strncmp(err.identifier, 'haresnet:', 9) && ~isempty(err.message), ...
+            '%s: open raised %s', name, err.identifier);
+        continue
+    end
+    steps = {@() rec.read(1), @() rec.classify(m)};
+    for s = 1:numel(steps)
+        try
+            steps{s}();
+        catch err
+            claims_too_much = any(strcmp(name, {'huge-length', 'max-length'}));
+            expect(~isempty(err.message) && (strncmp(err.identifier, 'haresnet:', 9) || claims_too_much), ...
+                '%s: step %d raised %s: %s', name, s, err.identifier, err.message);
+        end
+    end
+    clear rec steps  % the closures hold the record too
+end
+n = haresnet.open_handles();
+expect(n.record == 0 && n.model == 1, 'hostile records left %s', counts(n));
+end
+
+% ---- Helpers --------------------------------------------------------------------------
+
+function make_then_fail(path)
+m = haresnet.Model(); %#ok<NASGU>
+rec = haresnet.Record(path); %#ok<NASGU>
+error('test_haresnet:planned', 'an error with objects in scope');
+end
+
+function r = concat(parts)
+% The per-segment fields of stream results, put together.
+r = parts{end};
+names = {'start_s', 'end_s', 'start_index', 'class_index', 'label', 'probabilities', 'heart_rate_bpm'};
+for f = 1:numel(names)
+    values = cellfun(@(p) p.(names{f}), parts, 'UniformOutput', false);
+    r.(names{f}) = vertcat(values{:});
+end
+end
+
+function c = read_cli_csv(file)
+fid = fopen(file, 'r');
+expect(fid >= 0, 'no CLI output %s', file);
+header = strsplit(fgetl(fid), ',');
+rows = {};
+while true
+    line = fgetl(fid);
+    if ~ischar(line), break; end
+    rows{end + 1, 1} = strsplit(line, ',', 'CollapseDelimiters', false); %#ok<AGROW>
+end
+fclose(fid);
+rows = vertcat(rows{:});
+col = @(name) rows(:, strcmp(header, name));
+c.start_s = str2double(col('start_s'));
+c.end_s = str2double(col('end_s'));
+c.status = col('status');
+c.label = col('label');
+c.heart_rate_bpm = str2double(col('heart_rate_bpm'));
+p = strncmp(header, 'p_', 2);
+c.p = str2double(rows(:, p));
+end
+
+function expect(condition, varargin)
+if ~condition
+    error('test_haresnet:failed', varargin{:});
+end
+end
+
+function err = expect_error(f, identifier, text)
+% Runs F, which must raise IDENTIFIER with a message holding TEXT, and leave the number
+% of open handles as it was.
+before = haresnet.open_handles();
+err = [];
+try
+    f();
+catch err
+end
+expect(~isempty(err), 'no error; expected %s', identifier);
+expect(strcmp(err.identifier, identifier), 'error %s (%s); expected %s', err.identifier, err.message, identifier);
+expect(isempty(text) || ~isempty(strfind(err.message, text)), 'message "%s" does not mention "%s"', ...
+    err.message, text);
+expect(isequal(haresnet.open_handles(), before), 'the failed call left handles: %s', counts(haresnet.open_handles()));
+end
+
+function expect_no_handles(when)
+n = haresnet.open_handles();
+expect(n.model == 0 && n.record == 0 && n.stream == 0, 'handles open after %s: %s', when, counts(n));
+end
+
+function s = counts(n)
+s = sprintf('%d models, %d records, %d streams', n.model, n.record, n.stream);
+end

@@ -1,0 +1,104 @@
+"""The MATLAB binding run for real, in GNU Octave: haresnet_mex built with `mkoctfile
+--mex` by `haresnet.build_mex`, then each check of test_haresnet.m in its own Octave
+process (classification equal to the command line tool's, streams, reading, errors,
+non-ASCII text, leaks).
+
+The library and the command line tool are HARESNET_LIB and HARESNET_CLI (the Makefile's
+binding-test sets both), else the workspace's debug builds. Without Octave the tests are
+skipped, except under CI, where that is a failure: `scripts/setup` installs it.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+MATLAB_DIR = HERE.parent
+ROOT = HERE.parents[2]
+RECORDS = ROOT / "fixtures" / "records"
+CLI_RECORDS = ["100_0000_0060", "201_0420_0540", "203_0740_0860", "207_1530_1650"]
+CHECKS = [
+    "cli",
+    "vector_equals_record",
+    "stream_equals_whole",
+    "read",
+    "samples_per_frame",
+    "errors",
+    "utf8",
+    "no_leaks",
+    "summarize",
+    "hostile",
+]
+
+
+def unavailable(why):
+    if os.environ.get("CI"):
+        pytest.fail(f"{why} (scripts/setup installs GNU Octave; CI must run these tests)")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def octave():
+    exe = shutil.which("octave-cli") or shutil.which("octave")
+    if exe is None or shutil.which("mkoctfile") is None:
+        unavailable("GNU Octave (octave-cli and mkoctfile) is not installed")
+    return exe
+
+
+def quoted(path):
+    """A path as an Octave single-quoted string."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def run_octave(octave, code, cwd):
+    # --no-history: Octave 7 reports an error at exit when it cannot save the history.
+    return subprocess.run(
+        [octave, "--no-history", "--norc", "--quiet", "--eval", code],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def built(octave, tmp_path_factory):
+    """A folder with haresnet_mex built against the library, and the CLI's CSV of each
+    fixture record in cli/."""
+    lib = Path(os.environ.get("HARESNET_LIB", ROOT / "target" / "debug" / "libharesnet.so"))
+    cli = Path(os.environ.get("HARESNET_CLI", ROOT / "target" / "debug" / "haresnet"))
+    for path in (lib, cli):
+        if not path.is_file():
+            unavailable(f"{path} is not built")
+    work = tmp_path_factory.mktemp("octave")
+    done = run_octave(
+        octave,
+        f"addpath({quoted(MATLAB_DIR)}); "
+        f"haresnet.build_mex({quoted(lib.parent)}, {quoted(ROOT / 'include')}, {quoted(work)});",
+        work,
+    )
+    assert done.returncode == 0, f"building haresnet_mex failed:\n{done.stdout}\n{done.stderr}"
+    records = [str(RECORDS / name) for name in CLI_RECORDS]
+    done = subprocess.run(
+        [str(cli), "classify", *records, "--out", str(work / "cli"), "--no-annotations"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, f"{cli} classify failed:\n{done.stderr}"
+    return work
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_in_octave(octave, built, check):
+    code = (
+        f"addpath({quoted(MATLAB_DIR)}); addpath({quoted(HERE)}); addpath({quoted(built)}); "
+        f"test_haresnet({quoted(RECORDS)}, {quoted(built)}, {quoted(check)});"
+    )
+    done = run_octave(octave, code, built)
+    assert done.returncode == 0 and f"ok {check}" in done.stdout.splitlines(), (
+        f"Octave check {check} failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}"
+    )
