@@ -14,8 +14,5 @@ end
 cap = double(len.Value) + 1;
 buf = libpointer('int8Ptr', zeros(1, cap, 'int8'));
 haresnet_check(calllib('haresnet', 'haresnet_model_card_json', model.handle, buf, uint64(cap), len));
-% Decoded as UTF-8: char() of the bytes, as for the short ASCII names, would garble
-% any non-ASCII text in the provenance.
-bytes = typecast(buf.Value(1:double(len.Value)), 'uint8');
-card = jsondecode(native2unicode(bytes, 'UTF-8'));
+card = jsondecode(haresnet_utf8(buf.Value(1:double(len.Value))));
 end

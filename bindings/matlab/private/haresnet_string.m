@@ -8,5 +8,5 @@ end
 cap = double(len.Value) + 1;
 buf = libpointer('int8Ptr', zeros(1, cap, 'int8'));
 haresnet_check(calllib('haresnet', fn, varargin{:}, buf, uint64(cap), len));
-s = char(buf.Value(1:double(len.Value)));
+s = haresnet_utf8(buf.Value(1:double(len.Value)));
 end

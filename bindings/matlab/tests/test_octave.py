@@ -102,3 +102,14 @@ def test_in_octave(octave, built, check):
     assert done.returncode == 0 and f"ok {check}" in done.stdout.splitlines(), (
         f"Octave check {check} failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}"
     )
+
+
+def test_every_m_file_parses(octave):
+    """Octave parses every m-file, those of the loadlibrary route included, which need
+    MATLAB to run."""
+    files = sorted(str(p) for p in MATLAB_DIR.rglob("*.m"))
+    assert len(files) > 15
+    code = f"addpath({quoted(MATLAB_DIR)}); "
+    code += "".join(f"__parse_file__({quoted(f)}); " for f in files) + "disp('parsed');"
+    done = run_octave(octave, code, HERE)
+    assert done.returncode == 0 and "parsed" in done.stdout, done.stderr
