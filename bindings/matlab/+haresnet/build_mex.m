@@ -12,6 +12,11 @@ root = fileparts(fileparts(here));
 if nargin < 1 || isempty(libdir), libdir = fullfile(root, 'target', 'release'); end
 if nargin < 2 || isempty(includedir), includedir = fullfile(root, 'include'); end
 if nargin < 3 || isempty(outdir), outdir = here; end
+% The rpath must not depend on the folder MATLAB runs in later.
+libdir = absolute(libdir);
+includedir = absolute(includedir);
+outdir = absolute(outdir);
+if ~exist(outdir, 'dir'), mkdir(outdir); end
 source = fullfile(here, 'haresnet_mex.c');
 if ~exist(fullfile(includedir, 'haresnet.h'), 'file')
     error('haresnet:build', 'no haresnet.h in %s', includedir);
@@ -41,4 +46,11 @@ else
 end
 % A MEX file of the same name loaded before would otherwise stay in use.
 clear('haresnet_mex');
+end
+
+function p = absolute(p)
+p = char(p);
+if ~(strncmp(p, '/', 1) || strncmp(p, '\\', 2) || ~isempty(regexp(p, '^[A-Za-z]:', 'once')))
+    p = fullfile(pwd, p);
+end
 end
