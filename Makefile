@@ -49,8 +49,9 @@ c-test:
 	$(CARGO) build --workspace --features haresnet/cli --lib --tests
 	$(CARGO) test --workspace --features haresnet/cli --test c
 
-# The Python binding and the MATLAB header check, against the library and command that
-# cargo-test built (bindings/python/Makefile builds release ones for development).
+# The Python binding and the MATLAB binding (run in GNU Octave, which setup installs),
+# against the library and command that cargo-test built (bindings/python/Makefile builds
+# release ones for development).
 TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 binding-test:
 	HARESNET_LIB=$(TARGET_DIR)/debug/libharesnet.so HARESNET_CLI=$(TARGET_DIR)/debug/haresnet \

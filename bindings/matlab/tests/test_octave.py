@@ -113,3 +113,14 @@ def test_every_m_file_parses(octave):
     code += "".join(f"__parse_file__({quoted(f)}); " for f in files) + "disp('parsed');"
     done = run_octave(octave, code, HERE)
     assert done.returncode == 0 and "parsed" in done.stdout, done.stderr
+
+
+def test_without_the_gateway_the_error_says_how_to_build_it(octave, tmp_path):
+    if list(MATLAB_DIR.glob("haresnet_mex.*[!c]")):
+        pytest.skip("a gateway is built in bindings/matlab")
+    code = (
+        f"addpath({quoted(MATLAB_DIR)}); "
+        "try, haresnet.Model(); catch err, printf('%s|%s\\n', err.identifier, err.message); end"
+    )
+    done = run_octave(octave, code, tmp_path)
+    assert done.stdout.startswith("haresnet:no_mex|") and "haresnet.build_mex" in done.stdout, done.stdout + done.stderr
