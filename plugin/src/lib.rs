@@ -6,6 +6,7 @@
 
 pub mod classify;
 pub mod dsp;
+pub mod ec57;
 pub mod error;
 pub mod files;
 #[cfg(feature = "train")]

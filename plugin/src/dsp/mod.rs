@@ -10,8 +10,12 @@
 //! 4. [`normalize`] to zero mean and unit variance (flat and non-finite segments guarded);
 //! 5. [`fold`] to a 2-D image of overlapping windows.
 //!
+//! Apart from the pipeline, [`beats`] finds the R peaks of a whole signal of any length
+//! (the beats themselves, for users; the classifier detects each segment alone).
+//!
 //! This module knows nothing of files or of the model.
 
+pub mod beats;
 pub mod ectopy;
 pub mod filter;
 pub mod fold;
@@ -22,6 +26,7 @@ pub mod resample;
 pub mod rr;
 pub mod segment;
 
+pub use beats::{BeatDetector, detect_record};
 pub use pipeline::{
     MAX_INPUT_RATE_HZ, MIN_INPUT_RATE_HZ, OLDEST_PREPROCESS_VERSION, PREPROCESS_VERSION, Prepared,
     PreprocessConfig, Preprocessor,

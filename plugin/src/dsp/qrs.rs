@@ -104,6 +104,19 @@ impl QrsDetector {
         })
     }
 
+    /// The same detector with another refractory period (no two beats closer than
+    /// `seconds`, 150 to 400 ms; [`REFRACTORY_S`] by default).
+    pub fn with_refractory(mut self, seconds: f64) -> Result<Self> {
+        if !(seconds.is_finite() && (0.150..=0.400).contains(&seconds)) {
+            return Err(Error::invalid(format!(
+                "refractory period must be between 150 and 400 ms, got {seconds} s"
+            )));
+        }
+        // Rounded up: no two beats are ever closer than `seconds`.
+        self.refractory = ((seconds * self.fs).ceil() as usize).max(1);
+        Ok(self)
+    }
+
     /// Sampling rate in Hz.
     pub fn fs(&self) -> f64 {
         self.fs
