@@ -7,11 +7,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod ann;
+mod beats;
 mod bench;
 mod bench_read;
 mod card;
 mod classify;
 mod dataset;
+mod eval_beats;
 mod eval_cmd;
 mod info;
 mod model_info;
@@ -47,6 +49,12 @@ enum Command {
     /// Classify WFDB records: per-segment rhythm labels and probabilities as CSV and as
     /// rhythm annotations, with a summary per record.
     Classify(classify::Args),
+    /// Detect the R peaks of WFDB records and write them as beat annotations
+    /// (`<record>.qrs`).
+    Beats(beats::Args),
+    /// Score beat annotations against reference annotations (ANSI/AAMI EC57: sensitivity
+    /// and positive predictivity per record, gross and average).
+    EvalBeats(eval_beats::Args),
     /// Write an HTML page and a JSON summary of one record's rhythm classification.
     Report(report::Args),
     /// Print a record's samples as CSV (like `rdsamp -c -p -v`).
@@ -83,6 +91,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::ModelInfo(a) => return model_info::run(a),
         Command::Classify(a) => return classify::run(&a),
+        Command::Beats(a) => return beats::run(&a),
+        Command::EvalBeats(a) => return eval_beats::run(&a),
         Command::Report(a) => report::run(&a),
         Command::Info(a) => info::run(&a),
         Command::Card(a) => card::run(&a),
