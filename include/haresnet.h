@@ -412,7 +412,8 @@ int32_t haresnet_model_segment_len(const struct haresnet_model *model,
  *
  * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT`,
  * `HARESNET_STATUS_WRONG_HANDLE` or `HARESNET_STATUS_INVALID_ARGUMENT` (bad `fs` or
- * options).
+ * options, or `n` shorter than one segment, which `haresnet_model_classify` refuses
+ * too).
  *
  * # Safety
  *
@@ -957,7 +958,7 @@ int32_t haresnet_annotations_aux(const struct haresnet_annotations *annotations,
  *
  * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT`;
  * `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_INVALID_ARGUMENT` (label out of range,
- * starts decreasing or negative, `fs` not positive, strings not UTF-8);
+ * starts decreasing, negative or past 2^47 samples, `fs` not positive, strings not UTF-8);
  * `HARESNET_STATUS_IO`.
  *
  * # Safety
@@ -1010,6 +1011,34 @@ int32_t haresnet_summarize(const struct haresnet_model *model,
                            size_t classes_cap,
                            double *out_analysed_seconds,
                            double *out_af_burden_percent);
+
+/**
+ * Detects the R peaks of a whole signal: `n` samples of one ECG lead in mV at `fs` Hz
+ * (100 Hz to 1 MHz), as `haresnet beats` detects them in a record. No model is needed.
+ *
+ * `peaks` receives the sample index of each R peak, ascending, and `*out_len` their
+ * number. Peaks are at least 250 ms apart, so `n / (0.25 * fs) + 1` elements always
+ * suffice; with a smaller `cap` (0 with `peaks` NULL asks) the call returns
+ * `HARESNET_STATUS_BUFFER_TOO_SMALL` with the number needed in `*out_len` and `peaks`
+ * untouched (the detection then runs again on the second call). Non-finite samples (NaN,
+ * infinity) are gaps: no peak is placed in them and each finite stretch is detected
+ * alone. A flat signal, or one shorter than about a second, has no peaks.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`samples` NULL with
+ * `n > 0`, `out_len` NULL, or `peaks` NULL with `cap > 0`);
+ * `HARESNET_STATUS_INVALID_ARGUMENT` (`fs` out of range); `HARESNET_STATUS_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ *
+ * `samples` holds `n` floats; `peaks` is NULL or holds `cap` writable elements; `out_len`
+ * is NULL or writable.
+ */
+int32_t haresnet_detect_r_peaks(const float *samples,
+                                size_t n,
+                                double fs,
+                                int64_t *peaks,
+                                size_t cap,
+                                size_t *out_len);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -32,3 +32,5 @@ pub mod record;
 pub mod annotations;
 
 pub mod summary;
+
+pub mod beats;
