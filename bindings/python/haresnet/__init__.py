@@ -21,7 +21,7 @@ import numpy as np
 from . import _lib
 from ._lib import lib
 
-__all__ = ["HaresnetError", "Model", "Record", "Results", "Summary", "version", "read_annotations"]
+__all__ = ["HaresnetError", "Model", "Record", "Results", "Summary", "version", "read_annotations", "detect_r_peaks"]
 
 
 class HaresnetError(Exception):
@@ -294,6 +294,27 @@ class Record(_Handle):
             count.value,
             len(model.labels),
         )
+
+
+def detect_r_peaks(samples, fs):
+    """The R peaks of a whole signal: one ECG lead (mV) at `fs` Hz (100 Hz to 1 MHz), as
+    `haresnet beats` finds them; no model is needed. Returns the sample index of each peak,
+    ascending (int64). NaN samples are gaps: no peak is placed in them."""
+    x = np.ascontiguousarray(samples, dtype=np.float32)
+    if x.ndim != 1:
+        raise ValueError(f"samples must be one-dimensional, got shape {x.shape}")
+    if not fs > 0:
+        raise ValueError(f"fs must be positive, got {fs}")
+    # Peaks are at least 250 ms apart: this many always fit, so one call does.
+    cap = int(x.size // (0.25 * fs)) + 2
+    out = np.empty(cap, np.int64)
+    n = c_size_t()
+    status = lib.haresnet_detect_r_peaks(_ptr(x, c_float), x.size, fs, _ptr(out, c_int64), cap, byref(n))
+    if status == _lib.STATUS_BUFFER_TOO_SMALL:
+        out = np.empty(n.value, np.int64)
+        status = lib.haresnet_detect_r_peaks(_ptr(x, c_float), x.size, fs, _ptr(out, c_int64), n.value, byref(n))
+    _check(status)
+    return out[: n.value]
 
 
 Annotation = namedtuple("Annotation", "sample symbol subtype chan num aux")

@@ -145,6 +145,7 @@ _FUNCTIONS = [
         c_int32,
         [_P, c_char_p, c_char_p, c_double, POINTER(c_int64), POINTER(c_int32), c_size_t],
     ),
+    ("haresnet_detect_r_peaks", c_int32, [POINTER(c_float), c_size_t, c_double, POINTER(c_int64), c_size_t, _S]),
     (
         "haresnet_summarize",
         c_int32,
