@@ -233,9 +233,15 @@ static void need_args(int nrhs, int n) {
     }
 }
 
-/* A string argument as UTF-8 (mxFree it; MATLAB frees it if an error unwinds first). */
-static char *arg_string(const mxArray *a, const char *what) {
+/* Longest string argument, NUL included: paths and names fit. */
+#define STRING_CAP 4096
+
+/* A string argument as UTF-8 into buf (STRING_CAP bytes). Copied onto the stack rather
+ * than kept in the allocation it comes in: Octave does not free that allocation when an
+ * error unwinds the MEX function. */
+static void arg_string(const mxArray *a, const char *what, char *buf) {
     char *s;
+    size_t n;
     if (!mxIsChar(a) || (mxGetM(a) > 1 && mxGetNumberOfElements(a) > 0)) bad_argument(command_name, what);
 #if HARESNET_MEX_OCTAVE
     s = mxArrayToString(a);
@@ -243,7 +249,10 @@ static char *arg_string(const mxArray *a, const char *what) {
     s = mxArrayToUTF8String(a);
 #endif
     if (!s) bad_argument(command_name, what);
-    return s;
+    n = strlen(s);
+    if (n < STRING_CAP) memcpy(buf, s, n + 1);
+    mxFree(s);
+    if (n >= STRING_CAP) bad_argument(command_name, "a string argument is longer than 4095 bytes");
 }
 
 static double arg_double(const mxArray *a, const char *what) {
@@ -420,14 +429,13 @@ static void cmd_model_load_embedded(int nlhs, mxArray **plhs, int nrhs, const mx
     haresnet_model *m = NULL;
     haresnet_model_options opts;
     uint32_t seconds;
-    char *set;
+    char set[STRING_CAP];
     (void)nlhs;
     need_args(nrhs, 3); /* segment_seconds, weight set, threads */
     seconds = (uint32_t)arg_count(prhs[1], "segment seconds must be a whole number", 4294967295.0);
-    set = arg_string(prhs[2], "the weight set must be a string");
+    arg_string(prhs[2], "the weight set must be a string", set);
     opts = model_options(prhs[3]);
     CHECK(haresnet_model_load_embedded(seconds, set, &opts, &m));
-    mxFree(set);
     plhs[1] = model_info(m);
     plhs[0] = register_handle(m, KIND_MODEL, 0);
 }
@@ -435,13 +443,12 @@ static void cmd_model_load_embedded(int nlhs, mxArray **plhs, int nrhs, const mx
 static void cmd_model_load_file(int nlhs, mxArray **plhs, int nrhs, const mxArray **prhs) {
     haresnet_model *m = NULL;
     haresnet_model_options opts;
-    char *path;
+    char path[STRING_CAP];
     (void)nlhs;
     need_args(nrhs, 2); /* path, threads */
-    path = arg_string(prhs[1], "the weights file must be a string");
+    arg_string(prhs[1], "the weights file must be a string", path);
     opts = model_options(prhs[2]);
     CHECK(haresnet_model_load_file(path, &opts, &m));
-    mxFree(path);
     plhs[1] = model_info(m);
     plhs[0] = register_handle(m, KIND_MODEL, 0);
 }
@@ -515,12 +522,11 @@ static void cmd_model_summarize(int nlhs, mxArray **plhs, int nrhs, const mxArra
 
 static void cmd_record_open(int nlhs, mxArray **plhs, int nrhs, const mxArray **prhs) {
     haresnet_record *r = NULL;
-    char *path;
+    char path[STRING_CAP];
     (void)nlhs;
     need_args(nrhs, 1);
-    path = arg_string(prhs[1], "the record path must be a string");
+    arg_string(prhs[1], "the record path must be a string", path);
     CHECK(haresnet_record_open(path, &r));
-    mxFree(path);
     plhs[1] = record_info(r);
     plhs[0] = register_handle(r, KIND_RECORD, 0);
 }
@@ -528,13 +534,12 @@ static void cmd_record_open(int nlhs, mxArray **plhs, int nrhs, const mxArray **
 static void cmd_record_find_signal(int nlhs, mxArray **plhs, int nrhs, const mxArray **prhs) {
     const haresnet_record *r;
     uint32_t index = 0;
-    char *name;
+    char name[STRING_CAP];
     (void)nlhs;
     need_args(nrhs, 2);
     r = (const haresnet_record *)arg_handle(prhs[1], KIND_RECORD);
-    name = arg_string(prhs[2], "the signal name must be a string");
+    arg_string(prhs[2], "the signal name must be a string", name);
     CHECK(haresnet_record_find_signal(r, name, &index));
-    mxFree(name);
     plhs[0] = scalar((double)index);
 }
 
@@ -568,20 +573,19 @@ static void cmd_record_classify(int nlhs, mxArray **plhs, int nrhs, const mxArra
     const haresnet_record *rec;
     const haresnet_model *m;
     haresnet_classify_options opts;
-    char *signal;
+    char signal[STRING_CAP];
     size_t count = 0;
     int32_t status;
     struct results r;
     need_args(nrhs, 6); /* record, model, signal name, hop, invalid, half-life */
     rec = (const haresnet_record *)arg_handle(prhs[1], KIND_RECORD);
     m = (const haresnet_model *)arg_handle(prhs[2], KIND_MODEL);
-    signal = arg_string(prhs[3], "the signal name must be a string");
+    arg_string(prhs[3], "the signal name must be a string", signal);
     arg_options(prhs + 4, &opts);
     status = haresnet_record_classify(rec, m, signal, &opts, NULL, NULL, NULL, NULL, 0, &count);
     if (status != HARESNET_STATUS_OK && status != HARESNET_STATUS_BUFFER_TOO_SMALL) fail(status, NULL, 0);
     r = new_results(count, num_classes(m));
     CHECK(haresnet_record_classify(rec, m, signal, &opts, RESULT_ARRAYS(r), count, &count));
-    mxFree(signal);
     put_results(nlhs, plhs, r);
 }
 

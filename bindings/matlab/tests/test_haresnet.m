@@ -173,6 +173,7 @@ expect_error(@() haresnet.Record(fullfile(ctx.records, 'no_such_record')), 'hare
 expect_error(@() haresnet.Model('all', 7), 'haresnet:invalid_argument', '7');
 expect_error(@() haresnet.Model('no_such_weights.hrn'), 'haresnet:io', 'no_such_weights.hrn');
 expect_error(@() haresnet.Model('all', 5, 'Colour', 1), 'haresnet:invalid_argument', 'Threads');
+expect_error(@() haresnet.Record(repmat('a', 1, 5000)), 'haresnet:invalid_argument', '4095');
 m = haresnet.Model();
 rec = haresnet.Record(path);
 x = rec.read('MLII');

@@ -9,6 +9,7 @@ skipped, except under CI, where that is a failure: `scripts/setup` installs it.
 """
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -124,3 +125,46 @@ def test_without_the_gateway_the_error_says_how_to_build_it(octave, tmp_path):
     )
     done = run_octave(octave, code, tmp_path)
     assert done.stdout.startswith("haresnet:no_mex|") and "haresnet.build_mex" in done.stdout, done.stdout + done.stderr
+
+
+def test_under_valgrind(octave, built, tmp_path):
+    """No invalid memory access in the gateway or the library, and no block lost with
+    one of theirs on its stack, over the checks that exercise error paths and freeing
+    (Octave's own leaks are not counted)."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        unavailable("valgrind is not installed")
+    checks = "{'errors', 'stream_equals_whole', 'no_leaks', 'read', 'samples_per_frame', 'utf8'}"
+    code = (
+        f"addpath({quoted(MATLAB_DIR)}); addpath({quoted(HERE)}); addpath({quoted(built)}); "
+        f"test_haresnet({quoted(RECORDS)}, {quoted(built)}, {checks});"
+    )
+    log = tmp_path / "valgrind.log"
+    done = subprocess.run(
+        [
+            valgrind,
+            "--error-exitcode=99",
+            # The MEX file and the library are unloaded before the leak report.
+            "--keep-debuginfo=yes",
+            "--errors-for-leak-kinds=none",
+            "--leak-check=full",
+            "--show-leak-kinds=definite,indirect",
+            "--num-callers=40",
+            f"--log-file={log}",
+            octave,
+            "--no-history",
+            "--norc",
+            "--quiet",
+            "--eval",
+            code,
+        ],
+        cwd=built,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    report = log.read_text(errors="replace")
+    assert done.returncode == 0, f"exit {done.returncode}:\n{done.stdout}\n{done.stderr}\n{report[-20000:]}"
+    # Valgrind separates its records with an empty "==PID== " line.
+    lost = [b for b in re.split(r"\n==\d+== \n", report) if " lost in loss record " in b and "haresnet" in b]
+    assert not lost, "\n".join(lost)
