@@ -161,17 +161,24 @@ static mxArray *utf8_to_mx(const char *s) {
 #endif
 }
 
-/* Raises the MATLAB error `id` with the UTF-8 message `message`. Does not return.
- * Through MATLAB's own error(): mexErrMsgIdAndTxt would read the bytes in the session's
- * encoding rather than as UTF-8 (MATLAB), and prefix the MEX file's name (Octave). */
-static void throw_error(const char *id, const char *message) {
+/* The argument of MATLAB's error() for the error `id` with the UTF-8 text `message`. */
+static mxArray *error_struct(const char *id, const char *message) {
     const char *fields[] = {"message", "identifier"};
     mxArray *err = mxCreateStructMatrix(1, 1, 2, fields);
     mxSetField(err, 0, "message", utf8_to_mx(message));
     mxSetField(err, 0, "identifier", mxCreateString(id));
-    mexCallMATLAB(0, NULL, 1, &err, "error");
-    mexErrMsgIdAndTxt(id, "%s", message); /* not reached */
+    return err;
 }
+
+/* Raises the error `err` (from error_struct). Does not return. Through MATLAB's own
+ * error(): mexErrMsgIdAndTxt would read the bytes in the session's encoding rather than
+ * as UTF-8 (MATLAB), and prefix the MEX file's name (Octave). */
+static void raise_struct(mxArray *err, const char *id) {
+    mexCallMATLAB(0, NULL, 1, &err, "error");
+    mexErrMsgIdAndTxt(id, "error() returned"); /* not reached */
+}
+
+static void throw_error(const char *id, const char *message) { raise_struct(error_struct(id, message), id); }
 
 /* throw_error with a printf-style message (ASCII, or UTF-8 arguments). */
 static void errorf(const char *id, const char *format, ...) {
@@ -193,16 +200,19 @@ static void fail(int32_t status, void *owned, int owned_kind) {
     const char *prefix = "HARESNET_STATUS_";
     size_t len = 0, k = strlen(id), i;
     char *message;
+    mxArray *err;
     if (strncmp(name, prefix, strlen(prefix)) == 0) name += strlen(prefix);
     for (i = 0; name[i] && k < sizeof id - 1; i++)
         id[k++] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] - 'A' + 'a') : name[i];
     id[k] = '\0';
     haresnet_last_error(NULL, 0, &len);
-    message = (char *)mxMalloc(len + 1); /* released by MATLAB when the error unwinds */
+    message = (char *)mxMalloc(len + 1);
     message[0] = '\0';
     haresnet_last_error(message, len + 1, &len);
+    err = error_struct(id, message[0] ? message : haresnet_status_str(status));
+    mxFree(message);
     if (owned) free_handle(owned, owned_kind);
-    throw_error(id, message[0] ? message : haresnet_status_str(status));
+    raise_struct(err, id);
 }
 
 #define CHECK(call)                                                                        \
@@ -229,7 +239,7 @@ static const char *command_name = "";
 static void need_args(int nrhs, int n) {
     if (nrhs != n + 1) {
         errorf("haresnet:invalid_argument", "haresnet_mex %s takes %d arguments, got %d",
-                          command_name, n, nrhs - 1);
+               command_name, n, nrhs - 1);
     }
 }
 
@@ -272,14 +282,14 @@ static void *arg_handle(const mxArray *a, int kind) {
     int i;
     if (!mxIsUint64(a) || mxIsComplex(a) || mxGetNumberOfElements(a) != 1) {
         errorf("haresnet:invalid_handle", "haresnet_mex %s: a %s handle is a uint64 scalar",
-                          command_name, KIND_NAMES[kind]);
+               command_name, KIND_NAMES[kind]);
     }
     ptr = (void *)(uintptr_t)(*(uint64_t *)mxGetData(a));
     i = find_entry(ptr);
     if (i < 0 || live[i].kind != kind) {
         errorf("haresnet:invalid_handle",
-                          "haresnet_mex %s: not a live haresnet %s (freed already, or never one)",
-                          command_name, KIND_NAMES[kind]);
+               "haresnet_mex %s: not a live haresnet %s (freed already, or never one)",
+               command_name, KIND_NAMES[kind]);
     }
     return ptr;
 }
@@ -507,7 +517,8 @@ static void cmd_model_summarize(int nlhs, mxArray **plhs, int nrhs, const mxArra
     m = (const haresnet_model *)arg_handle(prhs[1], KIND_MODEL);
     fs = arg_double(prhs[2], "fs must be a number");
     total = arg_count(prhs[3], "total must be a whole number of samples", 9007199254740992.0);
-    if (!mxIsInt64(prhs[4]) || !mxIsInt32(prhs[5]) || mxGetNumberOfElements(prhs[4]) != mxGetNumberOfElements(prhs[5]))
+    if (!mxIsInt64(prhs[4]) || !mxIsInt32(prhs[5]) ||
+        mxGetNumberOfElements(prhs[4]) != mxGetNumberOfElements(prhs[5]))
         bad_argument(command_name, "starts (int64) and labels (int32) must have one element per segment");
     n = mxGetNumberOfElements(prhs[4]);
     k = num_classes(m);
@@ -679,8 +690,8 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[]) {
     if (!ready) {
         if ((haresnet_abi_version() >> 16) != (HARESNET_ABI_VERSION >> 16)) {
             errorf("haresnet:abi", "libharesnet %s has ABI %u.x; haresnet_mex was built for %u.x",
-                              haresnet_version(), (unsigned)(haresnet_abi_version() >> 16),
-                              (unsigned)(HARESNET_ABI_VERSION >> 16));
+                   haresnet_version(), (unsigned)(haresnet_abi_version() >> 16),
+                   (unsigned)(HARESNET_ABI_VERSION >> 16));
         }
         mexAtExit(at_exit);
         ready = 1;
