@@ -49,7 +49,7 @@ classdef Model < haresnet.Object
             else
                 [h, info] = haresnet.Object.mex('model_load_file', source, double(threads));
             end
-            obj.handle = h;
+            obj.ptr = h;
             obj.source = source;
             obj.labels = info.labels;
             obj.segment_seconds = info.segment_seconds;

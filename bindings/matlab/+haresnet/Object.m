@@ -4,15 +4,15 @@ classdef (Abstract) Object < handle
     %   DELETE(OBJ)); a deleted object raises haresnet:invalid_handle when used.
 
     properties (SetAccess = protected, Hidden)
-        handle = []  % uint64 from haresnet_mex; [] once freed
+        ptr = []  % the library handle, a uint64 from haresnet_mex; [] once freed
     end
 
     methods
         function delete(obj)
             % Runs more than once in some cases (an explicit DELETE, then the clear):
             % the handle is forgotten before it is freed.
-            h = obj.handle;
-            obj.handle = [];
+            h = obj.ptr;
+            obj.ptr = [];
             if ~isempty(h)
                 try
                     haresnet_mex('free', h);
@@ -26,7 +26,7 @@ classdef (Abstract) Object < handle
     methods (Hidden)
         function h = live_handle(obj)
             % The handle, or haresnet:invalid_handle when the object was deleted.
-            h = obj.handle;
+            h = obj.ptr;
             if isempty(h)
                 error('haresnet:invalid_handle', 'this %s has been deleted', class(obj));
             end

@@ -25,7 +25,7 @@ classdef Record < haresnet.Object
                 'haresnet.Record takes the record''s path');
             % The MEX closes the record itself if reading the header facts fails.
             [h, info] = haresnet.Object.mex('record_open', char(path));
-            obj.handle = h;
+            obj.ptr = h;
             obj.path = char(path);
             obj.fs = info.fs;
             obj.length = info.length;

@@ -26,7 +26,7 @@ classdef Stream < haresnet.Object
             o = haresnet.Object.options(false, varargin);
             m = model.live_handle();
             seg = haresnet.Object.mex('model_segment_len', m, double(fs));
-            obj.handle = haresnet.Object.mex('stream_new', m, double(fs), o.hop, o.invalid, o.half_life);
+            obj.ptr = haresnet.Object.mex('stream_new', m, double(fs), o.hop, o.invalid, o.half_life);
             obj.fs = double(fs);
             obj.labels = model.labels;
             obj.segment_len = seg;
