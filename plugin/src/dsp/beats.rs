@@ -10,8 +10,9 @@
 //!    alone;
 //! 2. each stretch is cut into cores of [`CORE_S`]; a core is detected within a window
 //!    that adds [`MARGIN_S`] on each side (so no beat of the core is near a window edge),
-//!    band-passed as the classifier band-passes (0.5–40 Hz) over a further
-//!    [`FILTER_MARGIN_S`] on each side (so the filter's start-up is outside the window);
+//!    band-passed as the classifier band-passes (0.5–40 Hz), a block of [`BLOCK_CORES`]
+//!    cores at a time with a further [`FILTER_MARGIN_S`] on each side (so the filter's
+//!    start-up is outside every window);
 //! 3. the beats of the core are kept; a beat closer than a refractory period to the last
 //!    one kept (the same beat, seen from two windows) is dropped.
 //!
@@ -33,6 +34,9 @@ pub const MARGIN_S: f64 = 2.0;
 /// Further seconds on each side that are band-passed with the window and then dropped:
 /// the 0.5 Hz high-pass settles within about two seconds.
 pub const FILTER_MARGIN_S: f64 = 3.0;
+/// Cores band-passed together (a minute of signal): each sample is filtered about once,
+/// and memory stays bounded by a block whatever the signal's length.
+pub const BLOCK_CORES: usize = 6;
 /// No two beats closer than this. The segment detector's 200 ms lets a tall P wave
 /// through as a beat of its own before a QRS with a long PR interval (first-degree AV
 /// block); 250 ms is still within the ventricle's refractory period: no two QRS complexes
@@ -89,11 +93,12 @@ impl BeatDetector {
         self.fs
     }
 
-    /// Samples of signal whose beats each window contributes ([`CORE_S`] at this rate).
-    /// Detection over a part of a signal that starts a whole number of cores into it gives
-    /// the beats of the whole-signal call, away from the part's ends.
-    pub fn core_len(&self) -> usize {
-        self.core
+    /// Samples of signal band-passed together ([`BLOCK_CORES`] cores of [`CORE_S`] at this
+    /// rate). Detection over a part of a signal that starts a whole number of blocks into
+    /// it gives the beats of the whole-signal call, more than a block away from the part's
+    /// ends.
+    pub fn block_len(&self) -> usize {
+        BLOCK_CORES * self.core
     }
 
     /// The most R peaks a signal of `n` samples can give (beats are at least
@@ -130,22 +135,38 @@ impl BeatDetector {
         if n < self.band.min_len() {
             return Ok(());
         }
-        let mut core_start = 0;
-        while core_start < n {
-            let core_end = (core_start + self.core).min(n);
+        // The band-pass runs over blocks of cores at once (the windows of a block share
+        // one filtered stretch): filtering each window alone would filter every sample
+        // twice over, and the filter is most of the cost.
+        let block = BLOCK_CORES * self.core;
+        let mut block_start = 0;
+        while block_start < n {
+            let block_end = (block_start + block).min(n);
+            let cores: Vec<(usize, usize)> = (block_start..block_end)
+                .step_by(self.core)
+                .map(|c| (c, (c + self.core).min(n)))
+                .collect();
             // A short last core is detected within a full-length window that ends with
             // the stretch, so it is judged on as much signal as the others.
-            let lo = core_start
-                .saturating_sub(self.margin)
-                .min(n.saturating_sub(self.core + 2 * self.margin));
-            let hi = (core_end + self.margin).min(n);
-            let f_lo = lo.saturating_sub(self.filter_margin);
-            let f_hi = (hi + self.filter_margin).min(n);
+            let window = |(start, end): (usize, usize)| {
+                let lo = start
+                    .saturating_sub(self.margin)
+                    .min(n.saturating_sub(self.core + 2 * self.margin));
+                (lo, (end + self.margin).min(n))
+            };
+            let lo_min = cores.iter().map(|&c| window(c).0).min().unwrap_or(0);
+            let hi_max = cores.iter().map(|&c| window(c).1).max().unwrap_or(n);
+            let f_lo = lo_min.saturating_sub(self.filter_margin);
+            let f_hi = (hi_max + self.filter_margin).min(n);
             let filtered = self.band.apply(&x[f_lo..f_hi])?;
-            let window = &filtered[lo - f_lo..hi - f_lo];
-            let (_, std) = mean_std(window);
-            if !is_flat(std, self.flat_std) && window.len() >= 3 {
-                for p in self.qrs.detect(window)? {
+            for &(core_start, core_end) in &cores {
+                let (lo, hi) = window((core_start, core_end));
+                let w = &filtered[lo - f_lo..hi - f_lo];
+                let (_, std) = mean_std(w);
+                if is_flat(std, self.flat_std) || w.len() < 3 {
+                    continue;
+                }
+                for p in self.qrs.detect(w)? {
                     let at = lo + p;
                     if !(core_start..core_end).contains(&at) {
                         continue;
@@ -162,7 +183,7 @@ impl BeatDetector {
                     peaks.push(at);
                 }
             }
-            core_start = core_end;
+            block_start = block_end;
         }
         Ok(())
     }

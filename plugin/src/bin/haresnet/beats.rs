@@ -16,14 +16,15 @@ use rayon::prelude::*;
 use crate::classify::{choose_lead, record_name};
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE};
 
-/// Detector windows (cores) read at a time: bounds memory on day-long records.
-const BLOCK_CORES: u64 = 60;
-/// Cores shared by consecutive blocks. The beats of the first half of the overlap come
-/// from the block before, those of the second half from the block after, each far from
-/// its block's edges; blocks start on the detector's grid of cores, so the beats are
-/// those of the whole signal at once (but around gaps of non-finite samples, where the
-/// detector starts a new grid).
-const OVERLAP_CORES: u64 = 6;
+/// Detector blocks (a minute of signal each) read at a time: bounds memory on day-long
+/// records.
+const READ_BLOCKS: u64 = 10;
+/// Blocks shared by consecutive reads. The beats of the first half of the overlap come
+/// from the read before, those of the second half from the read after, each more than a
+/// detector block from its read's edges; reads start on the detector's grid of blocks, so
+/// the beats are those of the whole signal at once (but around gaps of non-finite
+/// samples, where the detector starts a new grid).
+const OVERLAP_BLOCKS: u64 = 4;
 
 /// Arguments of `beats`.
 #[derive(clap::Args)]
@@ -89,8 +90,8 @@ pub fn detect_record(
     let fs = record.fs();
     let detector = BeatDetector::new(fs)?;
     let total = record.sig_len();
-    let core = detector.core_len() as u64;
-    let (block, overlap) = (BLOCK_CORES * core, OVERLAP_CORES * core);
+    let grid = detector.block_len() as u64;
+    let (block, overlap) = (READ_BLOCKS * grid, OVERLAP_BLOCKS * grid);
     let mut peaks: Vec<i64> = Vec::new();
     let mut start = 0u64;
     loop {
