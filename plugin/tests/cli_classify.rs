@@ -121,15 +121,9 @@ fn csv_annotations_and_summary_agree() {
         assert_eq!(&row[col("lead")], "MLII");
     }
 
-    // Standard output, two records in parallel: the same rows in the order given, and
-    // the annotation files in the working directory.
-    let cwd = tmp.path().join("cwd");
-    std::fs::create_dir(&cwd).unwrap();
-    let mut args = vec!["classify", "--weights", &weights, "--jobs", "2", "--quiet"];
-    args.extend(records.iter().map(String::as_str));
-    let o = haresnet(&args, &cwd);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    assert!(o.stderr.is_empty(), "--quiet: {}", text(&o.stderr));
+    // Standard output (no `--out`, and `--out -`), two records in parallel: the same rows
+    // in the order given, and no file written in the working directory. Each record is
+    // named by another of its files (its header, its signal file).
     let mut expected = String::new();
     for (i, name) in RECORDS.iter().enumerate() {
         let csv = std::fs::read_to_string(out.join(format!("{name}.csv"))).unwrap();
@@ -138,10 +132,26 @@ fn csv_annotations_and_summary_agree() {
         } else {
             csv.split_once('\n').unwrap().1
         };
-        let a = std::fs::read(cwd.join(format!("{name}.hrs"))).unwrap();
-        assert_eq!(a, std::fs::read(out.join(format!("{name}.hrs"))).unwrap());
     }
-    assert_eq!(text(&o.stdout), expected);
+    let files = [
+        arg(&fixture(RECORDS[0]).with_extension("hea")),
+        arg(&fixture(RECORDS[1]).with_extension("dat")),
+    ];
+    for to_stdout in [&[][..], &["--out", "-"][..]] {
+        let cwd = tempfile::tempdir().unwrap();
+        let mut args = vec!["classify", "--weights", &weights, "--jobs", "2", "--quiet"];
+        args.extend(to_stdout);
+        args.extend(files.iter().map(String::as_str));
+        let o = haresnet(&args, cwd.path());
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        assert!(o.stderr.is_empty(), "--quiet: {}", text(&o.stderr));
+        assert_eq!(text(&o.stdout), expected);
+        let written: Vec<_> = std::fs::read_dir(cwd.path()).unwrap().collect();
+        assert!(
+            written.is_empty(),
+            "files in the working directory: {written:?}"
+        );
+    }
 }
 
 #[test]
@@ -253,7 +263,8 @@ fn usage_errors_exit_2() {
         vec!["classify", "--jobs", "0", &rec],
         vec!["classify", "--annotator", "../x", &rec],
         vec!["classify", "--records", "nonexistent-list"],
-        vec!["classify", &rec, &rec],
+        // Their files would collide.
+        vec!["classify", "--out", "o", &rec, &rec],
     ] {
         let o = haresnet(&args, tmp.path());
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o.stderr));

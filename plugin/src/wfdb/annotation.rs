@@ -87,12 +87,13 @@ impl AnnotationFile {
     }
 }
 
-/// Path of the annotation file of `record_path` (with or without `.hea`) for
-/// `annotator` (the file extension, e.g. `atr`).
+/// Path of the annotation file of `record_path` (the record path, its header or another
+/// of its files, as [`record_base`](super::record_base) reads it) for `annotator` (the
+/// file extension, e.g. `atr`).
 pub fn annotation_path(record_path: impl AsRef<Path>, annotator: &str) -> PathBuf {
-    let p = record_path.as_ref().as_os_str().to_string_lossy();
-    let base = p.strip_suffix(".hea").unwrap_or(&p);
-    PathBuf::from(format!("{base}.{annotator}"))
+    let mut p = super::record_base(record_path).into_os_string();
+    p.push(format!(".{annotator}"));
+    PathBuf::from(p)
 }
 
 /// Reads the annotations of `record_path` for `annotator` (e.g. `atr`).

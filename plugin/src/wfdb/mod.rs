@@ -26,4 +26,4 @@ pub use annotation::{
 };
 pub use format::Format;
 pub use header::{BaseDate, BaseTime, Header, SegmentSpec, SignalSpec};
-pub use record::{Record, Resolution};
+pub use record::{Record, Resolution, record_base};

@@ -55,26 +55,43 @@ impl Data {
     }
 }
 
-/// `path` with `.hea` appended unless it already ends in `.hea`, and the record path
-/// without it.
-fn split_record_path(path: &Path) -> (PathBuf, PathBuf) {
+/// The record `path` names, as a record path (without `.hea`): the record path itself,
+/// its header, or any other of the record's files (`100.dat`, `A00001.mat`, `100.atr`)
+/// when a header `<stem>.hea` lies beside it and `<path>.hea` does not.
+pub fn record_base(path: impl AsRef<Path>) -> PathBuf {
+    let path = path.as_ref();
     let s = path.as_os_str().to_string_lossy();
-    match s.strip_suffix(".hea") {
-        Some(base) => (path.to_path_buf(), PathBuf::from(base)),
-        None => {
-            let mut h = path.as_os_str().to_owned();
-            h.push(".hea");
-            (PathBuf::from(h), path.to_path_buf())
-        }
+    if let Some(base) = s.strip_suffix(".hea") {
+        return PathBuf::from(base);
     }
+    let with_hea = |p: &Path| {
+        let mut h = p.as_os_str().to_owned();
+        h.push(".hea");
+        PathBuf::from(h)
+    };
+    if path.extension().is_some()
+        && !with_hea(path).is_file()
+        && path.with_extension("hea").is_file()
+    {
+        return path.with_extension("");
+    }
+    path.to_path_buf()
+}
+
+/// The header path of the record `path` names ([`record_base`] with `.hea`).
+fn header_path(path: &Path) -> PathBuf {
+    let mut h = record_base(path).into_os_string();
+    h.push(".hea");
+    PathBuf::from(h)
 }
 
 impl Record {
-    /// Opens the record at `path` (the record path, with or without `.hea`): parses the
+    /// Opens the record at `path` (the record path, its header or another of its files, as
+    /// [`record_base`] reads it): parses the
     /// header (and those of the segments of a multi-segment record) and checks that every
     /// signal file exists; the error names every missing segment.
     pub fn open(path: impl AsRef<Path>) -> Result<Record> {
-        let (header_path, _) = split_record_path(path.as_ref());
+        let header_path = header_path(path.as_ref());
         let header = Header::from_file(&header_path)?;
         let dir = header_path.parent().unwrap_or(Path::new("")).to_path_buf();
         let data = if header.is_multi_segment() {
@@ -110,6 +127,16 @@ impl Record {
     /// its file, as the WFDB C library delivers them.
     pub fn sig_len(&self) -> u64 {
         self.data.len()
+    }
+
+    /// Fails, naming the file, when the signal files do not hold frames `[0, to)`: a
+    /// header can claim more than its files hold, and a caller sizing memory from
+    /// [`sig_len`](Self::sig_len) should check first.
+    pub fn check_stored(&self, to: u64) -> Result<()> {
+        match &self.data {
+            Data::Single(s) => s.check_stored_to(to),
+            Data::Multi(m) => m.check_stored_to(to),
+        }
     }
 
     /// Number of signals.
@@ -316,10 +343,20 @@ mod tests {
 
     #[test]
     fn record_paths() {
-        let (h, r) = split_record_path(Path::new("a/100.hea"));
-        assert_eq!((h.to_str(), r.to_str()), (Some("a/100.hea"), Some("a/100")));
-        let (h, r) = split_record_path(Path::new("a/x.y"));
-        assert_eq!((h.to_str(), r.to_str()), (Some("a/x.y.hea"), Some("a/x.y")));
+        assert_eq!(header_path(Path::new("a/100.hea")), Path::new("a/100.hea"));
+        assert_eq!(record_base("a/100.hea"), Path::new("a/100"));
+        // Nothing on disk: a dotted name is the record's own.
+        assert_eq!(header_path(Path::new("a/x.y")), Path::new("a/x.y.hea"));
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["A00001.hea", "A00001.mat", "r.v2.hea"] {
+            std::fs::write(dir.path().join(f), "").unwrap();
+        }
+        let d = dir.path();
+        assert_eq!(record_base(d.join("A00001.mat")), d.join("A00001"));
+        assert_eq!(record_base(d.join("A00001.atr")), d.join("A00001"));
+        assert_eq!(record_base(d.join("A00001")), d.join("A00001"));
+        // `r.v2` is a record of its own (`r.v2.hea`), not a file of `r`.
+        assert_eq!(record_base(d.join("r.v2")), d.join("r.v2"));
     }
 
     #[test]

@@ -21,11 +21,66 @@ use crate::{EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE};
 /// progress bar move within a record.
 const BLOCK_SEGMENTS: usize = 256;
 
+/// How a record is classified: the options `classify` and `report` share.
+#[derive(clap::Args)]
+pub struct ClassifyArgs {
+    /// Segment length in seconds [default: 5, or the weights file's].
+    #[arg(long, value_parser = parse_segment)]
+    pub segment: Option<u32>,
+    /// Weights: the embedded `all` (trained on every record) or `ds1` (inter-patient
+    /// training records only), or a weights file (.hrn).
+    #[arg(long, default_value = "all", value_name = "all|ds1|FILE")]
+    pub weights: String,
+    /// Signal to classify [default: MLII, else the first ECG lead, named on stderr].
+    #[arg(long, value_name = "NAME")]
+    pub lead: Option<String>,
+    /// Seconds between segment starts [default: the segment length].
+    #[arg(long, value_name = "SECONDS")]
+    pub hop: Option<f64>,
+    /// Half-life of the smoothing of consecutive segments' probabilities, in seconds; 0:
+    /// each segment's own [default: the weights' own, in their model card].
+    #[arg(long, value_name = "SECONDS")]
+    pub smoothing_half_life: Option<f64>,
+    /// Reference annotator compared with the classification, when the record has one.
+    #[arg(long, default_value = "atr", value_name = "NAME")]
+    pub reference: String,
+}
+
+impl ClassifyArgs {
+    /// The classifier these options name.
+    pub fn classifier(&self) -> Result<Classifier> {
+        load_classifier(&self.weights, self.segment)
+    }
+
+    /// The options of a record's classification (invalid samples skipped), or what is
+    /// wrong with them as a usage error.
+    pub fn options(&self) -> std::result::Result<ClassifyOptions, String> {
+        if let Some(h) = self.hop
+            && !(h.is_finite() && h > 0.0)
+        {
+            return Err(format!(
+                "--hop must be a positive number of seconds, got {h}"
+            ));
+        }
+        if let Some(h) = self.smoothing_half_life {
+            haresnet::smoothing::check_half_life(h)
+                .map_err(|e| format!("--smoothing-half-life: {e}"))?;
+        }
+        Ok(ClassifyOptions {
+            hop_seconds: self.hop,
+            invalid_samples: InvalidSamples::Skip,
+            attention: false,
+            smoothing_half_life_seconds: self.smoothing_half_life,
+        })
+    }
+}
+
 /// Arguments of `classify`.
 #[derive(clap::Args)]
 #[command(after_long_help = AFTER_HELP)]
 pub struct Args {
-    /// WFDB records (path with or without `.hea`).
+    /// WFDB records: the record path, its header or any of its files (`100`, `100.hea`,
+    /// `A00001.mat`).
     #[arg(required_unless_present = "records", conflicts_with = "records")]
     record: Vec<PathBuf>,
     /// A file listing record names, one per line (like PhysioNet's `RECORDS`).
@@ -35,8 +90,8 @@ pub struct Args {
     #[arg(long, value_name = "DIR", requires = "records")]
     data: Option<PathBuf>,
     /// Write `<record>.csv` and the annotation file of each record into DIR (created if
-    /// needed) instead of the CSV to standard output and annotations to the current
-    /// directory.
+    /// needed). Without it, or with `-`, the CSV goes to standard output and no file is
+    /// written.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Annotator name of the rhythm annotation file written per record.
@@ -45,36 +100,24 @@ pub struct Args {
     /// Write no annotation files.
     #[arg(long)]
     no_annotations: bool,
-    /// Segment length in seconds [default: 5, or the weights file's].
-    #[arg(long, value_parser = parse_segment)]
-    segment: Option<u32>,
-    /// Weights: the embedded `all` (trained on every record) or `ds1` (inter-patient
-    /// training records only), or a weights file (.hrn).
-    #[arg(long, default_value = "all", value_name = "all|ds1|FILE")]
-    weights: String,
-    /// Signal to classify [default: MLII, else the first ECG lead, named on stderr].
-    #[arg(long, value_name = "NAME")]
-    lead: Option<String>,
-    /// Seconds between segment starts [default: the segment length].
-    #[arg(long, value_name = "SECONDS")]
-    hop: Option<f64>,
-    /// Half-life of the smoothing of consecutive segments' probabilities, in seconds; 0:
-    /// each segment's own [default: the weights' own, in their model card].
-    #[arg(long, value_name = "SECONDS")]
-    smoothing_half_life: Option<f64>,
+    #[command(flatten)]
+    classify: ClassifyArgs,
     /// Records classified at once.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
     jobs: u32,
-    /// Reference annotator compared with the classification in the summary, when the
-    /// record has one.
-    #[arg(long, default_value = "atr", value_name = "NAME")]
-    reference: String,
     /// Write the per-record summary as CSV to FILE instead of to stderr.
     #[arg(long, value_name = "FILE")]
     summary: Option<PathBuf>,
-    /// No progress bar and no summary on stderr (errors are still printed).
+    /// Nothing on stderr but errors: no progress bar, notices or summary.
     #[arg(long, short)]
     quiet: bool,
+}
+
+impl Args {
+    /// The output folder; `None` for standard output (no `--out`, or `--out -`).
+    fn out_dir(&self) -> Option<&Path> {
+        self.out.as_deref().filter(|p| *p != Path::new("-"))
+    }
 }
 
 const AFTER_HELP: &str = "\
@@ -319,7 +362,7 @@ fn failure(e: impl std::fmt::Display) -> (u8, String) {
 /// The record paths named on the command line or in `--records`.
 fn record_paths(args: &Args) -> std::result::Result<Vec<PathBuf>, (u8, String)> {
     let Some(list) = &args.records else {
-        return Ok(args.record.clone());
+        return Ok(args.record.iter().map(wfdb::record_base).collect());
     };
     let text = std::fs::read_to_string(list).map_err(|e| usage(Error::io(list, e)))?;
     let dir = match &args.data {
@@ -339,17 +382,7 @@ fn record_paths(args: &Args) -> std::result::Result<Vec<PathBuf>, (u8, String)> 
 }
 
 fn batch(args: &Args) -> std::result::Result<ExitCode, (u8, String)> {
-    if let Some(h) = args.hop
-        && !(h.is_finite() && h > 0.0)
-    {
-        return Err(usage(format!(
-            "--hop must be a positive number of seconds, got {h}"
-        )));
-    }
-    if let Some(h) = args.smoothing_half_life {
-        haresnet::smoothing::check_half_life(h)
-            .map_err(|e| usage(format!("--smoothing-half-life: {e}")))?;
-    }
+    let options = args.classify.options().map_err(usage)?;
     if args.annotator.is_empty() || args.annotator.contains(['/', '\\', '.']) {
         return Err(usage(format!(
             "--annotator must be a plain file extension, got {:?}",
@@ -360,23 +393,17 @@ fn batch(args: &Args) -> std::result::Result<ExitCode, (u8, String)> {
     let mut seen = HashSet::new();
     for p in &paths {
         let name = record_name(p);
-        if !seen.insert(name.clone()) && (args.out.is_some() || !args.no_annotations) {
+        if !seen.insert(name.clone()) && args.out_dir().is_some() {
             return Err(usage(format!(
                 "two records are named {name}: their output files would collide"
             )));
         }
     }
-    let classifier = load_classifier(&args.weights, args.segment).map_err(failure)?;
+    let classifier = args.classify.classifier().map_err(failure)?;
     let labels = classifier.labels().to_vec();
-    if let Some(out) = &args.out {
+    if let Some(out) = args.out_dir() {
         std::fs::create_dir_all(out).map_err(|e| failure(Error::io(out, e)))?;
     }
-    let options = ClassifyOptions {
-        hop_seconds: args.hop,
-        invalid_samples: InvalidSamples::Skip,
-        attention: false,
-        smoothing_half_life_seconds: args.smoothing_half_life,
-    };
 
     let seconds_total: f64 = paths
         .iter()
@@ -399,7 +426,7 @@ fn batch(args: &Args) -> std::result::Result<ExitCode, (u8, String)> {
                 let outcome = one_record(args, path, &classifier, &options, &progress);
                 match outcome {
                     Ok(d) => {
-                        for note in &d.1 {
+                        for note in d.1.iter().filter(|_| !args.quiet) {
                             bar.suspend(|| eprintln!("{}: {note}", d.0.name));
                         }
                         Some(d.0)
@@ -417,7 +444,7 @@ fn batch(args: &Args) -> std::result::Result<ExitCode, (u8, String)> {
     let failed = failed.into_inner().unwrap_or_else(|e| e.into_inner());
     let ok: Vec<&Done> = done.iter().flatten().collect();
 
-    if args.out.is_none() && !ok.is_empty() {
+    if args.out_dir().is_none() && !ok.is_empty() {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
         let written = out
@@ -477,31 +504,37 @@ fn one_record(
     progress: &(dyn Fn(f64) + Sync),
 ) -> Result<(Done, Vec<String>)> {
     let name = record_name(path);
-    let c = classify_record(path, classifier, args.lead.as_deref(), options, progress)?;
+    let c = classify_record(
+        path,
+        classifier,
+        args.classify.lead.as_deref(),
+        options,
+        progress,
+    )?;
     let fs = c.record.fs();
     let labels = classifier.labels();
-    let (reference, reference_note) = read_reference(path, &args.reference);
+    let (reference, reference_note) = read_reference(path, &args.classify.reference);
     let summary = Summary::new(
         &c.results,
         labels,
         fs,
         c.record.sig_len(),
         reference.as_deref().map(|annotations| Reference {
-            annotator: &args.reference,
+            annotator: &args.classify.reference,
             annotations,
         }),
     );
     let csv = csv_rows(&name, &c.results, labels, fs);
-    let dir = args.out.clone().unwrap_or_default();
-    if let Some(out) = &args.out {
+    // Files only into the folder asked for: nothing lands in the current folder.
+    if let Some(out) = args.out_dir() {
         let file = out.join(format!("{name}.csv"));
         let text = csv_header(labels) + &csv;
         std::fs::write(&file, text).map_err(|e| Error::io(&file, e))?;
-    }
-    if !args.no_annotations {
-        let chan = u8::try_from(c.channel).unwrap_or(u8::MAX);
-        let anns = summary::rhythm_annotations(&summary.timeline, labels, chan)?;
-        wfdb::write_annotations(dir.join(format!("{name}.{}", args.annotator)), fs, &anns)?;
+        if !args.no_annotations {
+            let chan = u8::try_from(c.channel).unwrap_or(u8::MAX);
+            let anns = summary::rhythm_annotations(&summary.timeline, labels, chan)?;
+            wfdb::write_annotations(out.join(format!("{name}.{}", args.annotator)), fs, &anns)?;
+        }
     }
     let lead = c.record.signal_names()[c.channel].to_string();
     Ok((

@@ -3,30 +3,19 @@
 
 use std::path::PathBuf;
 
-use haresnet::classify::{ClassifyOptions, InvalidSamples};
 use haresnet::report::{Report, Subject};
 use haresnet::summary::{Reference, Summary};
 use haresnet::{Error, Result};
 
-use crate::classify::{classify_record, load_classifier, read_reference, record_name};
+use crate::classify::{ClassifyArgs, classify_record, read_reference, record_name};
 
 /// Arguments of `report`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// WFDB record (path with or without `.hea`).
+    /// WFDB record: the record path, its header or any of its files.
     record: PathBuf,
-    /// Segment length in seconds [default: 5, or the weights file's].
-    #[arg(long, value_parser = ["2", "5", "10"])]
-    segment: Option<String>,
-    /// Weights: the embedded `all` or `ds1`, or a weights file (.hrn).
-    #[arg(long, default_value = "all", value_name = "all|ds1|FILE")]
-    weights: String,
-    /// Signal to classify [default: MLII, else the first ECG lead].
-    #[arg(long, value_name = "NAME")]
-    lead: Option<String>,
-    /// Reference annotator drawn beneath the timeline when the record has it.
-    #[arg(long, default_value = "atr", value_name = "NAME")]
-    reference: String,
+    #[command(flatten)]
+    classify: ClassifyArgs,
     /// Directory for `<record>.html` and `<record>.json` (created if needed).
     #[arg(long, default_value = ".", value_name = "DIR")]
     out: PathBuf,
@@ -34,21 +23,13 @@ pub struct Args {
 
 /// Classifies the record and writes the page and the JSON summary.
 pub fn run(args: &Args) -> Result<()> {
-    let segment = args
-        .segment
-        .as_deref()
-        .map(|s| s.parse::<u32>().unwrap_or(5));
-    let classifier = load_classifier(&args.weights, segment)?;
-    let options = ClassifyOptions {
-        hop_seconds: None,
-        invalid_samples: InvalidSamples::Skip,
-        attention: false,
-        smoothing_half_life_seconds: None,
-    };
+    let options = args.classify.options().map_err(Error::invalid)?;
+    let classifier = args.classify.classifier()?;
+    let record = haresnet::wfdb::record_base(&args.record);
     let c = classify_record(
-        &args.record,
+        &record,
         &classifier,
-        args.lead.as_deref(),
+        args.classify.lead.as_deref(),
         &options,
         &|_| (),
     )?;
@@ -57,7 +38,7 @@ pub fn run(args: &Args) -> Result<()> {
     }
     let fs = c.record.fs();
     let total = c.record.sig_len();
-    let (reference, note) = read_reference(&args.record, &args.reference);
+    let (reference, note) = read_reference(&record, &args.classify.reference);
     if let Some(note) = note {
         eprintln!("{}: {note}", args.record.display());
     }
@@ -67,14 +48,14 @@ pub fn run(args: &Args) -> Result<()> {
         fs,
         total,
         reference.as_deref().map(|annotations| Reference {
-            annotator: &args.reference,
+            annotator: &args.classify.reference,
             annotations,
         }),
     );
     let signal = c.record.read_physical(c.channel, 0, total)?;
-    let name = record_name(&args.record);
-    let weights = match args.weights.as_str() {
-        "all" | "ds1" => format!("embedded weights, set {}", args.weights),
+    let name = record_name(&record);
+    let weights = match args.classify.weights.as_str() {
+        "all" | "ds1" => format!("embedded weights, set {}", args.classify.weights),
         // The file's name only: a page is shared, the directory it came from is private.
         file => format!(
             "weights file {}",
