@@ -564,8 +564,12 @@ pub unsafe extern "C" fn haresnet_model_classify(
 }
 
 /// Classifies one segment: exactly `haresnet_model_segment_len(model, fs)` samples in mV
-/// at `fs` Hz. The segment stands alone: its probabilities are never smoothed with
-/// others'.
+/// at `fs` Hz. The segment stands alone: it has no rhythm context (the beats of the 60 s
+/// before it) and its probabilities are never smoothed with others'. To classify a
+/// recording block by block use a stream (`haresnet_stream_new`), which carries both and
+/// gives the whole signal's results: this call in a loop over the 5 s segments of MIT-BIH
+/// record 201 gives AFIB F1 0.71 and 82 false AFIB segments, against 0.94 and 10 for the
+/// stream (`scripts/segment_alone_cost.py`).
 ///
 /// `*out_label` receives the class index, or -1 when the segment is not analysable (flat).
 /// `probabilities` (NULL if not wanted) receives one probability per class (NaN when not

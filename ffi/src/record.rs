@@ -291,7 +291,8 @@ fn find(record: &Record, name: &str) -> Result<u32, Failure> {
 }
 
 /// Frames `[from, to)` as a sample count of one signal at the record's highest rate, after
-/// checking the range.
+/// checking the range, and that the files hold it: a size query never answers from a
+/// header's claim alone.
 fn frames(record: &Record, from: u64, to: u64) -> Result<usize, Failure> {
     if from > to || to > record.sig_len() {
         return Err(Failure::invalid(format!(
@@ -299,6 +300,7 @@ fn frames(record: &Record, from: u64, to: u64) -> Result<usize, Failure> {
             record.sig_len()
         )));
     }
+    record.check_stored(to)?;
     (to - from)
         .checked_mul(u64::from(record.max_samples_per_frame()))
         .and_then(|n| usize::try_from(n).ok())
@@ -318,7 +320,9 @@ fn frames(record: &Record, from: u64, to: u64) -> Result<usize, Failure> {
 /// Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`buf` NULL with
 /// `cap > 0`, `out_len` NULL); `HARESNET_STATUS_WRONG_HANDLE`;
 /// `HARESNET_STATUS_INVALID_ARGUMENT` (channel or range out of bounds);
-/// `HARESNET_STATUS_BUFFER_TOO_SMALL`; `HARESNET_STATUS_IO`; `HARESNET_STATUS_FORMAT`.
+/// `HARESNET_STATUS_BUFFER_TOO_SMALL`; `HARESNET_STATUS_IO`; `HARESNET_STATUS_FORMAT`
+/// (among others, a signal file that holds fewer frames than the range, also for a size
+/// query).
 ///
 /// # Safety
 ///
@@ -345,7 +349,12 @@ pub unsafe extern "C" fn haresnet_record_read(
                 *out_len = needed;
                 return Err(Failure::too_small("buf", cap, needed));
             }
-            let buf = boundary::out_slice(buf, cap, "buf")?.ok_or_else(|| Failure::null("buf"))?;
+            // An empty range needs no buffer: NULL is refused only when `cap > 0`.
+            let buf = match boundary::out_slice(buf, cap, "buf")? {
+                Some(buf) => buf,
+                None if cap == 0 => &mut [],
+                None => return Err(Failure::null("buf")),
+            };
             let samples = rec.read_physical(channel as usize, from, to)?;
             let n = samples.len().min(buf.len());
             buf[..n].copy_from_slice(&samples[..n]);

@@ -945,6 +945,49 @@ fn extreme_values_get_a_status() {
             INVALID_ARGUMENT,
             &["shorter than one segment"],
         );
+        // A header claiming 10^15 frames over a 12 s file: size queries check the files,
+        // so a host never allocates what the header claims.
+        let path = c_path(&workspace_root().join("fixtures/hostile/huge-length"));
+        let mut rec: Handle = null_mut();
+        expect((api.haresnet_record_open)(path.as_ptr(), &mut rec), OK, &[]);
+        let mut len = 0u64;
+        expect((api.haresnet_record_length)(rec, &mut len), OK, &[]);
+        let mut n = 0usize;
+        expect(
+            (api.haresnet_record_read)(rec, 0, 0, len, null_mut(), 0, &mut n),
+            FORMAT,
+            &["base.dat", "truncated"],
+        );
+        expect(
+            (api.haresnet_record_classify)(
+                rec,
+                model,
+                null(),
+                null(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                &mut n,
+            ),
+            FORMAT,
+            &["truncated"],
+        );
+        // What the files hold reads; an empty range needs no buffer.
+        expect(
+            (api.haresnet_record_read)(rec, 0, 0, 4320, null_mut(), 0, &mut n),
+            BUFFER_TOO_SMALL,
+            &[],
+        );
+        assert_eq!(n, 4320);
+        expect(
+            (api.haresnet_record_read)(rec, 0, 7, 7, null_mut(), 0, &mut n),
+            OK,
+            &[],
+        );
+        assert_eq!(n, 0);
+        (api.haresnet_record_free)(rec);
         (api.haresnet_model_free)(model);
     }
 }

@@ -40,6 +40,16 @@ pub(crate) struct MultiSegment {
 }
 
 impl MultiSegment {
+    /// Fails, naming the segment's file, when frames `[0, to)` are not all stored.
+    pub fn check_stored_to(&self, to: u64) -> Result<()> {
+        for p in self.parts.iter().take_while(|p| p.start < to) {
+            if let Some(data) = &p.data {
+                data.check_stored_to((to - p.start).min(p.len))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Opens every segment named by `master`; all missing segments are named in one error.
     pub fn open(dir: &Path, master_path: &Path, master: &Header) -> Result<MultiSegment> {
         let segs = master.segments.as_deref().unwrap_or(&[]);

@@ -216,6 +216,23 @@ impl Segment {
         Ok(())
     }
 
+    /// Fails, naming the file, when frames `[0, to)` (skew applied) are not all stored.
+    pub fn check_stored_to(&self, to: u64) -> Result<()> {
+        for (gi, g) in self.groups.iter().enumerate() {
+            let skew = self
+                .slots
+                .iter()
+                .filter(|s| s.group == gi)
+                .map(|s| s.skew)
+                .max()
+                .unwrap_or(0);
+            if let Some(path) = &g.path {
+                check_stored(g, path, to.saturating_add(skew))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Checks initial values and checksums against the stored samples (skew ignored:
     /// the header describes the file), `CHUNK` frames at a time.
     pub fn verify(&self, header_path: &Path) -> Result<()> {
