@@ -8,9 +8,9 @@ pub mod classify;
 pub mod dsp;
 pub mod ec57;
 pub mod error;
-pub mod files;
 #[cfg(feature = "train")]
 pub mod eval;
+pub mod files;
 pub mod infer;
 pub mod model;
 pub mod report;
