@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use haresnet::ec57::{self, Options, RecordScore, Reference, Totals};
-use haresnet::wfdb::{self, Record};
+use haresnet::wfdb::{self, header::Header};
 use haresnet::{Error, Result};
 use serde::Serialize;
 
@@ -122,7 +122,9 @@ fn records(args: &Args) -> std::result::Result<Vec<PathBuf>, (u8, String)> {
 /// One record's score.
 fn score(args: &Args, path: &Path, options: &Options) -> Result<RecordScore> {
     let name = record_name(path);
-    let fs = Record::open(path)?.fs();
+    // The header alone gives the rate: the signal files need not be there (annotation-only
+    // databases ship headers and annotations).
+    let fs = Header::from_file(&wfdb::annotation::annotation_path(path, "hea"))?.fs;
     let reference = Reference::from_annotations(&wfdb::read_annotations(path, &args.reference)?);
     let test_dir = args.test_dir.as_deref().unwrap_or(&args.data);
     let test = ec57::test_beats(&wfdb::read_annotations(test_dir.join(&name), &args.test)?);
