@@ -35,12 +35,20 @@ pub const EXIT_FAILURE: u8 = 3;
 #[command(
     name = "haresnet",
     version,
-    about = "ECG rhythm classification (HA-ResNet) and WFDB tools"
+    about = "ECG rhythm classification (HA-ResNet) and WFDB tools",
+    after_help = DEVELOPER_HELP
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
+
+/// The commands that train, evaluate and measure: hidden from the list above (users
+/// classify and read), each with its own `--help`.
+const DEVELOPER_HELP: &str = "\
+Commands for training, evaluation and benchmarks (not listed above): dataset, train, cv, \
+eval, rr-pretrain, rr-export, rr-merge, card, model-info, bench, bench-read; \
+`haresnet <command> --help` for each.";
 
 #[derive(Subcommand)]
 enum Command {
@@ -62,27 +70,38 @@ enum Command {
     /// Print a record's annotations (like `rdann`).
     Ann(ann::Args),
     /// Measure WFDB read throughput over a directory of records.
+    #[command(hide = true)]
     BenchRead(bench_read::Args),
     /// Measure classification speed (fast path and burn), latency, load time and memory.
+    #[command(hide = true)]
     Bench(bench::Args),
     /// Input shape, parameter count and FLOPs per segment of the network.
+    #[command(hide = true)]
     ModelInfo(model_info::Args),
     /// Print a weights file's model card, or set its smoothing of consecutive segments.
+    #[command(hide = true)]
     Card(card::Args),
     /// Segments per class in every split (segment split, DS1/DS2 and folds, all records).
+    #[command(hide = true)]
     Dataset(dataset::DatasetArgs),
     /// Train a network (seeded, resumable; per-epoch validation on a held-out fold).
+    #[command(hide = true)]
     Train(train_cmd::TrainArgs),
     /// Cross-validate a recipe over folds of the training data (patients, or segments for
     /// the segment split).
+    #[command(hide = true)]
     Cv(train_cmd::CvArgs),
     /// Evaluate a trained network (or the RR-only classifier) on a protocol's test split.
+    #[command(hide = true)]
     Eval(eval_cmd::EvalArgs),
     /// Pre-train the rhythm branch on beat times and rhythm labels of other databases.
+    #[command(hide = true)]
     RrPretrain(rr_cmd::RrArgs),
     /// Write a pre-trained rhythm pathway alone as a weights file.
+    #[command(hide = true)]
     RrExport(rr_cmd::RrExportArgs),
     /// Merge rhythm pathways trained with different seeds into one (mean of their logits).
+    #[command(hide = true)]
     RrMerge(rr_cmd::RrMergeArgs),
 }
 
