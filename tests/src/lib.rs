@@ -207,8 +207,13 @@ pub fn api() -> &'static Api {
     })
 }
 
-/// A file under `path` (or `path` itself) modified after `time`.
+/// A file under `path` (or `path` itself) modified after `time`. The command-line tool's
+/// sources (`plugin/src/bin`) are not the library's: cargo does not relink the library
+/// when they change, so they would leave it "stale" for good.
 fn newer_than(path: &Path, time: std::time::SystemTime) -> Option<PathBuf> {
+    if path.ends_with("plugin/src/bin") {
+        return None;
+    }
     let meta = std::fs::metadata(path).ok()?;
     if meta.is_dir() {
         std::fs::read_dir(path)
