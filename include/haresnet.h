@@ -160,7 +160,8 @@ typedef struct haresnet_model_options {
   uint32_t struct_size;
   /**
    * Worker threads for classification: 0 (the default) uses a pool shared by the whole
-   * process with one thread per core; `n > 0` gives the model its own `n` threads.
+   * process with one thread per core; `n > 0` gives the model its own `n` threads (at
+   * most 1024).
    */
   uint32_t threads;
 } haresnet_model_options;

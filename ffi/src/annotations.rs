@@ -12,6 +12,9 @@ use crate::status::HARESNET_STATUS_BUFFER_TOO_SMALL;
 
 pub(crate) const TAG: u32 = 0x4852_414E;
 
+/// One `int32_t` field of an annotation, as `haresnet_annotations_fields` copies it.
+type Field = fn(&wfdb::Annotation) -> i32;
+
 /// The annotations of one annotation file, read whole.
 ///
 /// Thread safety: functions taking a `const haresnet_annotations *` may be called from
@@ -149,23 +152,30 @@ pub unsafe extern "C" fn haresnet_annotations_fields(
                     format!("the arrays hold {cap} annotations, {n} needed"),
                 ));
             }
-            let fill = |ptr: *mut i32, name: &str, field: fn(&wfdb::Annotation) -> i32| {
-                if let Some(out) = boundary::out_slice(ptr, n, name)? {
-                    for (o, a) in out.iter_mut().zip(anns) {
-                        *o = field(a);
-                    }
-                }
-                Ok::<(), Failure>(())
-            };
-            if let Some(out) = boundary::out_slice(samples, n, "samples")? {
+            // Every array checked before any is written: outputs only on success.
+            let samples = boundary::out_slice(samples, n, "samples")?;
+            let fields: [(Option<&mut [i32]>, Field); 4] = [
+                (boundary::out_slice(codes, n, "codes")?, |a| {
+                    i32::from(a.code)
+                }),
+                (boundary::out_slice(subtypes, n, "subtypes")?, |a| {
+                    i32::from(a.subtype)
+                }),
+                (boundary::out_slice(chans, n, "chans")?, |a| {
+                    i32::from(a.chan)
+                }),
+                (boundary::out_slice(nums, n, "nums")?, |a| i32::from(a.num)),
+            ];
+            if let Some(out) = samples {
                 for (o, a) in out.iter_mut().zip(anns) {
                     *o = a.sample;
                 }
             }
-            fill(codes, "codes", |a| i32::from(a.code))?;
-            fill(subtypes, "subtypes", |a| i32::from(a.subtype))?;
-            fill(chans, "chans", |a| i32::from(a.chan))?;
-            fill(nums, "nums", |a| i32::from(a.num))?;
+            for (out, field) in fields {
+                for (o, a) in out.into_iter().flatten().zip(anns) {
+                    *o = field(a);
+                }
+            }
             *out_count = n;
         }
         Ok(())

@@ -41,7 +41,8 @@ pub struct haresnet_model_options {
     /// `sizeof(haresnet_model_options)`, set by `haresnet_model_options_init`.
     pub struct_size: u32,
     /// Worker threads for classification: 0 (the default) uses a pool shared by the whole
-    /// process with one thread per core; `n > 0` gives the model its own `n` threads.
+    /// process with one thread per core; `n > 0` gives the model its own `n` threads (at
+    /// most 1024).
     pub threads: u32,
 }
 

@@ -989,6 +989,51 @@ fn extreme_values_get_a_status() {
         assert_eq!(n, 0);
         (api.haresnet_record_free)(rec);
         (api.haresnet_model_free)(model);
+
+        // A pool of 2^32 - 1 threads would start them all.
+        let mut opts = ModelOptions::default();
+        expect(
+            (api.haresnet_model_options_init)(&mut opts, size_of::<ModelOptions>()),
+            OK,
+            &[],
+        );
+        opts.threads = u32::MAX;
+        let mut m: Handle = null_mut();
+        let all = c("all");
+        expect(
+            (api.haresnet_model_load_embedded)(5, all.as_ptr(), &opts, &mut m),
+            INVALID_ARGUMENT,
+            &["more than the 1024"],
+        );
+        assert!(m.is_null());
+
+        // A misaligned later array: nothing written to the earlier ones.
+        let path = c_path(&fixture("100_0000_0060"));
+        let atr = c("atr");
+        let mut anns: Handle = null_mut();
+        expect(
+            (api.haresnet_annotations_read)(path.as_ptr(), atr.as_ptr(), &mut anns),
+            OK,
+            &[],
+        );
+        let mut k = 0usize;
+        expect((api.haresnet_annotations_count)(anns, &mut k), OK, &[]);
+        let mut samples = vec![-7i64; k];
+        let mut raw = vec![0i32; k + 1];
+        let misaligned = raw.as_mut_ptr().cast::<u8>().add(1).cast::<i32>();
+        let status = (api.haresnet_annotations_fields)(
+            anns,
+            samples.as_mut_ptr(),
+            misaligned,
+            null_mut(),
+            null_mut(),
+            null_mut(),
+            k,
+            &mut k,
+        );
+        assert_ne!(status, OK);
+        assert!(samples.iter().all(|&s| s == -7), "written on failure");
+        (api.haresnet_annotations_free)(anns);
     }
 }
 

@@ -50,6 +50,9 @@ pub fn training_device() -> Device {
     inference_device().autodiff()
 }
 
+/// Most threads a classifier's own pool may have.
+pub const MAX_THREADS: usize = 1024;
+
 /// A rayon pool of `threads` threads: model calls made inside
 /// [`pool.install(|| ...)`](rayon::ThreadPool::install) use at most that many threads
 /// (except ndarray's matrix products; see the module documentation).
@@ -60,6 +63,12 @@ pub fn training_device() -> Device {
 pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
     if threads == 0 {
         return Err(Error::invalid("thread count must be at least 1"));
+    }
+    // rayon starts every thread at once: 2^32 of them would exhaust the machine.
+    if threads > MAX_THREADS {
+        return Err(Error::invalid(format!(
+            "thread count {threads} is more than the {MAX_THREADS} a pool may have"
+        )));
     }
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
