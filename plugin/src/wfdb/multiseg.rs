@@ -118,7 +118,7 @@ impl MultiSegment {
                 } else {
                     if data.signals.len() != record_signals.len() {
                         return Err(Error::format(
-                            &path,
+                            path,
                             None,
                             format!(
                                 "fixed-layout segment has {} signals, the first has {}",
@@ -134,7 +134,7 @@ impl MultiSegment {
                         let spf = data.signals[m].samples_per_frame;
                         if spf != r.samples_per_frame {
                             return Err(Error::format(
-                                &path,
+                                path,
                                 None,
                                 format!(
                                     "signal `{}` has {spf} samples per frame, the record {}",
