@@ -1,5 +1,6 @@
 # The README's two commands are `cargo haresnet classify ...` (the main job) and
-# `make test` (everything CI checks). Other targets are for development.
+# `make test` (everything CI checks). `make install` installs the C library (at the end).
+# Other targets are for development.
 
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
@@ -10,7 +11,7 @@ endif
 
 .PHONY: test setup lint fmt-check clippy header header-check cargo-test c-test binding-test
 
-test: setup lint header-check cargo-test binding-test
+test: setup lint header-check cargo-test binding-test install-test
 
 setup:
 	scripts/setup
@@ -56,3 +57,93 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 binding-test:
 	HARESNET_LIB=$(TARGET_DIR)/debug/libharesnet.so HARESNET_CLI=$(TARGET_DIR)/debug/haresnet \
 		PYTHONPATH=bindings/python .venv/bin/python -m pytest -q bindings/python/tests bindings/matlab/tests
+
+# ---------------------------------------------------------------------------------------
+# Installing the C library as C libraries install, and the command-line tool:
+#
+#   make install [PREFIX=/usr/local] [DESTDIR=staging-dir] [LIBDIR=...] [INCLUDEDIR=...]
+#
+# installs $(INCLUDEDIR)/haresnet.h, $(LIBDIR)/libharesnet.so.X.Y.Z with the links
+# libharesnet.so.X (the soname) and libharesnet.so, $(LIBDIR)/libharesnet.a,
+# $(LIBDIR)/pkgconfig/haresnet.pc, $(LIBDIR)/cmake/haresnet/ (find_package(haresnet)) and
+# $(BINDIR)/haresnet, built with the `dist` profile (release without debug information).
+# `make install` = `make install-build` (cargo) + `make install-files` (copies only, for
+# `sudo`). `make uninstall` with the same variables removes the files.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+INSTALL ?= install
+STRIP ?= strip
+
+VERSION = $(shell sed -n '/^\[workspace\.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)
+VERSION_MAJOR = $(firstword $(subst ., ,$(VERSION)))
+# Programs compiled against X.Y work with any later X.Z (haresnet_abi_version() compares
+# the major part only, 0.x included), so the soname carries the major version alone:
+# libharesnet.so.0 for every 0.y.z.
+SONAME = libharesnet.so.$(VERSION_MAJOR)
+DIST_DIR = $(TARGET_DIR)/dist
+# The soname is given to the install build only: libraries under target/debug and
+# target/release have none, so programs linked against them in the tree (tests, MEX
+# files) need no versioned link. --print native-static-libs: the system libraries the
+# archive needs (Libs.private), which rustc knows.
+DIST_FFI = $(CARGO) rustc --profile dist -p haresnet-ffi --features engine/cli --lib -- \
+	--print native-static-libs -C link-arg=-Wl,-soname,$(SONAME)
+# ${prefix}-relative in haresnet.pc where they can be (pkg-config --define-prefix).
+PC_LIBDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
+PC_INCLUDEDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
+CMAKE_DIR = $(LIBDIR)/cmake/haresnet
+
+.PHONY: install install-build install-files uninstall install-test
+
+install: install-build
+	$(MAKE) --no-print-directory install-files
+
+install-build:
+	$(CARGO) build --profile dist -p haresnet-ffi -p haresnet --features haresnet/cli --bin haresnet
+	$(DIST_FFI)
+	@# Fresh now: cargo replays rustc's note, which holds the list.
+	$(DIST_FFI) 2>&1 | sed -n 's/^note: native-static-libs: //p' > $(DIST_DIR)/native-static-libs
+	@test -s $(DIST_DIR)/native-static-libs || { echo "rustc printed no native-static-libs" >&2; exit 1; }
+
+install-files:
+	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(CMAKE_DIR) \
+		$(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 644 include/haresnet.h $(DESTDIR)$(INCLUDEDIR)/haresnet.h
+	$(INSTALL) -m 755 $(DIST_DIR)/libharesnet.so $(DESTDIR)$(LIBDIR)/libharesnet.so.$(VERSION)
+	ln -sf libharesnet.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libharesnet.so
+	@# rustc strips what it links, not archives (the standard library's objects in this
+	@# one carry debug information).
+	$(INSTALL) -m 644 $(DIST_DIR)/libharesnet.a $(DESTDIR)$(LIBDIR)/libharesnet.a
+	$(STRIP) --strip-debug $(DESTDIR)$(LIBDIR)/libharesnet.a
+	$(INSTALL) -m 755 $(DIST_DIR)/haresnet $(DESTDIR)$(BINDIR)/haresnet
+	libs="$$(cat $(DIST_DIR)/native-static-libs)"; \
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(PC_LIBDIR)|; s|@INCLUDEDIR@|$(PC_INCLUDEDIR)|' \
+		-e "s|@VERSION@|$(VERSION)|; s|@NATIVE_STATIC_LIBS@|$$libs|" \
+		bindings/c/haresnet.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/haresnet.pc; \
+	sed -e "s|@LIBDIR_FROM_CMAKE@|$$(realpath -m --relative-to=$(CMAKE_DIR) $(LIBDIR))|" \
+		-e "s|@INCLUDEDIR_FROM_CMAKE@|$$(realpath -m --relative-to=$(CMAKE_DIR) $(INCLUDEDIR))|" \
+		-e "s|@VERSION@|$(VERSION)|; s|@SONAME@|$(SONAME)|" \
+		-e "s|@NATIVE_STATIC_LIBS_CMAKE@|$$(echo "$$libs" | sed 's/^-l//; s/ -l/;/g')|" \
+		bindings/c/haresnetConfig.cmake.in > $(DESTDIR)$(CMAKE_DIR)/haresnetConfig.cmake
+	@# The pointer size the library was built for, from its ELF class.
+	bits=$$(readelf -h $(DIST_DIR)/libharesnet.so | sed -n 's/^ *Class: *ELF//p'); \
+	sed -e 's|@VERSION@|$(VERSION)|; s|@VERSION_MAJOR@|$(VERSION_MAJOR)|' \
+		-e "s|@POINTER_BITS@|$$bits|g; s|@POINTER_BYTES@|$$((bits / 8))|" \
+		bindings/c/haresnetConfigVersion.cmake.in > $(DESTDIR)$(CMAKE_DIR)/haresnetConfigVersion.cmake
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/haresnet.h $(DESTDIR)$(LIBDIR)/libharesnet.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libharesnet.so \
+		$(DESTDIR)$(LIBDIR)/libharesnet.a $(DESTDIR)$(LIBDIR)/pkgconfig/haresnet.pc \
+		$(DESTDIR)$(CMAKE_DIR)/haresnetConfig.cmake \
+		$(DESTDIR)$(CMAKE_DIR)/haresnetConfigVersion.cmake $(DESTDIR)$(BINDIR)/haresnet
+	rmdir $(DESTDIR)$(CMAKE_DIR) 2>/dev/null || true
+
+# Installs into a temporary prefix and builds bindings/c/classify_record.c from there with
+# pkg-config and with CMake, shared and static, and runs each build (scripts/test-install).
+# It installs the dist build, not what cargo-test built: the archive's system libraries
+# come from rustc building it, and the test build's features (dev-dependencies) differ.
+install-test:
+	MAKE="$(MAKE)" scripts/test-install
