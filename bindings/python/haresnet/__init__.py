@@ -13,13 +13,22 @@ library's status and message.
 
 import ctypes
 import json
+import math
+import numbers
+import os
+import warnings
 from collections import namedtuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 from ctypes import POINTER, byref, c_double, c_float, c_int32, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _lib
 from ._lib import lib
+
+if TYPE_CHECKING:
+    import pandas
 
 __all__ = ["HaresnetError", "Model", "Record", "Results", "Summary", "version", "read_annotations", "detect_r_peaks"]
 
@@ -62,7 +71,7 @@ def _ptr(array, ctype):
     return array.ctypes.data_as(POINTER(ctype))
 
 
-def version():
+def version() -> str:
     """The library's version, `"MAJOR.MINOR.PATCH"`."""
     return lib.haresnet_version().decode()
 
@@ -73,10 +82,68 @@ if lib.haresnet_abi_version() >> 16 != _lib.ABI_MAJOR:
         f"are written for ABI {_lib.ABI_MAJOR}.x"
     )
 
-#: Per-segment results: `starts` (int64, first sample of each segment), `labels` (int32,
-#: class index, -1 when not analysable), `probabilities` (float32, segments × classes,
-#: NaN when not analysable), `heart_rates` (float32 bpm, NaN when unknown).
-Results = namedtuple("Results", "starts labels probabilities heart_rates")
+class Results(namedtuple("Results", "starts labels probabilities heart_rates")):
+    """Per-segment results: `starts` (int64, first sample of each segment), `labels` (int32,
+    class index, -1 when not analysable), `probabilities` (float32, segments × classes,
+    NaN when not analysable), `heart_rates` (float32 bpm, NaN when unknown)."""
+
+    __slots__ = ()
+
+    def to_pandas(self, labels: Sequence[str], fs: Optional[float] = None) -> "pandas.DataFrame":
+        """The results as a pandas DataFrame, one row a segment: `start` (sample), `start_s`
+        (when `fs` is given), `label` (the class name of `labels`, e.g. `model.labels`;
+        None when not analysable), `heart_rate_bpm` and a `p_<class>` column per class.
+        Needs pandas."""
+        try:
+            import pandas as pd
+        except ImportError as e:
+            raise ImportError("Results.to_pandas needs pandas (pip install pandas)") from e
+        columns = {"start": self.starts}
+        if fs is not None:
+            columns["start_s"] = self.starts / float(fs)
+        columns["label"] = [labels[i] if i >= 0 else None for i in self.labels]
+        columns["heart_rate_bpm"] = self.heart_rates
+        for k, name in enumerate(labels):
+            columns[f"p_{name}"] = self.probabilities[:, k]
+        return pd.DataFrame(columns)
+
+
+#: Largest typical amplitude (mV) of an ECG lead in millivolts: beyond it the samples are
+#: likely raw ADC units or microvolts.
+_MAX_PLAUSIBLE_MV = 50.0
+#: Smallest: below it they are likely volts.
+_MIN_PLAUSIBLE_MV = 0.02
+
+
+def _signal(samples, fs):
+    """`samples` as a contiguous float32 vector and `fs` as a float, checked: a clear error
+    for a wrong type or rate, and a warning when the amplitudes are implausible for mV."""
+    if isinstance(fs, bool) or not isinstance(fs, numbers.Real) or not math.isfinite(fs) or fs <= 0:
+        raise ValueError(f"fs must be a positive number of hertz, got {fs!r}")
+    x = np.asarray(samples)
+    if x.dtype.kind not in "fiu":
+        raise TypeError(f"samples must be real numbers (mV), got dtype {x.dtype}")
+    if x.ndim != 1:
+        raise ValueError(f"samples must be one-dimensional, got shape {x.shape}")
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    finite = x[np.isfinite(x)]
+    if finite.size:
+        # The spread of the bulk of the samples, so that a few spikes do not decide.
+        lo, hi = np.percentile(finite, [1, 99])
+        spread = float(hi - lo)
+        if spread > _MAX_PLAUSIBLE_MV:
+            warnings.warn(
+                f"samples span {spread:.4g} (1st to 99th percentile): the model expects "
+                "millivolts; are these raw ADC units or microvolts?",
+                stacklevel=3,
+            )
+        elif 0 < spread < _MIN_PLAUSIBLE_MV:
+            warnings.warn(
+                f"samples span {spread:.4g} (1st to 99th percentile): the model expects "
+                "millivolts; are these volts?",
+                stacklevel=3,
+            )
+    return x, float(fs)
 
 #: What a classification amounts to: `class_seconds` (dict, class name to seconds),
 #: `analysed_seconds`, `af_burden_percent` (share of the analysed time in AFIB or AFL; NaN
@@ -150,7 +217,13 @@ class Model(_Handle):
 
     _free = lib.haresnet_model_free
 
-    def __init__(self, segment_seconds=5, weights="all", path=None, threads=0):
+    def __init__(
+        self,
+        segment_seconds: int = 5,
+        weights: str = "all",
+        path: Union[str, os.PathLike, None] = None,
+        threads: int = 0,
+    ) -> None:
         super().__init__()
         opts = _lib.ModelOptions()
         _check(lib.haresnet_model_options_init(byref(opts), ctypes.sizeof(opts)))
@@ -174,28 +247,35 @@ class Model(_Handle):
         self.model_rate = value.value
 
     @property
-    def card(self):
+    def card(self) -> Dict[str, Any]:
         """The model card of the loaded weights, as a dict (the schema of the `.json` files
         in `plugin/weights/`): `name`, `weight_set`, `labels`, `preprocess`, `network`,
         `postprocess` (`smoothing_half_life_seconds`), `training` (provenance, with the
         exact `command`) and `metrics` (measured results). A new dict on each access."""
         return json.loads(_string(lib.haresnet_model_card_json, self._handle))
 
-    def segment_len(self, fs):
+    def segment_len(self, fs: float) -> int:
         """Samples in one segment at input rate `fs`."""
         n = c_size_t()
         _check(lib.haresnet_model_segment_len(self._handle, fs, byref(n)))
         return n.value
 
-    def classify(self, samples, fs, hop_seconds=None, skip_invalid=False, smoothing_half_life=None):
+    def classify(
+        self,
+        samples: ArrayLike,
+        fs: float,
+        hop_seconds: Optional[float] = None,
+        skip_invalid: bool = True,
+        smoothing_half_life: Optional[float] = None,
+    ) -> Results:
         """Classifies one lead (mV, any rate >= 100 Hz) cut into segments: consecutive, or
-        `hop_seconds` apart. NaN samples are refused unless `skip_invalid`, which leaves
-        the segments holding them unclassified. Consecutive segments' probabilities are
-        smoothed with a half-life of `smoothing_half_life` seconds: None for the weights'
-        own, 0 for none. Returns :data:`Results`."""
-        x = np.ascontiguousarray(samples, dtype=np.float32)
-        if x.ndim != 1:
-            raise ValueError(f"samples must be one-dimensional, got shape {x.shape}")
+        `hop_seconds` apart. Segments holding NaN samples (leads off) are left unclassified,
+        as :meth:`Record.classify` leaves them; `skip_invalid=False` refuses NaN instead.
+        Consecutive segments' probabilities are smoothed with a half-life of
+        `smoothing_half_life` seconds: None for the weights' own, 0 for none. A warning
+        says when the amplitudes look like raw ADC units or volts rather than mV. Returns
+        :data:`Results`."""
+        x, fs = _signal(samples, fs)
         opts = _classify_options(hop_seconds, skip_invalid, smoothing_half_life)
         count = c_size_t()
         _check(lib.haresnet_model_segment_count(self._handle, x.size, fs, byref(opts), byref(count)))
@@ -205,7 +285,7 @@ class Model(_Handle):
             len(self.labels),
         )
 
-    def summarize(self, results, fs, total):
+    def summarize(self, results: Results, fs: float, total: int) -> "Summary":
         """Time in each rhythm and AF burden of `results` (:data:`Results` of this model)
         from a signal of `total` samples at `fs`, as `haresnet report` computes them.
         Returns :data:`Summary`."""
@@ -238,7 +318,7 @@ class Record(_Handle):
 
     _free = lib.haresnet_record_free
 
-    def __init__(self, path):
+    def __init__(self, path: Union[str, os.PathLike]) -> None:
         super().__init__()
         _check(lib.haresnet_record_open(str(path).encode(), byref(self._handle)))
         value = c_double()
@@ -254,13 +334,13 @@ class Record(_Handle):
         #: Signal names, in signal order.
         self.signal_names = [_string(lib.haresnet_record_signal_name, self._handle, i) for i in range(n.value)]
 
-    def find_signal(self, name):
+    def find_signal(self, name: str) -> int:
         """Index of the first signal named `name`; raises :class:`HaresnetError` if none."""
         index = c_uint32()
         _check(lib.haresnet_record_find_signal(self._handle, name.encode(), byref(index)))
         return index.value
 
-    def read(self, signal, start=0, stop=None):
+    def read(self, signal: Union[int, str], start: int = 0, stop: Optional[int] = None) -> np.ndarray:
         """Physical samples (mV) of `signal` (index or name) over frames `[start, stop)`,
         float32, NaN where invalid."""
         channel = self.find_signal(signal) if isinstance(signal, str) else int(signal)
@@ -276,7 +356,14 @@ class Record(_Handle):
         _check(status)
         return out[: n.value]
 
-    def classify(self, model, signal=None, hop_seconds=None, skip_invalid=True, smoothing_half_life=None):
+    def classify(
+        self,
+        model: Model,
+        signal: Optional[str] = None,
+        hop_seconds: Optional[float] = None,
+        skip_invalid: bool = True,
+        smoothing_half_life: Optional[float] = None,
+    ) -> Results:
         """Classifies lead `signal` (default MLII) of the whole record with `model`;
         segments with invalid samples are left unclassified unless `skip_invalid` is False.
         `hop_seconds` and `smoothing_half_life` as in :meth:`Model.classify`. Returns
@@ -296,15 +383,11 @@ class Record(_Handle):
         )
 
 
-def detect_r_peaks(samples, fs):
+def detect_r_peaks(samples: ArrayLike, fs: float) -> np.ndarray:
     """The R peaks of a whole signal: one ECG lead (mV) at `fs` Hz (100 Hz to 1 MHz), as
     `haresnet beats` finds them; no model is needed. Returns the sample index of each peak,
     ascending (int64). NaN samples are gaps: no peak is placed in them."""
-    x = np.ascontiguousarray(samples, dtype=np.float32)
-    if x.ndim != 1:
-        raise ValueError(f"samples must be one-dimensional, got shape {x.shape}")
-    if not fs > 0:
-        raise ValueError(f"fs must be positive, got {fs}")
+    x, fs = _signal(samples, fs)
     # Peaks are at least 250 ms apart: this many always fit, so one call does.
     cap = int(x.size // (0.25 * fs)) + 2
     out = np.empty(cap, np.int64)
@@ -320,7 +403,7 @@ def detect_r_peaks(samples, fs):
 Annotation = namedtuple("Annotation", "sample symbol subtype chan num aux")
 
 
-def read_annotations(record_path, annotator):
+def read_annotations(record_path: Union[str, os.PathLike], annotator: str) -> List["Annotation"]:
     """The annotations of `record_path` for `annotator` (e.g. `"atr"`), as a list of
     :data:`Annotation` in file order."""
     handle = c_void_p()

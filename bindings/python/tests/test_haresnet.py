@@ -8,6 +8,8 @@ import json
 import re
 import subprocess
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -152,8 +154,9 @@ def test_errors_carry_the_library_message(weights):
         x = np.zeros(5000, np.float32)
         x[10] = np.nan
         with pytest.raises(haresnet.HaresnetError, match="NaN"):
-            model.classify(x, 360.0)
-        skipped = model.classify(x, 360.0, skip_invalid=True)
+            model.classify(x, 360.0, skip_invalid=False)
+        # NaN is skipped by default, as Record.classify skips it.
+        skipped = model.classify(x, 360.0)
         assert skipped.labels[0] == -1 and np.isnan(skipped.probabilities[0]).all()
         with pytest.raises(haresnet.HaresnetError, match="shorter than one segment"):
             model.classify(np.zeros(10, np.float32), 360.0)
@@ -181,3 +184,27 @@ def test_options_structures_follow_the_header():
 
 def test_version_and_abi():
     assert haresnet.version().count(".") == 2
+
+
+def test_arguments_are_checked_before_the_library(weights):
+    kwargs, _ = weights
+    with haresnet.Model(**kwargs) as model, haresnet.Record(RECORD) as record:
+        x = record.read("MLII")
+        for fs in (None, "360", float("nan"), -1.0, True):
+            with pytest.raises(ValueError, match="fs must be a positive number"):
+                model.classify(x, fs)
+        with pytest.raises(TypeError, match="real numbers"):
+            model.classify(x.astype(np.complex64), record.fs)
+        # Raw ADC units (200 adu/mV) and volts are accepted with a warning; mV without one.
+        with pytest.warns(UserWarning, match="raw ADC units"):
+            model.classify(x * 200, record.fs)
+        with pytest.warns(UserWarning, match="volts"):
+            model.classify(x / 1000, record.fs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            result = model.classify(x, record.fs)
+        pd = pytest.importorskip("pandas")
+        frame = result.to_pandas(model.labels, record.fs)
+        assert isinstance(frame, pd.DataFrame) and len(frame) == len(result.starts)
+        assert list(frame.columns[:4]) == ["start", "start_s", "label", "heart_rate_bpm"]
+        assert frame["label"].iloc[0] == model.labels[result.labels[0]]
