@@ -107,6 +107,7 @@ install-build:
 	@test -s $(DIST_DIR)/native-static-libs || { echo "rustc printed no native-static-libs" >&2; exit 1; }
 
 install-files:
+	@test -s $(DIST_DIR)/native-static-libs || { echo "nothing to install: run make install-build first" >&2; exit 1; }
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(CMAKE_DIR) \
 		$(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 644 include/haresnet.h $(DESTDIR)$(INCLUDEDIR)/haresnet.h

@@ -5,10 +5,10 @@
  *   classify_record RECORD [WEIGHTS.hrn]
  *
  * RECORD is the record's path without extension (e.g. mitdb/100). Without WEIGHTS, the
- * 5 s weights embedded in the library are used. Build (see README.md):
+ * 5 s weights embedded in the library are used. Build against an installed haresnet
+ * (`make install`; README.md also shows static linking, CMake and the build tree):
  *
- *   cc -std=c99 -Wall -Wextra -Werror -I include bindings/c/classify_record.c \
- *      -L target/release -lharesnet -o classify_record
+ *   cc -std=c99 classify_record.c $(pkg-config --cflags --libs haresnet) -o classify_record
  */
 #include <stdio.h>
 #include <stdlib.h>
