@@ -86,7 +86,8 @@ DIST_DIR = $(TARGET_DIR)/dist
 # The soname is given to the install build only: libraries under target/debug and
 # target/release have none, so programs linked against them in the tree (tests, MEX
 # files) need no versioned link. --print native-static-libs: the system libraries the
-# archive needs (Libs.private), which rustc knows.
+# archive needs (Libs.private), which rustc knows. engine/cli: the features of the tool's
+# build, so that both share one build of the engine. (Linux: .so names, -soname.)
 DIST_FFI = $(CARGO) rustc --profile dist -p haresnet-ffi --features engine/cli --lib -- \
 	--print native-static-libs -C link-arg=-Wl,-soname,$(SONAME)
 # ${prefix}-relative in haresnet.pc where they can be (pkg-config --define-prefix).
