@@ -3,6 +3,8 @@
 
 #[path = "../../plugin/src/error.rs"]
 pub mod error;
+#[path = "../../plugin/src/files.rs"]
+pub mod files;
 #[path = "../../plugin/src/wfdb/mod.rs"]
 pub mod wfdb;
 
@@ -11,6 +13,14 @@ pub use error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 use wfdb::{Record, Resolution};
+
+/// Whether the input classes of bugs already found, which the targets skip so that the
+/// rest is fuzzed, are tried too: set `HARESNET_FUZZ_KNOWN_BUGS` to run the reproducers
+/// in `artifacts-found/`.
+pub fn known_bugs() -> bool {
+    static SET: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SET.get_or_init(|| std::env::var_os("HARESNET_FUZZ_KNOWN_BUGS").is_some())
+}
 
 /// A directory private to this fuzzing process (in memory where the system offers it).
 pub fn scratch() -> PathBuf {
@@ -60,5 +70,34 @@ pub fn exercise_annotations(bytes: &[u8]) {
     if let Ok(encoded) = wfdb::encode_annotations(360.0, &file.annotations) {
         let back = wfdb::parse_annotations(&encoded, Path::new("re.atr")).expect("re-read");
         assert_eq!(back.annotations, file.annotations);
+    }
+}
+
+/// What the targets past the reader share: the engine's embedded classifiers, loaded once
+/// per process.
+#[cfg(feature = "engine")]
+pub mod engine {
+    use std::sync::OnceLock;
+
+    use haresnet::weights::WeightSet;
+    use haresnet::{Backend, Classifier, ClassifierOptions};
+
+    /// Segment lengths of the embedded weights.
+    pub const SECONDS: [u32; 3] = [2, 5, 10];
+
+    /// The embedded classifier for `SECONDS[pick % 3]`, weight set `ds1` or `all`, run by
+    /// the burn model or the inference path.
+    pub fn classifier(pick: usize, ds1: bool, burn: bool) -> &'static Classifier {
+        static LOADED: [OnceLock<Classifier>; 12] = [const { OnceLock::new() }; 12];
+        let i = pick % 3 + 3 * usize::from(ds1) + 6 * usize::from(burn);
+        LOADED[i].get_or_init(|| {
+            let set = if ds1 { WeightSet::Ds1 } else { WeightSet::All };
+            let options = ClassifierOptions {
+                backend: if burn { Backend::Burn } else { Backend::Fast },
+                ..ClassifierOptions::default()
+            };
+            Classifier::embedded_with(SECONDS[pick % 3], set, &options)
+                .expect("the embedded weights load")
+        })
     }
 }
