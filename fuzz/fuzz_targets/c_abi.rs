@@ -23,7 +23,6 @@ use haresnet_ffi::status::*;
 use haresnet_ffi::stream::*;
 use haresnet_ffi::summary::*;
 use haresnet_ffi::version::*;
-use haresnet_fuzz::known_bugs;
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 
@@ -650,13 +649,9 @@ impl Host<'_> {
                     0 => std::ptr::null(),
                     1 => {
                         opts[0] = self.u.arbitrary()?;
-                        // Known bug, skipped unless HARESNET_FUZZ_KNOWN_BUGS is set:
-                        // threads = UINT32_MAX (a host's -1) starts rayon's maximum of
-                        // 65535 threads, for minutes (artifacts-found/c_abi/threads-uint32-max).
-                        let threads = [0, 1, 2, 3, 64, u32::MAX][self.u.choose_index(6)?];
-                        if threads == u32::MAX && known_bugs() {
-                            opts[1] = threads;
-                        }
+                        // UINT32_MAX (a host's -1) once started 65535 threads
+                        // (artifacts-found/c_abi/threads-uint32-max); now refused.
+                        opts[1] = [0, 1, 2, 3, 64, u32::MAX][self.u.choose_index(6)?];
                         opts.as_ptr().cast()
                     }
                     _ => {
@@ -1141,12 +1136,9 @@ impl Host<'_> {
                     )
                 };
                 check_status("haresnet_annotations_fields", s);
-                // Known bug, not checked unless HARESNET_FUZZ_KNOWN_BUGS is set: a
-                // misaligned array after the first is refused once the arrays before it
-                // have been written (artifacts-found/c_abi/annotations-fields-partial-write).
-                let misaligned = bufs.iter().any(|b| !b.null && b.offset != 0);
-                let known = s == HARESNET_STATUS_INVALID_ARGUMENT && misaligned && !known_bugs();
-                if s != HARESNET_STATUS_OK && !known {
+                // A misaligned later array once left the earlier ones written
+                // (artifacts-found/c_abi/annotations-fields-partial-write).
+                if s != HARESNET_STATUS_OK {
                     assert!(
                         bufs.iter().all(Buf::untouched),
                         "haresnet_annotations_fields wrote and failed"
