@@ -649,9 +649,11 @@ impl Host<'_> {
                     0 => std::ptr::null(),
                     1 => {
                         opts[0] = self.u.arbitrary()?;
-                        // UINT32_MAX (a host's -1) once started 65535 threads
-                        // (artifacts-found/c_abi/threads-uint32-max); now refused.
-                        opts[1] = [0, 1, 2, 3, 64, u32::MAX][self.u.choose_index(6)?];
+                        // 0, or UINT32_MAX (a host's -1), which once started 65535 threads
+                        // (artifacts-found/c_abi/threads-uint32-max) and must be refused.
+                        if self.u.choose_index(6)? == 5 {
+                            opts[1] = u32::MAX;
+                        }
                         opts.as_ptr().cast()
                     }
                     _ => {
@@ -682,6 +684,10 @@ impl Host<'_> {
                     )
                 };
                 check_status(function, s);
+                assert!(
+                    opts[1] != u32::MAX || s != HARESNET_STATUS_OK,
+                    "threads = UINT32_MAX loaded"
+                );
                 if out.usable() {
                     let m = out.get();
                     assert_eq!(
