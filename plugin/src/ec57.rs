@@ -21,6 +21,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 pub use crate::dsp::qrs::BeatMatch;
+use crate::dsp::qrs::match_beats;
 use crate::wfdb::{Annotation, codes};
 use crate::{Error, Result};
 
@@ -163,25 +164,13 @@ pub fn compare(
         .filter(|&t| t >= from && !reference.is_excluded(t))
         .collect();
     det.sort_unstable();
-    let mut used = vec![false; det.len()];
+    let (matched, used) = match_beats(&refs, &det, tolerance);
     let mut m = BeatMatch::default();
-    let mut lo = 0usize;
-    for &r in &refs {
-        while lo < det.len() && det[lo] < r.saturating_sub(tolerance) {
-            lo += 1;
-        }
-        let nearest = (lo..det.len())
-            .take_while(|&j| det[j] <= r.saturating_add(tolerance))
-            .filter(|&j| !used[j])
-            .min_by_key(|&j| (det[j] - r).abs());
-        if let Some(j) = nearest {
-            used[j] = true;
-        }
-        if r >= start {
-            match nearest {
-                Some(_) => m.true_positives += 1,
-                None => m.false_negatives += 1,
-            }
+    for (_, hit) in refs.iter().zip(matched).filter(|&(&r, _)| r >= start) {
+        if hit {
+            m.true_positives += 1;
+        } else {
+            m.false_negatives += 1;
         }
     }
     m.false_positives = det

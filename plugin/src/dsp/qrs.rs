@@ -501,31 +501,43 @@ pub fn evaluate_window(
     refs.sort_unstable();
     let mut det: Vec<i64> = detected.to_vec();
     det.sort_unstable();
-    let mut used = vec![false; det.len()];
+    let (matched, used) = match_beats(&refs, &det, tolerance);
     let mut m = BeatMatch::default();
-    let mut lo = 0usize;
-    for &r in &refs {
-        while lo < det.len() && det[lo] < r.saturating_sub(tolerance) {
-            lo += 1;
-        }
-        let best = (lo..det.len())
-            .take_while(|&j| det[j] <= r.saturating_add(tolerance))
-            .filter(|&j| !used[j])
-            .min_by_key(|&j| (det[j] - r).abs());
-        let inside = window.contains(&r);
-        match best {
-            Some(j) => {
-                used[j] = true;
-                if inside {
-                    m.true_positives += 1;
-                }
-            }
-            None if inside => m.false_negatives += 1,
-            None => {}
+    for (r, hit) in refs.iter().zip(matched) {
+        match (window.contains(r), hit) {
+            (true, true) => m.true_positives += 1,
+            (true, false) => m.false_negatives += 1,
+            (false, _) => {}
         }
     }
     m.false_positives = used.iter().filter(|&&u| !u).count();
     m
+}
+
+/// The beat-by-beat matching every comparison here uses: `refs` and `det` sorted, each
+/// reference beat in time order takes the nearest unmatched detection within `tolerance`
+/// samples. Returns whether each reference beat was matched and whether each detection
+/// was used.
+pub fn match_beats(refs: &[i64], det: &[i64], tolerance: i64) -> (Vec<bool>, Vec<bool>) {
+    let mut used = vec![false; det.len()];
+    let mut lo = 0usize;
+    let matched = refs
+        .iter()
+        .map(|&r| {
+            while lo < det.len() && det[lo] < r.saturating_sub(tolerance) {
+                lo += 1;
+            }
+            let nearest = (lo..det.len())
+                .take_while(|&j| det[j] <= r.saturating_add(tolerance))
+                .filter(|&j| !used[j])
+                .min_by_key(|&j| (det[j] - r).abs());
+            if let Some(j) = nearest {
+                used[j] = true;
+            }
+            nearest.is_some()
+        })
+        .collect();
+    (matched, used)
 }
 
 /// Detects beats in every complete, non-overlapping segment of `signal` (sampled at the
