@@ -13,7 +13,7 @@ use haresnet::{Error, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::classify::{choose_lead, record_name};
+use crate::classify::{batch_records, choose_lead, record_name};
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE};
 
 /// Detector blocks (a minute of signal each) read at a time: bounds memory on day-long
@@ -147,33 +147,6 @@ pub fn run(args: &Args) -> ExitCode {
     }
 }
 
-/// The record paths named on the command line or in `--records`.
-pub fn record_paths(
-    record: &[PathBuf],
-    records: Option<&Path>,
-    data: Option<&Path>,
-) -> std::result::Result<Vec<PathBuf>, (u8, String)> {
-    let Some(list) = records else {
-        return Ok(record.to_vec());
-    };
-    let text =
-        std::fs::read_to_string(list).map_err(|e| (EXIT_USAGE, Error::io(list, e).to_string()))?;
-    let dir = match data {
-        Some(d) => d.to_path_buf(),
-        None => list.parent().unwrap_or(Path::new("")).to_path_buf(),
-    };
-    let paths: Vec<PathBuf> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| dir.join(l))
-        .collect();
-    if paths.is_empty() {
-        return Err((EXIT_USAGE, format!("{} lists no records", list.display())));
-    }
-    Ok(paths)
-}
-
 fn batch(args: &Args) -> std::result::Result<ExitCode, (u8, String)> {
     if args.annotator.is_empty() || args.annotator.contains(['/', '\\', '.']) {
         return Err((
@@ -184,7 +157,7 @@ fn batch(args: &Args) -> std::result::Result<ExitCode, (u8, String)> {
             ),
         ));
     }
-    let paths = record_paths(&args.record, args.records.as_deref(), args.data.as_deref())?;
+    let paths = batch_records(&args.record, args.records.as_deref(), args.data.as_deref())?;
     let mut seen = HashSet::new();
     for p in &paths {
         let name = record_name(p);

@@ -361,12 +361,25 @@ fn failure(e: impl std::fmt::Display) -> (u8, String) {
 
 /// The record paths named on the command line or in `--records`.
 fn record_paths(args: &Args) -> std::result::Result<Vec<PathBuf>, (u8, String)> {
-    let Some(list) = &args.records else {
+    if args.records.is_none() {
         return Ok(args.record.iter().map(wfdb::record_base).collect());
+    }
+    batch_records(&args.record, args.records.as_deref(), args.data.as_deref())
+}
+
+/// The records of a batch: `record` as given, or those `records` lists (one name a line,
+/// `#` comments, like PhysioNet's `RECORDS`) under `data` (default: the list's folder).
+pub fn batch_records(
+    record: &[PathBuf],
+    records: Option<&Path>,
+    data: Option<&Path>,
+) -> std::result::Result<Vec<PathBuf>, (u8, String)> {
+    let Some(list) = records else {
+        return Ok(record.to_vec());
     };
     let text = std::fs::read_to_string(list).map_err(|e| usage(Error::io(list, e)))?;
-    let dir = match &args.data {
-        Some(d) => d.clone(),
+    let dir = match data {
+        Some(d) => d.to_path_buf(),
         None => list.parent().unwrap_or(Path::new("")).to_path_buf(),
     };
     let paths: Vec<PathBuf> = text

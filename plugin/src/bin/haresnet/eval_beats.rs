@@ -9,7 +9,7 @@ use haresnet::wfdb::{self, header::Header};
 use haresnet::{Error, Result};
 use serde::Serialize;
 
-use crate::beats::record_paths;
+use crate::classify::batch_records;
 use crate::classify::record_name;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE};
 
@@ -84,11 +84,11 @@ pub fn run(args: &Args) -> ExitCode {
 /// header in it whose record has both annotation files.
 fn records(args: &Args) -> std::result::Result<Vec<PathBuf>, (u8, String)> {
     if let Some(list) = &args.records {
-        return record_paths(&[], Some(list), Some(&args.data));
+        return batch_records(&[], Some(list), Some(&args.data));
     }
     let listed = args.data.join("RECORDS");
     if listed.is_file() {
-        return record_paths(&[], Some(&listed), Some(&args.data));
+        return batch_records(&[], Some(&listed), Some(&args.data));
     }
     let entries = std::fs::read_dir(&args.data)
         .map_err(|e| (EXIT_USAGE, Error::io(&args.data, e).to_string()))?;
