@@ -26,6 +26,11 @@ pub const ALLOW_OUTSIDE_ENV: &str = "HARESNET_ALLOW_OUTSIDE_FOLDER";
 /// opened without blocking and refused, so a name that points at one cannot hang the
 /// caller.
 pub fn open_regular(path: &Path) -> Result<File> {
+    open_regular_len(path).map(|(file, _)| file)
+}
+
+/// [`open_regular`] and the file's length, from the one `fstat` that checks its type.
+fn open_regular_len(path: &Path) -> Result<(File, u64)> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -40,14 +45,13 @@ pub fn open_regular(path: &Path) -> Result<File> {
     if !meta.is_file() {
         return Err(Error::format(path, None, "not a regular file"));
     }
-    Ok(file)
+    Ok((file, meta.len()))
 }
 
 /// The whole of the regular file `path`, refused when it is larger than `cap` bytes
 /// (`what` names the kind of file in the message).
 pub fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>> {
-    let file = open_regular(path)?;
-    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let (file, len) = open_regular_len(path)?;
     if len > cap {
         return Err(Error::format(
             path,

@@ -360,7 +360,13 @@ const LARGEST_SAMPLE: f32 = (1u64 << 40) as f32;
 /// ordinary segment. A power of two scales exactly, so every later step (all linear up to
 /// the normalisation) sees the same signal at another scale.
 fn in_range_scale(segment: &[f32]) -> Option<f32> {
-    let peak = segment.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    // The largest magnitude as the largest sign-less bit pattern: for finite samples
+    // (checked before) the orders agree, and an integer maximum vectorises where
+    // `f32::max`, with its NaN rule, does not.
+    let bits = segment
+        .iter()
+        .fold(0u32, |m, x| m.max(x.to_bits() & 0x7fff_ffff));
+    let peak = f32::from_bits(bits);
     (peak > LARGEST_SAMPLE).then(|| {
         let excess = peak.log2().ceil() as i32 - 30;
         2f32.powi(-excess)
