@@ -5,7 +5,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("weights");
+    // Read when the script runs, not when it is compiled: a build script compiled for a
+    // checkout elsewhere (another worktree sharing the target folder) must still find
+    // this checkout's weights.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest).join("weights");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut entries = String::new();
     for seconds in [2u32, 5, 10] {
