@@ -89,21 +89,40 @@ impl AnnotationFile {
 
 /// Path of the annotation file of `record_path` (the record path, its header or another
 /// of its files, as [`record_base`](super::record_base) reads it) for `annotator` (the
-/// file extension, e.g. `atr`).
+/// file extension, e.g. `atr`). The annotator [`EDF_ANNOTATOR`] of an EDF file is the
+/// file itself: its EDF+ annotations.
 pub fn annotation_path(record_path: impl AsRef<Path>, annotator: &str) -> PathBuf {
+    let record_path = record_path.as_ref();
+    if annotator == EDF_ANNOTATOR && super::edf::is_edf_path(record_path) {
+        return record_path.to_path_buf();
+    }
     let mut p = super::record_base(record_path).into_os_string();
     p.push(format!(".{annotator}"));
     PathBuf::from(p)
 }
 
-/// Reads the annotations of `record_path` for `annotator` (e.g. `atr`).
+/// Annotator name of an EDF+ file's own annotations.
+pub const EDF_ANNOTATOR: &str = "edf";
+
+/// Reads the annotations of `record_path` for `annotator` (e.g. `atr`); a relative path
+/// not found as given is looked for through the `WFDB` search path.
 pub fn read_annotations(record_path: impl AsRef<Path>, annotator: &str) -> Result<Vec<Annotation>> {
-    Ok(read_annotation_file(annotation_path(record_path, annotator))?.annotations)
+    let path = super::search::find_file(&annotation_path(record_path, annotator));
+    Ok(read_annotation_file(path)?.annotations)
 }
 
-/// Reads an annotation file given its full path.
+/// Reads an annotation file given its full path; an EDF file (`.edf`) gives its EDF+
+/// annotations, at its record's sampling frequency.
 pub fn read_annotation_file(path: impl AsRef<Path>) -> Result<AnnotationFile> {
     let path = path.as_ref();
+    if super::edf::is_edf_path(path) {
+        let edf = super::edf::Edf::open(path)?;
+        return Ok(AnnotationFile {
+            annotations: edf.annotations()?,
+            time_resolution: Some(edf.header.fs),
+            ..AnnotationFile::default()
+        });
+    }
     let bytes =
         crate::files::read_capped(path, crate::files::MAX_ANNOTATION_BYTES, "annotation file")?;
     parse_annotations(&bytes, path)

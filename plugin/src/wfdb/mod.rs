@@ -13,11 +13,13 @@
 
 pub mod annotation;
 pub mod codes;
+pub mod edf;
 mod flac;
 pub mod format;
 pub mod header;
 mod multiseg;
 mod record;
+pub mod search;
 mod signal;
 
 pub use annotation::{

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::edf::{Edf, is_edf_path};
 use super::header::{Header, SignalSpec};
 use super::multiseg::MultiSegment;
 use super::signal::Segment;
@@ -37,6 +38,8 @@ pub struct Record {
 enum Data {
     Single(Segment),
     Multi(MultiSegment),
+    /// An EDF or EDF+ file.
+    Edf(Box<Edf>),
 }
 
 impl Data {
@@ -44,6 +47,7 @@ impl Data {
         match self {
             Data::Single(s) => &s.signals,
             Data::Multi(m) => &m.signals,
+            Data::Edf(e) => &e.header.signals,
         }
     }
 
@@ -51,6 +55,7 @@ impl Data {
         match self {
             Data::Single(s) => s.len,
             Data::Multi(m) => m.len,
+            Data::Edf(e) => e.len(),
         }
     }
 }
@@ -90,8 +95,23 @@ impl Record {
     /// [`record_base`] reads it): parses the
     /// header (and those of the segments of a multi-segment record) and checks that every
     /// signal file exists; the error names every missing segment.
+    ///
+    /// An EDF or EDF+ file (`.edf`) opens as a record of its ordinary signals (see
+    /// [`edf`](super::edf)); its header path is the file itself.
+    ///
+    /// A relative path that names no record is looked for in the folders of the `WFDB`
+    /// search path (see [`search`](super::search)).
     pub fn open(path: impl AsRef<Path>) -> Result<Record> {
-        let header_path = header_path(path.as_ref());
+        let path = &super::search::find_record(path.as_ref());
+        if is_edf_path(path) && path.is_file() {
+            let edf = Edf::open(path)?;
+            return Ok(Record {
+                header_path: path.to_path_buf(),
+                header: edf.header.clone(),
+                data: Data::Edf(Box::new(edf)),
+            });
+        }
+        let header_path = header_path(path);
         let header = Header::from_file(&header_path)?;
         let dir = header_path.parent().unwrap_or(Path::new("")).to_path_buf();
         let data = if header.is_multi_segment() {
@@ -136,6 +156,7 @@ impl Record {
         match &self.data {
             Data::Single(s) => s.check_stored_to(to),
             Data::Multi(m) => m.check_stored_to(to),
+            Data::Edf(e) => e.check_stored_to(to),
         }
     }
 
@@ -224,6 +245,7 @@ impl Record {
         match &self.data {
             Data::Single(s) => s.read(channels, from, to, out)?,
             Data::Multi(m) => *out = m.read_digital(channels, from, to)?,
+            Data::Edf(e) => e.read(channels, from, to, out)?,
         }
         if resolution == Resolution::Expanded {
             *out = self.apply_resolution(std::mem::take(out), channels, resolution)?;
@@ -253,6 +275,16 @@ impl Record {
             Data::Multi(m) => {
                 self.check_request(channels, from, to)?;
                 m.read_physical(channels, from, to)?
+            }
+            // EDF's own scaling, exact (the spec's baseline is rounded to an integer).
+            Data::Edf(e) => {
+                let digital =
+                    self.read_digital_channels(channels, from, to, Resolution::PerSignal)?;
+                digital
+                    .into_iter()
+                    .zip(channels)
+                    .map(|(d, &c)| e.to_physical(c, &d))
+                    .collect()
             }
         };
         self.apply_resolution(out, channels, resolution)
@@ -300,6 +332,8 @@ impl Record {
         match &self.data {
             Data::Single(s) => s.verify(&self.header_path),
             Data::Multi(m) => m.verify(),
+            // EDF stores no checksums or initial values; its size was checked on opening.
+            Data::Edf(_) => Ok(()),
         }
     }
 }

@@ -13,6 +13,7 @@ mod bench_read;
 mod card;
 mod classify;
 mod dataset;
+mod eval_af;
 mod eval_beats;
 mod eval_cmd;
 mod info;
@@ -63,6 +64,9 @@ enum Command {
     /// Score beat annotations against reference annotations (ANSI/AAMI EC57: sensitivity
     /// and positive predictivity per record, gross and average).
     EvalBeats(eval_beats::Args),
+    /// Judge AF detection against reference rhythm annotations (ANSI/AAMI EC57, as
+    /// `epicmp -a`: AF episode and duration sensitivity and positive predictivity).
+    EvalAf(eval_af::Args),
     /// Write an HTML page and a JSON summary of one record's rhythm classification.
     Report(report::Args),
     /// Print a record's samples as CSV (like `rdsamp -c -p -v`).
@@ -112,6 +116,7 @@ fn main() -> ExitCode {
         Command::Classify(a) => return classify::run(&a),
         Command::Beats(a) => return beats::run(&a),
         Command::EvalBeats(a) => return eval_beats::run(&a),
+        Command::EvalAf(a) => return eval_af::run(&a),
         Command::Report(a) => report::run(&a),
         Command::Info(a) => info::run(&a),
         Command::Card(a) => card::run(&a),

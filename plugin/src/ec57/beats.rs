@@ -1,5 +1,5 @@
-//! Beat-by-beat comparison of a QRS detector's annotations with reference annotations,
-//! as ANSI/AAMI EC57 prescribes it (and as the WFDB `bxb` program computes it):
+//! Beat-by-beat comparison of a QRS detector's annotations with reference annotations
+//! (what the WFDB `bxb` program computes):
 //!
 //! - reference beats are the annotations whose code is a QRS (the WFDB C library's
 //!   `isqrs`: `N L R B A a J S V r F e j n E / f Q ?`); test beats likewise, from the
