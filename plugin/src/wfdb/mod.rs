@@ -1,5 +1,6 @@
 //! Our own reader and writer of PhysioNet's WFDB format: headers (`.hea`), signal files in
-//! every storage format, and annotation files. It knows nothing of the model.
+//! every storage format (written in the common ones), and annotation files. It knows
+//! nothing of the model.
 //!
 //! ```no_run
 //! use haresnet::wfdb::{self, Record};
@@ -21,6 +22,7 @@ mod multiseg;
 mod record;
 pub mod search;
 mod signal;
+pub mod write;
 
 pub use annotation::{
     Annotation, AnnotationFile, CustomLabel, annotation_path, encode_annotations,
@@ -29,3 +31,4 @@ pub use annotation::{
 pub use format::Format;
 pub use header::{BaseDate, BaseTime, Header, SegmentSpec, SignalSpec};
 pub use record::{Record, Resolution, record_base};
+pub use write::{RecordOut, Samples, SignalOut, write_record};
