@@ -57,7 +57,9 @@ pub unsafe extern "C" fn haresnet_annotations_read(
             *out = std::ptr::null_mut();
             let record_path = boundary::string(record_path, "record_path")?;
             let annotator = boundary::string(annotator, "annotator")?;
-            let file = wfdb::read_annotation_file(wfdb::annotation_path(record_path, annotator))?;
+            // A relative path not found as given is looked for through the WFDB path.
+            let path = wfdb::search::find_file(&wfdb::annotation_path(record_path, annotator));
+            let file = wfdb::read_annotation_file(path)?;
             *out = boundary::new_handle::<haresnet_annotations>(file);
         }
         Ok(())

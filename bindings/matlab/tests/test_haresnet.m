@@ -9,7 +9,7 @@ function test_haresnet(records, workdir, checks)
 %   classify RECORD --out WORKDIR/cli`). Prints "ok NAME" for each check that passes
 %   and raises an error naming the first that fails.
 all_checks = {'cli', 'vector_equals_record', 'stream_equals_whole', 'read', ...
-    'samples_per_frame', 'errors', 'utf8', 'no_leaks', 'summarize', 'hostile'};
+    'samples_per_frame', 'errors', 'utf8', 'no_leaks', 'summarize', 'hostile', 'edf'};
 if nargin < 3 || isequal(checks, 'all'), checks = all_checks; end
 if ischar(checks), checks = {checks}; end
 ctx.records = records;
@@ -136,6 +136,16 @@ expect(isempty(rec.read(1, 5, 4)), 'an empty range');
 expect(abs(whole(1) - (995 - 1024) / 200) < 1e-6, 'first MLII sample %g', whole(1));
 v5 = rec.read(2, 1, 1);
 expect(abs(v5 - (1011 - 1024) / 200) < 1e-6, 'first V5 sample %g', v5);
+end
+
+function check_edf(ctx)
+% An EDF+ copy of an excerpt (fixtures/edf, written by pyEDFlib with the WFDB record's
+% digital values) opens as a record and reads to the WFDB record's samples.
+edf = haresnet.Record(fullfile(ctx.records, '..', 'edf', '201_0420_0540.edf'));
+rec = haresnet.Record(fullfile(ctx.records, '201_0420_0540'));
+expect(edf.fs == rec.fs && edf.length == rec.length, 'EDF fs %g, length %d', edf.fs, edf.length);
+expect(isequal(edf.signal_names, rec.signal_names), 'EDF signal names');
+expect(max(abs(edf.read('MLII') - rec.read('MLII'))) < 1e-6, 'EDF MLII samples differ');
 end
 
 function check_samples_per_frame(ctx)

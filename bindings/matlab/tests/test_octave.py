@@ -32,6 +32,7 @@ CHECKS = [
     "no_leaks",
     "summarize",
     "hostile",
+    "edf",
 ]
 
 

@@ -133,7 +133,7 @@ impl Edf {
                 "header size {header_bytes} bytes, but {ns} signals make {expected_header}"
             )));
         }
-        if !(duration > 0.0) {
+        if duration <= 0.0 {
             return Err(bad(format!(
                 "data record duration {duration} s: a record of signals needs a positive \
                  duration"

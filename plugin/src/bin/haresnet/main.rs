@@ -40,6 +40,11 @@ pub const EXIT_FAILURE: u8 = 3;
     after_help = DEVELOPER_HELP
 )]
 struct Cli {
+    /// Folders where records named by a relative path are looked for when not found as
+    /// given, as the WFDB tools' search path (overrides the `WFDB` environment variable;
+    /// separated by spaces, `:` or `;`).
+    #[arg(long, global = true, value_name = "PATH")]
+    wfdb_path: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -111,6 +116,14 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(path) = &cli.wfdb_path {
+        // SAFETY: no other thread exists yet; the library reads the search path from the
+        // environment, as the WFDB library does.
+        unsafe { std::env::set_var(haresnet::wfdb::search::WFDB_ENV, path) };
+    }
+    for url in haresnet::wfdb::search::SearchPath::from_env().ignored {
+        eprintln!("haresnet: notice: WFDB path component {url} is not a local folder; left out");
+    }
     let result = match cli.command {
         Command::ModelInfo(a) => return model_info::run(a),
         Command::Classify(a) => return classify::run(&a),
