@@ -244,6 +244,21 @@ fn split_definitions(mut anns: Vec<Annotation>) -> AnnotationFile {
     file
 }
 
+/// The code an annotation symbol stands for: a symbol of the standard table (`N`, `V`,
+/// `+`, `~`...), or `[n]` (as `rdann` prints codes without a symbol) for code `n` in
+/// 1..=49.
+pub fn code_of_symbol(symbol: &str) -> Option<u8> {
+    let symbol = symbol.trim();
+    if let Some(code) = codes::code_of(symbol) {
+        return Some(code);
+    }
+    symbol
+        .strip_prefix('[')
+        .and_then(|s| s.strip_suffix(']'))
+        .and_then(|n| n.parse::<u8>().ok())
+        .filter(|c| (1..=codes::ACMAX).contains(c))
+}
+
 /// Writes `annotations` to the file at `path` in MIT format, stating `fs` as the time
 /// resolution so readers recover it.
 ///
@@ -407,6 +422,16 @@ mod tests {
         assert!(encode_annotations(360.0, &[a(1, 0)]).is_err());
         assert!(encode_annotations(360.0, &[a(1, 50)]).is_err());
         assert!(encode_annotations(0.0, &[]).is_err());
+    }
+
+    #[test]
+    fn symbols_and_bracketed_codes() {
+        assert_eq!(code_of_symbol("N"), Some(1));
+        assert_eq!(code_of_symbol(" + "), Some(28));
+        assert_eq!(code_of_symbol("[15]"), Some(15));
+        assert_eq!(code_of_symbol("[0]"), None);
+        assert_eq!(code_of_symbol("[50]"), None);
+        assert_eq!(code_of_symbol("NN"), None);
     }
 
     #[test]

@@ -25,7 +25,7 @@ mod signal;
 pub mod write;
 
 pub use annotation::{
-    Annotation, AnnotationFile, CustomLabel, annotation_path, encode_annotations,
+    Annotation, AnnotationFile, CustomLabel, annotation_path, code_of_symbol, encode_annotations,
     parse_annotations, read_annotation_file, read_annotations, write_annotations,
 };
 pub use format::Format;

@@ -22,6 +22,7 @@ mod read;
 mod report;
 mod rr_cmd;
 mod train_cmd;
+mod write;
 
 /// Exit status: everything succeeded.
 pub const EXIT_OK: u8 = 0;
@@ -76,8 +77,12 @@ enum Command {
     Report(report::Args),
     /// Print a record's samples as CSV (like `rdsamp -c -p -v`).
     Read(read::Args),
-    /// Print a record's annotations (like `rdann`).
+    /// Print a record's annotations (like `rdann`), or write an annotation file from CSV
+    /// (like `wrann`).
     Ann(ann::Args),
+    /// Write a WFDB record (like `wrsamp`/`xform`): a record in another format, cut to
+    /// frames or signals, or samples from CSV.
+    Write(write::Args),
     /// Measure WFDB read throughput over a directory of records.
     #[command(hide = true)]
     BenchRead(bench_read::Args),
@@ -135,6 +140,7 @@ fn main() -> ExitCode {
         Command::Card(a) => card::run(&a),
         Command::Read(a) => read::run(&a),
         Command::Ann(a) => ann::run(&a),
+        Command::Write(a) => write::run(&a),
         Command::BenchRead(a) => bench_read::run(&a),
         Command::Bench(a) => bench::run(&a),
         Command::Dataset(args) => dataset::run(args),
