@@ -6,7 +6,8 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 
 use clap::Args;
-use haresnet::classify::{Classifier, ClassifierOptions};
+use haresnet::classify::{Classifier, ClassifierOptions, ClassifyOptions, InvalidSamples};
+use haresnet::ec57::af;
 use haresnet::eval::predict::classifier_probabilities;
 use haresnet::eval::{Report, probabilities, score};
 use haresnet::model::device::inference_device;
@@ -17,6 +18,7 @@ use haresnet::train::trainer::{Trainer, write_predictions};
 use haresnet::train::{Dataset, Protocol, Segment, TrainConfig};
 use haresnet::weights::WeightsFile;
 use haresnet::{Error, Result, dsp::N_RR};
+use haresnet::{rhythm, wfdb};
 
 use crate::train_cmd::load_dataset;
 
@@ -223,14 +225,77 @@ fn run_weights(args: &EvalArgs, path: &std::path::Path) -> Result<()> {
             metrics_entry(&report, &crate::portable_command()),
         )?;
     }
+    // The same records judged as EC57 judges AF detectors, each classified whole.
+    let af = af_scores(&classifier, &dataset, segments, args)?;
+    let af_totals = af::Totals::of(&af);
     if args.json {
-        println!("{}", to_json(&report)?);
+        let mut value = serde_json::to_value(&report)
+            .map_err(|e| Error::invalid(format!("cannot encode: {e}")))?;
+        if let Some(map) = value.as_object_mut() {
+            map.insert(
+                "ec57_af".into(),
+                serde_json::json!({ "records": af, "totals": af_totals }),
+            );
+        }
+        println!("{}", to_json(&value)?);
     } else {
         print!("{}", report.table());
+        let g = &af_totals.gross;
+        let pct = |v: Option<f64>| v.map_or("-".into(), |v| format!("{:.1}", 100.0 * v));
+        println!(
+            "EC57 AF (from 300 s, {} records; `haresnet eval-af` for the table): episode Se \
+             {} % ({}/{}), +P {} % ({}/{}); duration Se {} %, +P {} %",
+            af_totals.records,
+            pct(g.episode_se),
+            g.tp_se,
+            g.tp_se + g.fn_,
+            pct(g.episode_ppv),
+            g.tp_ppv,
+            g.tp_ppv + g.fp,
+            pct(g.duration_se),
+            pct(g.duration_ppv)
+        );
     }
     Ok(())
 }
 
-fn to_json(report: &Report) -> Result<String> {
+/// EC57 AF figures of every record the segments come from: the record classified whole
+/// (as `haresnet classify` does), its rhythm annotations judged against its `atr`.
+fn af_scores(
+    classifier: &Classifier,
+    dataset: &Dataset,
+    segments: &[Segment],
+    args: &EvalArgs,
+) -> Result<Vec<af::RecordScore>> {
+    let options = ClassifyOptions {
+        invalid_samples: InvalidSamples::Skip,
+        smoothing_half_life_seconds: args.smoothing_half_life,
+        ..ClassifyOptions::default()
+    };
+    let mut records: Vec<usize> = segments.iter().map(|s| s.record).collect();
+    records.sort_unstable();
+    records.dedup();
+    let mut out = Vec::with_capacity(records.len());
+    for r in records {
+        let record = &dataset.corpus.records[r];
+        let results = classifier.classify_with(&record.leads[0].samples, record.fs, &options)?;
+        let test = rhythm::annotations(
+            results.iter().map(|s| (s.start as i64, s.label)),
+            classifier.labels(),
+        )?;
+        let reference = wfdb::read_annotations(args.data.join(&record.name), "atr")?;
+        out.push(af::compare(
+            record.name.clone(),
+            &reference,
+            &test,
+            record.fs,
+            record.len() as i64,
+            &af::Options::default(),
+        )?);
+    }
+    Ok(out)
+}
+
+fn to_json(report: &impl serde::Serialize) -> Result<String> {
     serde_json::to_string_pretty(report).map_err(|e| Error::invalid(format!("cannot encode: {e}")))
 }
