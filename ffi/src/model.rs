@@ -90,13 +90,61 @@ pub struct haresnet_classify_options {
     /// infinite: `HARESNET_STATUS_INVALID_ARGUMENT`. A stream smooths as a whole-signal
     /// call does; `haresnet_model_classify_segment` (independent segments) never smooths.
     pub smoothing_half_life_seconds: f64,
+    /// Nonzero: classify segments too noisy to read as well (their status stays
+    /// `HARESNET_SEGMENT_CLASSIFIED`; their quality says how readable they were). 0 (the
+    /// default): such segments get `HARESNET_SEGMENT_NOISY` and label -1.
+    pub classify_noisy: i32,
+    /// Nonzero (whole-signal calls only; a stream refuses it): a segment in the signal's
+    /// first seconds, whose causal rhythm context is short, takes the context after it as
+    /// well. 0 (the default): causal, as a stream.
+    pub offline: i32,
+    /// NULL (the default), or an array of `cap` entries that the whole-signal calls
+    /// (`haresnet_model_classify`, `haresnet_record_classify`) fill with each segment's
+    /// `HARESNET_SEGMENT_*` status, beside their other arrays. Streams ignore it (see
+    /// `haresnet_stream_read_status`).
+    pub statuses: *mut i32,
+    /// NULL (the default), or an array of `cap` entries filled as `statuses` is, with each
+    /// segment's signal quality in [0, 1] (1 clean), NaN when not judged.
+    pub qualities: *mut f32,
 }
 
-// SAFETY: repr(C), fixed-width scalars, `struct_size` first.
+/// A segment was classified: its label and probabilities are set.
+pub const HARESNET_SEGMENT_CLASSIFIED: i32 = 0;
+/// The segment is flat (leads off, no signal): not classified.
+pub const HARESNET_SEGMENT_FLAT: i32 = 1;
+/// The segment holds NaN or infinite samples (with invalid samples skipped): not
+/// classified.
+pub const HARESNET_SEGMENT_INVALID_SAMPLES: i32 = 2;
+/// The segment is too noisy to read (its quality is below the weights' threshold): not
+/// classified, unless `classify_noisy` asks.
+pub const HARESNET_SEGMENT_NOISY: i32 = 3;
+/// The end of the signal (or the whole signal) is shorter than half a segment: reported,
+/// not classified.
+pub const HARESNET_SEGMENT_TOO_SHORT: i32 = 4;
+
+/// The name of a segment status, e.g. `"noisy"` for `HARESNET_SEGMENT_NOISY` (as the CLI's
+/// CSV writes it), as a static NUL-terminated string; `"unknown"` for a code this version
+/// does not know. Never NULL, never fails; the string must not be freed. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn haresnet_segment_status_str(status: i32) -> *const std::ffi::c_char {
+    let s: &'static [u8] = match status {
+        HARESNET_SEGMENT_CLASSIFIED => b"classified\0",
+        HARESNET_SEGMENT_FLAT => b"flat\0",
+        HARESNET_SEGMENT_INVALID_SAMPLES => b"invalid_samples\0",
+        HARESNET_SEGMENT_NOISY => b"noisy\0",
+        HARESNET_SEGMENT_TOO_SHORT => b"too_short\0",
+        _ => b"unknown\0",
+    };
+    s.as_ptr().cast()
+}
+
+// SAFETY: repr(C), fixed-width scalars and pointers, `struct_size` first.
 unsafe impl Options for haresnet_classify_options {
-    // Callers built before the half-life existed have the layout up to `hop_seconds`.
+    // Callers built before the half-life existed have the layout up to `hop_seconds`,
+    // those built before the signal quality up to the half-life.
     const LAYOUTS: &'static [usize] = &[
         std::mem::offset_of!(Self, smoothing_half_life_seconds),
+        std::mem::offset_of!(Self, classify_noisy),
         size_of::<Self>(),
     ];
 
@@ -106,6 +154,10 @@ unsafe impl Options for haresnet_classify_options {
             invalid_samples: HARESNET_INVALID_SAMPLES_DEFAULT,
             hop_seconds: 0.0,
             smoothing_half_life_seconds: -1.0,
+            classify_noisy: 0,
+            offline: 0,
+            statuses: std::ptr::null_mut(),
+            qualities: std::ptr::null_mut(),
         }
     }
 }
@@ -215,7 +267,36 @@ pub(crate) unsafe fn classify_options(
         invalid_samples,
         attention: false,
         smoothing_half_life_seconds: (half_life >= 0.0).then_some(half_life),
+        classify_noisy: o.classify_noisy != 0,
+        offline: o.offline != 0,
     })
+}
+
+/// The status and quality arrays of optional options (NULL when not given).
+///
+/// # Safety
+///
+/// `opts` is NULL or points to an initialised structure of its `struct_size` bytes.
+pub(crate) unsafe fn detail_arrays(
+    opts: *const haresnet_classify_options,
+) -> Result<(*mut i32, *mut f32), Failure> {
+    // SAFETY: forwarded contract.
+    Ok(match unsafe { boundary::options(opts, "opts") }? {
+        Some(o) => (o.statuses, o.qualities),
+        None => (std::ptr::null_mut(), std::ptr::null_mut()),
+    })
+}
+
+/// The C code of a segment's status.
+pub(crate) fn status_code(status: engine::classify::SegmentStatus) -> i32 {
+    use engine::classify::SegmentStatus as S;
+    match status {
+        S::Classified => HARESNET_SEGMENT_CLASSIFIED,
+        S::Flat => HARESNET_SEGMENT_FLAT,
+        S::InvalidSamples => HARESNET_SEGMENT_INVALID_SAMPLES,
+        S::Noisy => HARESNET_SEGMENT_NOISY,
+        S::TooShort => HARESNET_SEGMENT_TOO_SHORT,
+    }
 }
 
 /// Loads the weights embedded in the library for segments of `segment_seconds` (2, 5 or
@@ -429,13 +510,13 @@ pub unsafe extern "C" fn haresnet_model_segment_len(
     }
 }
 
-/// The number of segments `haresnet_model_classify` returns for `n` samples at `fs` Hz
-/// with options `opts` (NULL for defaults), into `*out`: the capacity its arrays need.
+/// The number of segments (rows, the tail's included) `haresnet_model_classify` returns
+/// for `n` samples at `fs` Hz with options `opts` (NULL for defaults), into `*out`: the
+/// capacity its arrays need.
 ///
 /// Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT`,
 /// `HARESNET_STATUS_WRONG_HANDLE` or `HARESNET_STATUS_INVALID_ARGUMENT` (bad `fs` or
-/// options, or `n` shorter than one segment, which `haresnet_model_classify` refuses
-/// too).
+/// options, or `n` 0, which `haresnet_model_classify` refuses too).
 ///
 /// # Safety
 ///
@@ -498,13 +579,17 @@ pub unsafe extern "C" fn haresnet_model_card_json(
 }
 
 /// Classifies a whole signal: `n` samples of one lead in mV at `fs` Hz (at least 100 Hz),
-/// cut into consecutive segments of the model's length (or with `opts->hop_seconds`); a
-/// tail shorter than a segment is not classified.
+/// cut into consecutive segments of the model's length (or with `opts->hop_seconds`).
+/// When samples remain after the last complete segment, one more row covers them: the
+/// signal's last segment-long window if they are at least half a segment, a short
+/// segment if the whole signal is shorter than one segment (at least half of one), else a
+/// row with status `HARESNET_SEGMENT_TOO_SHORT` (label -1).
 ///
 /// Results go to the caller's arrays, each holding `cap` segments:
 /// - `starts[i]`: first sample of segment `i` (NULL if not wanted);
 /// - `labels[i]`: class index (see `haresnet_model_class_name`), -1 for a segment not
-///   analysable (flat signal, or invalid samples skipped) (NULL if not wanted);
+///   classified (flat signal, invalid samples skipped, too noisy, too short; why is in
+///   `opts->statuses`) (NULL if not wanted);
 /// - `probabilities[i * num_classes + c]`: probability of class `c`, NaN when not
 ///   analysable (NULL if not wanted; holds `cap * num_classes` floats);
 /// - `heart_rates[i]`: mean heart rate in beats per minute, NaN when unknown (NULL if
@@ -522,7 +607,7 @@ pub unsafe extern "C" fn haresnet_model_card_json(
 /// Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`samples` NULL with
 /// `n > 0`, or `out_count` NULL); `HARESNET_STATUS_WRONG_HANDLE`;
 /// `HARESNET_STATUS_INVALID_ARGUMENT` (NaN or infinite samples, naming the first; `fs`
-/// below 100 Hz; a signal shorter than one segment; bad options);
+/// below 100 Hz; an empty signal; bad options);
 /// `HARESNET_STATUS_BUFFER_TOO_SMALL`; `HARESNET_STATUS_MODEL`.
 ///
 /// # Safety
@@ -548,6 +633,8 @@ pub unsafe extern "C" fn haresnet_model_classify(
         labels,
         probabilities,
         heart_rates,
+        statuses: std::ptr::null_mut(),
+        qualities: std::ptr::null_mut(),
         cap,
         out_count,
     };
@@ -557,6 +644,12 @@ pub unsafe extern "C" fn haresnet_model_classify(
             let classifier = self::model(model)?;
             let samples = boundary::slice(samples, n, "samples")?;
             let options = classify_options(opts, false)?;
+            let (statuses, qualities) = detail_arrays(opts)?;
+            let outputs = Outputs {
+                statuses,
+                qualities,
+                ..outputs
+            };
             outputs.reserve(classifier.segment_count(n, fs, &options)?)?;
             let results = classifier.classify_with(samples, fs, &options)?;
             outputs.write(&results, classifier.num_classes(), 0)

@@ -375,8 +375,7 @@ pub unsafe extern "C" fn haresnet_record_read(
 ///
 /// Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT`;
 /// `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_NOT_FOUND` (no such signal);
-/// `HARESNET_STATUS_INVALID_ARGUMENT` (record shorter than a segment, rate below 100 Hz,
-/// bad options); `HARESNET_STATUS_BUFFER_TOO_SMALL`; `HARESNET_STATUS_IO`;
+/// `HARESNET_STATUS_INVALID_ARGUMENT` (empty record, rate below 100 Hz, bad options); `HARESNET_STATUS_BUFFER_TOO_SMALL`; `HARESNET_STATUS_IO`;
 /// `HARESNET_STATUS_FORMAT`; `HARESNET_STATUS_MODEL`.
 ///
 /// # Safety
@@ -402,6 +401,8 @@ pub unsafe extern "C" fn haresnet_record_classify(
         labels,
         probabilities,
         heart_rates,
+        statuses: std::ptr::null_mut(),
+        qualities: std::ptr::null_mut(),
         cap,
         out_count,
     };
@@ -412,6 +413,12 @@ pub unsafe extern "C" fn haresnet_record_classify(
             let classifier = model::model(model)?;
             let name = boundary::opt_string(signal, "signal")?.unwrap_or(DEFAULT_SIGNAL);
             let options = model::classify_options(opts, true)?;
+            let (statuses, qualities) = model::detail_arrays(opts)?;
+            let outputs = Outputs {
+                statuses,
+                qualities,
+                ..outputs
+            };
             let channel = find(rec, name)?;
             let n = frames(rec, 0, rec.sig_len())?;
             let fs = rec.fs() * f64::from(rec.max_samples_per_frame());

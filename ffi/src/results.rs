@@ -13,6 +13,10 @@ pub(crate) struct Outputs {
     pub labels: *mut i32,
     pub probabilities: *mut f32,
     pub heart_rates: *mut f32,
+    /// Each segment's `HARESNET_SEGMENT_*` status.
+    pub statuses: *mut i32,
+    /// Each segment's signal quality, NaN when not judged.
+    pub qualities: *mut f32,
     pub cap: usize,
     pub out_count: *mut usize,
 }
@@ -60,14 +64,26 @@ impl Outputs {
             .checked_mul(classes)
             .ok_or_else(|| Failure::invalid("probability array size overflows"))?;
         // SAFETY: forwarded contract; the arrays hold `cap >= n` segments.
-        let (starts, labels, probabilities, heart_rates) = unsafe {
+        let (starts, labels, probabilities, heart_rates, statuses, qualities) = unsafe {
             (
                 boundary::out_slice(self.starts, n, "starts")?,
                 boundary::out_slice(self.labels, n, "labels")?,
                 boundary::out_slice(self.probabilities, prob_len, "probabilities")?,
                 boundary::out_slice(self.heart_rates, n, "heart_rates")?,
+                boundary::out_slice(self.statuses, n, "opts->statuses")?,
+                boundary::out_slice(self.qualities, n, "opts->qualities")?,
             )
         };
+        if let Some(statuses) = statuses {
+            for (s, r) in statuses.iter_mut().zip(results) {
+                *s = crate::model::status_code(r.status);
+            }
+        }
+        if let Some(qualities) = qualities {
+            for (q, r) in qualities.iter_mut().zip(results) {
+                *q = r.quality.unwrap_or(f32::NAN);
+            }
+        }
         if let Some(starts) = starts {
             for (s, r) in starts.iter_mut().zip(results) {
                 *s = i64::try_from(r.start)

@@ -8,8 +8,8 @@ use crate::boundary::{self, Failure};
 pub const HARESNET_STATUS_OK: i32 = 0;
 /// A required pointer argument was NULL.
 pub const HARESNET_STATUS_NULL_ARGUMENT: i32 = 1;
-/// An argument is out of its domain: NaN samples, a sampling rate below 100 Hz, a signal
-/// shorter than one segment, an index out of range, a string that is not UTF-8, weights
+/// An argument is out of its domain: NaN samples, a sampling rate below 100 Hz, an empty
+/// signal, an index out of range, a string that is not UTF-8, weights
 /// not embedded in this build...
 pub const HARESNET_STATUS_INVALID_ARGUMENT: i32 = 2;
 /// A caller buffer is too small; the size needed was written to the `out_len` (or

@@ -103,6 +103,70 @@ pub unsafe extern "C" fn haresnet_stream_push(
     })
 }
 
+/// Ends the stream: the row of its tail, when samples remain after its last complete
+/// segment, becomes ready to read (the last segment-long window of what was pushed, a
+/// short segment when less than a segment was pushed in all, or a
+/// `HARESNET_SEGMENT_TOO_SHORT` row), as `haresnet_model_classify` gives it for the whole
+/// signal. Pushing after this is `HARESNET_STATUS_INVALID_ARGUMENT`; finishing twice adds
+/// nothing.
+///
+/// Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_MODEL`.
+///
+/// # Safety
+///
+/// `stream` is NULL or a live stream used by no other thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn haresnet_stream_finish(stream: *mut haresnet_stream) -> i32 {
+    boundary::call("haresnet_stream_finish", || {
+        // SAFETY: the caller's contract.
+        let state = unsafe { boundary::handle_mut::<haresnet_stream>(stream, "stream") }?;
+        let results = state.stream.finish()?;
+        state.ready.extend(results);
+        Ok(())
+    })
+}
+
+/// Copies the status (`HARESNET_SEGMENT_*`) and signal quality (in [0, 1], NaN when not
+/// judged) of every ready result into the caller's arrays (either may be NULL), without
+/// moving the results: call it before `haresnet_stream_read`, which moves them. When
+/// `cap` is smaller than the number ready, the call returns
+/// `HARESNET_STATUS_BUFFER_TOO_SMALL` with that number in `*out_count`.
+///
+/// Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`out_count` NULL);
+/// `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_BUFFER_TOO_SMALL`.
+///
+/// # Safety
+///
+/// `stream` is NULL or a live stream used by no other thread; each non-NULL array is
+/// writable for `cap` entries; `out_count` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn haresnet_stream_read_status(
+    stream: *const haresnet_stream,
+    statuses: *mut i32,
+    qualities: *mut f32,
+    cap: usize,
+    out_count: *mut usize,
+) -> i32 {
+    let outputs = Outputs {
+        starts: std::ptr::null_mut(),
+        labels: std::ptr::null_mut(),
+        probabilities: std::ptr::null_mut(),
+        heart_rates: std::ptr::null_mut(),
+        statuses,
+        qualities,
+        cap,
+        out_count,
+    };
+    boundary::call("haresnet_stream_read_status", || {
+        // SAFETY: the caller's contract, for every argument.
+        unsafe {
+            let state = boundary::handle::<haresnet_stream>(stream, "stream")?;
+            let ready: Vec<SegmentResult> = state.ready.iter().cloned().collect();
+            outputs.write(&ready, 0, 0)
+        }
+    })
+}
+
 /// The number of results ready to be read, into `*out_count`.
 ///
 /// Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` or
@@ -155,6 +219,8 @@ pub unsafe extern "C" fn haresnet_stream_read(
         labels,
         probabilities,
         heart_rates,
+        statuses: std::ptr::null_mut(),
+        qualities: std::ptr::null_mut(),
         cap,
         out_count,
     };

@@ -105,6 +105,7 @@ pub unsafe extern "C" fn haresnet_summarize(
                 label: class,
                 probabilities: Vec::new(),
                 heart_rate_bpm: None,
+                quality: None,
                 attention: None,
             });
         }

@@ -29,6 +29,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use rayon::prelude::*;
 
 use crate::dsp::ectopy::Shape;
+use crate::dsp::quality::QualityModel;
 use crate::dsp::{self, Morphology, Prepared, Preprocessor, RrContext, SegmentPeaks};
 use crate::infer::{self, Net, Scratch};
 use crate::model::{self, HaResNet};
@@ -102,6 +103,15 @@ pub struct ClassifyOptions {
     /// `postprocess`), `Some(0.0)`: each segment's own probabilities. Independent segments
     /// ([`Classifier::classify_segments`]) are never smoothed.
     pub smoothing_half_life_seconds: Option<f64>,
+    /// Classify segments judged too noisy to read ([`SegmentStatus::Noisy`]) all the same:
+    /// their status stays `Classified` and their [`SegmentResult::quality`] tells how
+    /// readable they were.
+    pub classify_noisy: bool,
+    /// Offline (whole-signal calls only): a segment in a recording's first seconds, whose
+    /// causal rhythm context is short, takes the context after it as well (the first
+    /// context-length of the recording), as a reader of the whole recording would. Later
+    /// segments are unchanged. A stream is causal and refuses this.
+    pub offline: bool,
 }
 
 /// Whether a segment could be classified.
@@ -113,6 +123,19 @@ pub enum SegmentStatus {
     Flat,
     /// The segment contains NaN or infinite samples (with [`InvalidSamples::Skip`]).
     InvalidSamples,
+    /// The segment is too noisy to read (its [`SegmentResult::quality`] is below the
+    /// weights' threshold): not classified, as a person would not read it.
+    Noisy,
+    /// The end of the signal (or the whole signal) is shorter than the fewest samples
+    /// classified ([`Classifier::min_len`]): reported, not classified.
+    TooShort,
+}
+
+impl SegmentStatus {
+    /// Whether the segment was classified (`label` and `probabilities` set).
+    pub fn is_classified(self) -> bool {
+        self == SegmentStatus::Classified
+    }
 }
 
 /// The hidden-attention map of a segment: how strongly each region of the deepest feature
@@ -146,6 +169,10 @@ pub struct SegmentResult {
     /// Mean heart rate over the segment from the detected R peaks; `None` with fewer than
     /// two beats.
     pub heart_rate_bpm: Option<f32>,
+    /// How readable the segment is, in [0, 1], by the weights' signal-quality model
+    /// ([`crate::dsp::quality`]); `None` when the weights have none or the segment was
+    /// not analysed (flat, invalid samples).
+    pub quality: Option<f32>,
     /// The hidden-attention map, when asked for ([`ClassifyOptions::attention`]).
     pub attention: Option<AttentionMap>,
 }
@@ -396,26 +423,25 @@ impl Classifier {
         dsp::segment_len(self.segment_seconds(), fs)
     }
 
-    /// Segments that a signal of `n` samples at `fs` gives with `options`' hop.
-    /// A signal shorter than one segment is refused here as [`classify_with`] refuses it,
+    /// Results (rows) that a signal of `n` samples at `fs` gives with `options`' hop: its
+    /// complete segments and, when samples remain after them, one row for its tail
+    /// ([`dsp::Tail`]). An empty signal is refused here as [`classify_with`] refuses it,
     /// so a caller sizing its buffers and the call itself agree.
     ///
     /// [`classify_with`]: Self::classify_with
     pub fn segment_count(&self, n: usize, fs: f64, options: &ClassifyOptions) -> Result<usize> {
         let (len, hop) = self.geometry(fs, options)?;
-        self.check_length(n, len, fs)?;
-        Ok(dsp::segment_ranges(n, len, hop)?.len())
+        check_not_empty(n)?;
+        let tail = dsp::tail(n, len, hop, self.min_len(fs)?)?;
+        Ok(dsp::segment_ranges(n, len, hop)?.len() + usize::from(tail.is_some()))
     }
 
-    /// Refuses a whole signal of `n` samples shorter than one segment of `len`.
-    fn check_length(&self, n: usize, len: usize, fs: f64) -> Result<()> {
-        if n < len {
-            return Err(Error::invalid(format!(
-                "signal has {n} samples, shorter than one segment ({len} samples: {} s at {fs} Hz)",
-                self.segment_seconds()
-            )));
-        }
-        Ok(())
+    /// The fewest samples at `fs` that are classified: half a segment. A signal (or the
+    /// end of one) at least this long but shorter than a segment is classified as a short
+    /// segment (or, after a complete segment, as the signal's last segment-long window);
+    /// a shorter one is reported as [`SegmentStatus::TooShort`].
+    pub fn min_len(&self, fs: f64) -> Result<usize> {
+        Ok(self.segment_len(fs)?.div_ceil(2))
     }
 
     /// Segment length and hop, in samples at `fs`.
@@ -442,8 +468,10 @@ impl Classifier {
     }
 
     /// Classifies a whole signal: samples of one lead in mV at `fs` Hz, with default
-    /// options (consecutive segments, NaN refused). The signal needs at least one segment;
-    /// a tail shorter than a segment is not classified.
+    /// options (consecutive segments, NaN refused). After the complete segments comes one
+    /// row for the tail, when samples remain ([`dsp::tail`]): the last segment-long window
+    /// of the signal, a short segment when the whole signal is shorter than one (at least
+    /// [`min_len`](Self::min_len)), or [`SegmentStatus::TooShort`].
     pub fn classify(&self, samples: &[f32], fs: f64) -> Result<Vec<SegmentResult>> {
         self.classify_with(samples, fs, &ClassifyOptions::default())
     }
@@ -456,16 +484,23 @@ impl Classifier {
         options: &ClassifyOptions,
     ) -> Result<Vec<SegmentResult>> {
         let (len, hop) = self.geometry(fs, options)?;
-        self.check_length(samples.len(), len, fs)?;
+        check_not_empty(samples.len())?;
         if options.invalid_samples == InvalidSamples::Error {
             check_all_finite(samples, 0)?;
         }
-        let segments: Vec<(usize, &[f32])> = dsp::segment_ranges(samples.len(), len, hop)?
+        let mut segments: Vec<(usize, &[f32])> = dsp::segment_ranges(samples.len(), len, hop)?
             .map(|r| (r.start, &samples[r]))
             .collect();
+        let tail = dsp::tail(samples.len(), len, hop, self.min_len(fs)?)?;
+        if let Some(dsp::Tail::Window(r) | dsp::Tail::Short(r)) = &tail {
+            segments.push((r.start, &samples[r.clone()]));
+        }
         let mut smoother = self.smoother(options)?;
         let mut context = self.rhythm_context(Rhythm::Causal)?;
         let mut results = self.run(&segments, fs, options, Rhythm::Causal, context.as_mut())?;
+        if let Some(dsp::Tail::TooShort(r)) = tail {
+            results.push(too_short(r));
+        }
         smooth(&mut results, fs, &mut smoother);
         Ok(results)
     }
@@ -498,6 +533,11 @@ impl Classifier {
     /// A stream that takes the samples of one lead at `fs` in chunks of any size and returns
     /// each segment's result as soon as its last sample has arrived.
     pub fn stream(&self, fs: f64, options: &ClassifyOptions) -> Result<Stream> {
+        if options.offline {
+            return Err(Error::invalid(
+                "a stream is causal: offline classification needs the whole signal",
+            ));
+        }
         let (len, hop) = self.geometry(fs, options)?;
         let smoother = self.smoother(options)?;
         // Refuses a rate the preprocessing cannot take now rather than at the first push.
@@ -513,6 +553,7 @@ impl Classifier {
             next_start: 0,
             context: self.rhythm_context(Rhythm::Causal)?,
             smoother,
+            finished: false,
         })
     }
 
@@ -586,7 +627,15 @@ impl Classifier {
                         let mut pre = self.preprocessor(fs)?;
                         let out = chunk
                             .iter()
-                            .map(|&(start, samples)| prepare_one(&mut pre, start, samples))
+                            .map(|&(start, samples)| {
+                                prepare_one(
+                                    &mut pre,
+                                    start,
+                                    samples,
+                                    self.inner.card.quality.as_ref(),
+                                    options.classify_noisy,
+                                )
+                            })
                             .collect();
                         self.recycle(pre);
                         out
@@ -597,7 +646,13 @@ impl Classifier {
             for chunk in prepared {
                 items.extend(chunk?);
             }
-            self.rhythm_inputs(&mut items, fs, rhythm, context.as_deref_mut());
+            self.rhythm_inputs(
+                &mut items,
+                fs,
+                rhythm,
+                context.as_deref_mut(),
+                options.offline,
+            );
             let classified: Vec<Result<Vec<SegmentResult>>> = self.install(|| {
                 items
                     .par_chunks_mut(CHUNK)
@@ -631,6 +686,7 @@ impl Classifier {
         fs: f64,
         rhythm: Rhythm,
         context: Option<&mut RrContext>,
+        offline: bool,
     ) {
         let config = &self.inner.card.preprocess;
         if config.rr_context_seconds <= 0.0 {
@@ -655,8 +711,15 @@ impl Classifier {
         };
         match (rhythm, context) {
             (Rhythm::Causal, Some(ctx)) => {
-                let all = items.iter_mut().map(peaks).collect();
-                let features = self.install(|| ctx.push_all(all));
+                let all: Vec<SegmentPeaks> = items.iter_mut().map(peaks).collect();
+                // Only the signal's first block holds its first seconds.
+                let early = (offline && ctx.is_empty()).then(|| all.clone());
+                let mut features = self.install(|| ctx.push_all(all));
+                if let Some(early) = early {
+                    features = self.install(|| {
+                        dsp::rr::offline_context_features(&early, config.rr_context_seconds)
+                    });
+                }
                 for (item, f) in items.iter_mut().zip(&features) {
                     if item.prepared.is_some() {
                         item.rr = config.rr_input_whole(f);
@@ -751,22 +814,48 @@ fn empty_result(start: usize, end: usize) -> SegmentResult {
         label: None,
         probabilities: Vec::new(),
         heart_rate_bpm: None,
+        quality: None,
         attention: None,
     }
 }
 
-/// Prepares one segment, or marks it as not analysable.
-fn prepare_one(pre: &mut Preprocessor, start: usize, samples: &[f32]) -> Result<Item> {
+/// The row of a tail too short to classify.
+fn too_short(range: std::ops::Range<usize>) -> SegmentResult {
+    let mut r = empty_result(range.start, range.end);
+    r.status = SegmentStatus::TooShort;
+    r
+}
+
+/// Prepares one segment, or marks it as not analysable: flat, invalid samples, or (by
+/// `quality`, unless `classify_noisy`) too noisy to read.
+fn prepare_one(
+    pre: &mut Preprocessor,
+    start: usize,
+    samples: &[f32],
+    quality: Option<&QualityModel>,
+    classify_noisy: bool,
+) -> Result<Item> {
     let mut result = empty_result(start, start + samples.len());
     let mut ready = None;
     if samples.iter().any(|v| !v.is_finite()) {
         // Only reachable with `InvalidSamples::Skip`: callers check otherwise.
         result.status = SegmentStatus::InvalidSamples;
     } else {
-        let prepared = pre.prepare(samples)?;
+        // Only a signal shorter than one segment is shorter than one.
+        let prepared = pre.prepare_short(samples)?;
         result.heart_rate_bpm = prepared.heart_rate_bpm;
+        result.quality = quality
+            .filter(|_| !prepared.flat)
+            .map(|q| q.quality(&prepared.sqi));
         if prepared.flat {
             result.status = SegmentStatus::Flat;
+        } else if let (Some(q), Some(value)) = (quality, result.quality)
+            && value < q.threshold
+            && !classify_noisy
+        {
+            // The beats found on noise say nothing of the heart.
+            result.status = SegmentStatus::Noisy;
+            result.heart_rate_bpm = None;
         } else {
             ready = Some(prepared);
         }
@@ -821,6 +910,8 @@ pub struct Stream {
     context: Option<RrContext>,
     /// The smoothed probabilities of the last classified segment.
     smoother: Smoother,
+    /// [`Stream::finish`] was called.
+    finished: bool,
 }
 
 impl Stream {
@@ -833,13 +924,8 @@ impl Stream {
         if self.options.invalid_samples == InvalidSamples::Error {
             check_all_finite(chunk, self.position())?;
         }
-        let mut chunk = chunk;
-        // With a hop longer than a segment, samples between segments are never needed.
-        let end = self.buffer_start + self.buffer.len();
-        if end < self.next_start {
-            let skip = (self.next_start - end).min(chunk.len());
-            chunk = &chunk[skip..];
-            self.buffer_start += skip;
+        if self.finished {
+            return Err(Error::invalid("the stream was finished: start a new one"));
         }
         self.buffer.extend_from_slice(chunk);
         let available = self.buffer_start + self.buffer.len();
@@ -865,9 +951,61 @@ impl Stream {
         smooth(&mut out, self.fs, &mut self.smoother);
         self.context = context;
         self.next_start = next;
-        let drop = (self.next_start - self.buffer_start).min(self.buffer.len());
+        self.forget();
+        Ok(out)
+    }
+
+    /// Drops the samples no segment can need any more: those before the next segment's
+    /// start, except the last segment's length of them (the tail's window, [`finish`]).
+    ///
+    /// [`finish`]: Self::finish
+    fn forget(&mut self) {
+        let keep_from = self
+            .next_start
+            .min(self.position().saturating_sub(self.len));
+        let drop = keep_from
+            .saturating_sub(self.buffer_start)
+            .min(self.buffer.len());
         self.buffer.drain(..drop);
         self.buffer_start += drop;
+    }
+
+    /// Ends the stream: the row of its tail, when samples remain after its last complete
+    /// segment, as [`Classifier::classify_with`] gives it for the whole signal (the last
+    /// segment-long window, a short segment, or a [`SegmentStatus::TooShort`] row). The
+    /// stream takes no samples after this.
+    pub fn finish(&mut self) -> Result<Vec<SegmentResult>> {
+        if self.finished {
+            return Ok(Vec::new());
+        }
+        let n = self.position();
+        let min_len = self.classifier.min_len(self.fs)?;
+        let tail = if n == 0 {
+            None
+        } else {
+            dsp::tail(n, self.len, self.hop, min_len)?
+        };
+        let out = match tail {
+            None => Vec::new(),
+            Some(dsp::Tail::TooShort(r)) => vec![too_short(r)],
+            Some(dsp::Tail::Window(r) | dsp::Tail::Short(r)) => {
+                let offset = r.start - self.buffer_start;
+                let segment = [(r.start, &self.buffer[offset..offset + r.len()])];
+                let mut context = self.context.clone();
+                let mut out = self.classifier.run(
+                    &segment,
+                    self.fs,
+                    &self.options,
+                    Rhythm::Causal,
+                    context.as_mut(),
+                )?;
+                smooth(&mut out, self.fs, &mut self.smoother);
+                self.context = context;
+                out
+            }
+        };
+        self.finished = true;
+        self.buffer = Vec::new();
         Ok(out)
     }
 
@@ -898,6 +1036,13 @@ fn check_card(card: &ModelCard) -> Result<()> {
         return Err(Error::Model(format!(
             "the network expects {rr} rhythm features, the preprocessing gives {given}"
         )));
+    }
+    Ok(())
+}
+
+fn check_not_empty(n: usize) -> Result<()> {
+    if n == 0 {
+        return Err(Error::invalid("the signal is empty"));
     }
     Ok(())
 }

@@ -9,8 +9,7 @@ use crate::wfdb::Annotation;
 use crate::wfdb::codes::RHYTHM;
 use crate::{Error, Result};
 
-/// Code of `~` (`NOISE`: change in signal quality).
-const NOISE: u8 = 14;
+use crate::wfdb::codes::NOISE;
 
 /// Subtype of a `~` annotation marking every signal unreadable (MIT-BIH convention).
 pub const UNREADABLE: i8 = -1;

@@ -23,6 +23,8 @@ pub fn status_name(status: SegmentStatus) -> &'static str {
         SegmentStatus::Classified => "classified",
         SegmentStatus::Flat => "flat",
         SegmentStatus::InvalidSamples => "invalid_samples",
+        SegmentStatus::Noisy => "noisy",
+        SegmentStatus::TooShort => "too_short",
     }
 }
 
@@ -456,6 +458,7 @@ mod tests {
                 vec![]
             },
             heart_rate_bpm: None,
+            quality: None,
             attention: None,
         }
     }

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::dsp::PreprocessConfig;
+use crate::dsp::quality::QualityModel;
 use crate::model::HaResNetConfig;
 use crate::smoothing::PostprocessConfig;
 use crate::{Error, Result};
@@ -55,6 +56,10 @@ pub struct ModelCard {
     /// files made before it existed: no smoothing).
     #[serde(default)]
     pub postprocess: PostprocessConfig,
+    /// The signal-quality model that decides which segments are too noisy to classify
+    /// (absent in files made before it existed: every segment is classified).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<QualityModel>,
     /// How the weights were made: data, records, split, recipe, epochs, seed, the exact
     /// command, wall time.
     #[serde(default)]
@@ -82,6 +87,7 @@ impl ModelCard {
             preprocess: PreprocessConfig::new(segment_seconds),
             network,
             postprocess: PostprocessConfig::default(),
+            quality: None,
             training: Map::new(),
             metrics: Map::new(),
         }
@@ -94,6 +100,9 @@ impl ModelCard {
         self.preprocess.validate().map_err(in_card)?;
         self.network.validate()?;
         self.postprocess.validate().map_err(in_card)?;
+        if let Some(q) = &self.quality {
+            q.validate().map_err(in_card)?;
+        }
         if self.labels.len() != self.network.num_classes {
             return Err(Error::Model(format!(
                 "model card lists {} labels for a network with {} outputs",

@@ -76,7 +76,10 @@ fn streaming_equals_the_whole_signal_for_any_chunking() {
         ..Default::default()
     };
     let whole = c.classify_with(x, fs, &opts).unwrap();
-    assert_eq!(whole.len(), 8);
+    // Eight segments, and the 123 samples after them: too few to classify.
+    assert_eq!(whole.len(), 9);
+    assert_eq!(whole[8].status, SegmentStatus::TooShort);
+    assert_eq!((whole[8].start, whole[8].end), (8 * 1800, x.len()));
     for chunk in [1, 7, 250, 10_000] {
         let mut stream = c.stream(fs, &opts).unwrap();
         let mut got = Vec::new();
@@ -84,7 +87,9 @@ fn streaming_equals_the_whole_signal_for_any_chunking() {
             got.extend(stream.push(part).unwrap());
         }
         assert_eq!(stream.position(), x.len());
+        got.extend(stream.finish().unwrap());
         assert_eq!(got, whole, "chunk size {chunk}");
+        assert!(stream.push(&x[..10]).is_err());
     }
 }
 
@@ -99,13 +104,31 @@ fn overlapping_segments_and_hops_longer_than_segments() {
         };
         let whole = c.classify_with(&x, fs, &opts).unwrap();
         let step = (hop * fs) as usize;
-        assert_eq!(whole.len(), (x.len() - 1800) / step + 1);
-        assert!(whole.iter().enumerate().all(|(i, r)| r.start == i * step));
+        let complete = (x.len() - 1800) / step + 1;
+        assert!(
+            whole[..complete]
+                .iter()
+                .enumerate()
+                .all(|(i, r)| r.start == i * step)
+        );
+        // 60 s: at a hop of 7 s the 9th segment would start at 56 s; 4 s remain, classified
+        // as the last 5 s window.
+        let tail = &whole[complete..];
+        match hop {
+            2.5 => assert!(tail.is_empty()),
+            _ => assert_eq!(
+                tail.iter()
+                    .map(|r| (r.start, r.end, r.status))
+                    .collect::<Vec<_>>(),
+                [(x.len() - 1800, x.len(), SegmentStatus::Classified)]
+            ),
+        }
         let mut stream = c.stream(fs, &opts).unwrap();
-        let got: Vec<_> = x
+        let mut got: Vec<_> = x
             .chunks(333)
             .flat_map(|p| stream.push(p).unwrap())
             .collect();
+        got.extend(stream.finish().unwrap());
         assert_eq!(got, whole, "hop {hop}");
     }
 }
@@ -182,8 +205,8 @@ fn bad_rates_and_short_signals_are_clear_errors() {
         assert!(e.to_string().contains("sampling rate"), "{e}");
         assert!(c.stream(fs, &ClassifyOptions::default()).is_err());
     }
-    let e = c.classify(&x[..1799], 360.0).unwrap_err().to_string();
-    assert!(e.contains("1799") && e.contains("1800"), "{e}");
+    let e = c.classify(&x[..0], 360.0).unwrap_err().to_string();
+    assert!(e.contains("empty"), "{e}");
     let e = c
         .classify_segments(
             &[&x[..1800], &x[..1700]],
@@ -279,10 +302,11 @@ fn rhythm_context_streams_bit_for_bit() {
         let whole = c.classify_with(&x, fs, &opts).unwrap();
         for chunk in [1, 7, 250, 10_000] {
             let mut stream = c.stream(fs, &opts).unwrap();
-            let got: Vec<_> = x
+            let mut got: Vec<_> = x
                 .chunks(chunk)
                 .flat_map(|p| stream.push(p).unwrap())
                 .collect();
+            got.extend(stream.finish().unwrap());
             assert_eq!(got, whole, "hop {hop:?}, chunk size {chunk}");
         }
     }
@@ -380,4 +404,47 @@ fn smoothing_is_causal_streams_bit_for_bit_and_can_be_turned_off() {
         assert!(err.to_string().contains("half-life"), "{err}");
         assert!(c.stream(fs, &opts).is_err());
     }
+}
+
+#[test]
+fn short_recordings_and_tails_get_their_row() {
+    let (x, fs) = mlii("100_0000_0060");
+    let c = classifier(5.0, true);
+    // 3 s: shorter than a segment, more than half of one: classified as it is.
+    let short = c.classify(&x[..1080], fs).unwrap();
+    assert_eq!(short.len(), 1);
+    assert_eq!((short[0].start, short[0].end), (0, 1080));
+    assert_eq!(short[0].status, SegmentStatus::Classified);
+    assert!(short[0].heart_rate_bpm.is_some());
+    // 2 s: less than half a segment: a row that says so.
+    let tiny = c.classify(&x[..720], fs).unwrap();
+    assert_eq!(tiny.len(), 1);
+    assert_eq!(tiny[0].status, SegmentStatus::TooShort);
+    assert_eq!(tiny[0].label, None);
+    // The count a caller sizes its buffers with agrees.
+    let o = ClassifyOptions::default();
+    assert_eq!(c.segment_count(1080, fs, &o).unwrap(), 1);
+    assert_eq!(c.segment_count(720, fs, &o).unwrap(), 1);
+    assert_eq!(c.segment_count(1800 * 3 + 1000, fs, &o).unwrap(), 4);
+    // A stream gives the same rows when finished.
+    let mut stream = c.stream(fs, &o).unwrap();
+    assert!(stream.push(&x[..1080]).unwrap().is_empty());
+    assert_eq!(stream.finish().unwrap(), short);
+}
+
+#[test]
+fn offline_context_changes_only_the_first_seconds() {
+    let (x, fs) = mlii("203_0740_0860");
+    let c = context_classifier(5.0);
+    let causal = c.classify(&x, fs).unwrap();
+    let opts = ClassifyOptions {
+        offline: true,
+        ..Default::default()
+    };
+    let offline = c.classify_with(&x, fs, &opts).unwrap();
+    assert_eq!(offline.len(), causal.len());
+    // The context is 30 s: from the sixth 5 s segment on, the causal context is full.
+    assert_eq!(offline[6..], causal[6..]);
+    assert_ne!(offline[..5], causal[..5]);
+    assert!(c.stream(fs, &opts).is_err());
 }

@@ -10,6 +10,9 @@
 //! 4. [`normalize`] to zero mean and unit variance (flat and non-finite segments guarded);
 //! 5. [`fold`] to a 2-D image of overlapping windows.
 //!
+//! Each prepared segment also carries its signal-quality indices ([`quality`]), from which
+//! the classifier judges whether it can be read at all.
+//!
 //! Apart from the pipeline, [`beats`] finds the R peaks of a whole signal of any length
 //! (the beats themselves, for users; the classifier detects each segment alone).
 //!
@@ -22,6 +25,7 @@ pub mod fold;
 pub mod normalize;
 mod pipeline;
 pub mod qrs;
+pub mod quality;
 pub mod resample;
 pub mod rr;
 pub mod segment;
@@ -34,4 +38,4 @@ pub use pipeline::{
 pub use rr::{
     Morphology, N_RR, N_RR_CONTEXT, N_RR_V2, N_RR_V3, RR_CONTEXT_S, RrContext, SegmentPeaks,
 };
-pub use segment::{SegmentRanges, segment_len, segment_ranges};
+pub use segment::{SegmentRanges, Tail, segment_len, segment_ranges, tail};

@@ -8,6 +8,7 @@ use super::filter::BandPass;
 use super::fold::{fold_into, fold_rows};
 use super::normalize::{check_finite, is_flat, mean_std, normalize};
 use super::qrs::QrsDetector;
+use super::quality::{self, QualityAnalyser, Sqi};
 use super::resample::Resampler;
 use super::rr::{self, N_RR, N_RR_V2, N_RR_V3};
 use super::segment::segment_len;
@@ -222,6 +223,8 @@ pub struct Prepared {
     /// The segment was flat (see [`PreprocessConfig::flat_std`]): `image` is zeros and no
     /// beats were looked for.
     pub flat: bool,
+    /// The segment's signal-quality indices ([`quality`]); zeros when flat.
+    pub sqi: Sqi,
 }
 
 /// Prepares segments at one input rate. Holds the resampler, filters and buffers, built
@@ -235,6 +238,7 @@ pub struct Preprocessor {
     resampler: Resampler,
     band: BandPass,
     qrs: QrsDetector,
+    quality: QualityAnalyser,
     resampled: Vec<f32>,
 }
 
@@ -260,6 +264,7 @@ impl Preprocessor {
         Ok(Self {
             resampler: Resampler::new(fs_in, config.model_rate_hz)?,
             qrs: QrsDetector::new(config.model_rate_hz)?,
+            quality: QualityAnalyser::new(config.model_rate_hz)?,
             band,
             segment_len,
             fs_in,
@@ -329,6 +334,12 @@ impl Preprocessor {
         let shapes = ectopy::shapes(&signal, &r_peaks, self.config.model_rate_hz);
         let ectopic =
             ectopy::ectopic_where_known(&shapes.iter().map(Option::as_ref).collect::<Vec<_>>());
+        let sqi = if is_flat(std, self.config.flat_std) {
+            [0.0; quality::N_SQI]
+        } else {
+            self.quality
+                .indices(&self.resampled, &signal, &r_peaks, &shapes)?
+        };
         let norm = normalize(&mut signal, self.config.flat_std)?;
         let mut image = Vec::new();
         let rows = fold_into(
@@ -346,7 +357,39 @@ impl Preprocessor {
             heart_rate_bpm: rr::heart_rate_bpm(&times),
             r_peaks,
             flat: norm.flat,
+            sqi,
         })
+    }
+}
+
+impl Preprocessor {
+    /// Prepares a signal shorter than a segment (at least one sample) as a segment: the
+    /// signal continued by its last value up to the segment's length (no step for the
+    /// filters, no beats), its beats and rhythm features those of the real samples alone,
+    /// over their real duration. A full-length segment is prepared as
+    /// [`prepare`](Self::prepare) prepares it.
+    pub fn prepare_short(&mut self, segment: &[f32]) -> Result<Prepared> {
+        let Some(&last) = segment.last() else {
+            return Err(Error::invalid("cannot prepare an empty segment"));
+        };
+        if segment.len() >= self.segment_len {
+            return self.prepare(segment);
+        }
+        let mut padded = segment.to_vec();
+        padded.resize(self.segment_len, last);
+        let mut p = self.prepare(&padded)?;
+        let rate = self.config.model_rate_hz;
+        let seconds = segment.len() as f64 / self.fs_in;
+        let limit = (seconds * rate).floor() as usize;
+        let keep = p.r_peaks.iter().take_while(|&&i| i < limit).count();
+        p.r_peaks.truncate(keep);
+        p.shapes.truncate(keep);
+        let times: Vec<f64> = p.r_peaks.iter().map(|&i| i as f64 / rate).collect();
+        let ectopic =
+            ectopy::ectopic_where_known(&p.shapes.iter().map(Option::as_ref).collect::<Vec<_>>());
+        p.rr = rr::features_flagged(&times, &ectopic, seconds);
+        p.heart_rate_bpm = rr::heart_rate_bpm(&times);
+        Ok(p)
     }
 }
 

@@ -420,18 +420,42 @@ fn context_from(
     segments: &[SegmentPeaks],
     context_s: f64,
 ) -> [f32; N_RR_CONTEXT] {
+    match segments.last() {
+        Some(last) => context_around(
+            first_start,
+            segments,
+            segments.len() - 1,
+            last.end_s,
+            context_s,
+        ),
+        None => [0.0f32; N_RR_CONTEXT],
+    }
+}
+
+/// The rhythm input of segment `own` of `segments` with the context of `context_s` seconds
+/// that ends at `to_s` (the end of the last segment for the causal context; later for the
+/// offline context of a recording's first segments, [`offline_context_features`]).
+fn context_around(
+    first_start: f64,
+    segments: &[SegmentPeaks],
+    own: usize,
+    to_s: f64,
+    context_s: f64,
+) -> [f32; N_RR_CONTEXT] {
     let mut out = [0.0f32; N_RR_CONTEXT];
-    let Some(last) = segments.last() else {
+    let Some(last) = segments.get(own) else {
         return out;
     };
-    let from = (last.end_s - context_s).max(first_start);
+    let from = (to_s - context_s).max(first_start);
     let mut beats = Vec::new();
     for (i, seg) in segments.iter().enumerate() {
-        let own = i + 1 == segments.len();
+        let is_own = i == own;
         let until = segments
             .get(i + 1)
-            .map_or(f64::INFINITY, |next| next.start_s);
+            .map_or(f64::INFINITY, |next| next.start_s)
+            .min(to_s);
         for (k, &time) in seg.peaks_s.iter().enumerate() {
+            let own = is_own;
             let kept = own || (time >= from && time < until);
             if !kept {
                 continue;
@@ -455,8 +479,36 @@ fn context_from(
         features_flagged(&times, &ectopic, duration)
     };
     out[..N_RR].copy_from_slice(&part(&|b| b.own, last.start_s, last.end_s - last.start_s));
-    out[N_RR..].copy_from_slice(&part(&|b| b.time >= from, from, last.end_s - from));
+    out[N_RR..].copy_from_slice(&part(&|b| b.time >= from, from, to_s - from));
     out
+}
+
+/// The rhythm input of each segment of a whole signal (`segments`, in order, from its
+/// start) when the context may lie after a segment as well as before: a segment whose
+/// causal context would be shorter than `context_s` (the recording's first seconds) takes
+/// the first `context_s` seconds of the signal (or all of it, when shorter) as its
+/// context; the others take their causal context, as [`context_features`] gives it.
+pub fn offline_context_features(
+    segments: &[SegmentPeaks],
+    context_s: f64,
+) -> Vec<[f32; N_RR_CONTEXT]> {
+    let Some(first) = segments.first().map(|s| s.start_s) else {
+        return Vec::new();
+    };
+    let end = segments.iter().map(|s| s.end_s).fold(first, f64::max);
+    let to = end.min(first + context_s);
+    (0..segments.len())
+        .into_par_iter()
+        .map(|j| {
+            if segments[j].end_s < to {
+                context_around(first, segments, j, to, context_s)
+            } else {
+                let from = segments[j].end_s - context_s;
+                let lo = segments[..j].partition_point(|s| s.end_s < from);
+                context_from(first, &segments[lo..=j], context_s)
+            }
+        })
+        .collect()
 }
 
 /// The causal rhythm context of a segmentation, accumulated segment by segment: push each
@@ -488,6 +540,11 @@ impl RrContext {
     /// The context length in seconds.
     pub fn seconds(&self) -> f64 {
         self.context_s
+    }
+
+    /// Whether no segment was pushed yet (the signal's start).
+    pub fn is_empty(&self) -> bool {
+        self.first_start.is_none()
     }
 
     /// Adds the next segment and returns its rhythm input (segment, then context features).

@@ -69,9 +69,71 @@ impl Iterator for SegmentRanges {
 
 impl ExactSizeIterator for SegmentRanges {}
 
+/// What follows the complete segments of a signal ([`segment_ranges`]): the samples from
+/// the end of the last segment (or from where the next would start, with a hop longer than
+/// a segment) to the end of the signal, when there are any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tail {
+    /// At least the minimum remains after at least one segment: the signal's last `len`
+    /// samples are one more segment, overlapping the one before.
+    Window(Range<usize>),
+    /// The whole signal is shorter than one segment but at least the minimum: it is
+    /// classified as a short segment.
+    Short(Range<usize>),
+    /// Fewer samples than the minimum remain: reported, not classified.
+    TooShort(Range<usize>),
+}
+
+impl Tail {
+    /// The samples the tail row covers.
+    pub fn range(&self) -> Range<usize> {
+        match self {
+            Tail::Window(r) | Tail::Short(r) | Tail::TooShort(r) => r.clone(),
+        }
+    }
+}
+
+/// The tail of a signal of `n` samples cut into segments of `len`, `hop` apart, with
+/// `min_len` the fewest samples classified; `None` when the segments reach the end.
+pub fn tail(n: usize, len: usize, hop: usize, min_len: usize) -> Result<Option<Tail>> {
+    let count = segment_ranges(n, len, hop)?.len();
+    let covered = if count == 0 {
+        0
+    } else {
+        (count - 1) * hop + len
+    };
+    let from = covered.max(count * hop);
+    if from >= n {
+        return Ok(None);
+    }
+    Ok(Some(if n - from < min_len.max(1) {
+        Tail::TooShort(from..n)
+    } else if count > 0 {
+        Tail::Window(n - len..n)
+    } else {
+        Tail::Short(0..n)
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tails() {
+        // 10 samples in segments of 4: 0..4, 4..8, then 8..10.
+        assert_eq!(tail(10, 4, 4, 2).unwrap(), Some(Tail::Window(6..10)));
+        assert_eq!(tail(10, 4, 4, 3).unwrap(), Some(Tail::TooShort(8..10)));
+        assert_eq!(tail(8, 4, 4, 1).unwrap(), None);
+        assert_eq!(tail(3, 4, 4, 2).unwrap(), Some(Tail::Short(0..3)));
+        assert_eq!(tail(1, 4, 4, 2).unwrap(), Some(Tail::TooShort(0..1)));
+        assert_eq!(tail(0, 4, 4, 2).unwrap(), None);
+        // Overlapping segments 0..4, 2..6, 4..8: 8..9 remains.
+        assert_eq!(tail(9, 4, 2, 2).unwrap(), Some(Tail::TooShort(8..9)));
+        // A hop longer than a segment: 0..4, 6..10; the next would start at 12.
+        assert_eq!(tail(11, 4, 6, 1).unwrap(), None);
+        assert_eq!(tail(15, 4, 6, 2).unwrap(), Some(Tail::Window(11..15)));
+    }
 
     #[test]
     fn only_complete_segments() {

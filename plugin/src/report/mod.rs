@@ -147,7 +147,7 @@ impl Report {
                     hop_seconds: None,
                     invalid_samples: InvalidSamples::Skip,
                     attention: true,
-                    smoothing_half_life_seconds: None,
+                    ..ClassifyOptions::default()
                 };
                 classifier
                     .classify_with(&samples, fs, &options)?

@@ -11,6 +11,8 @@ pub mod corpus;
 pub mod cv;
 pub mod dataset;
 pub mod ensemble;
+pub mod noise;
+pub mod quality;
 pub mod rhythm;
 pub mod rr;
 pub mod sampler;

@@ -168,6 +168,11 @@ pub struct RrSettings {
     /// Probability that any other beat of a training window is flagged ectopic.
     #[serde(default)]
     pub p_ectopic_false: f64,
+    /// Probability that a training window's context is cut to a length drawn uniformly
+    /// between the window alone and the whole context, as at a recording's start (where
+    /// the context has only the segments so far), so that such segments are calibrated.
+    #[serde(default)]
+    pub p_short_context: f64,
 }
 
 fn one() -> f64 {
@@ -192,6 +197,7 @@ impl Default for RrSettings {
             signal_weight: 1.0,
             p_ectopic_missed: 0.25,
             p_ectopic_false: 0.01,
+            p_short_context: 0.0,
         }
     }
 }
@@ -575,6 +581,25 @@ fn window_features(
                 (times, flags)
             }
             None => exact(&window.context, &context_flags),
+        };
+        let cut_to = match &mut noise {
+            Some((s, rng)) if span > seconds && s.p_short_context > 0.0 => rng
+                .random_bool(s.p_short_context)
+                .then(|| rng.random_range(seconds..=span)),
+            _ => None,
+        };
+        let (ctx, ctx_ectopic, span) = match cut_to {
+            Some(kept) => {
+                let cut = span - kept;
+                let (t, f): (Vec<f64>, Vec<bool>) = ctx
+                    .iter()
+                    .zip(&ctx_ectopic)
+                    .filter(|(t, _)| **t >= cut)
+                    .map(|(t, f)| (t - cut, *f))
+                    .unzip();
+                (t, f, kept)
+            }
+            _ => (ctx, ctx_ectopic, span),
         };
         out.extend_from_slice(&features_flagged(&ctx, &ctx_ectopic, span));
     }

@@ -13,6 +13,9 @@ pub const NORMAL: u8 = 1;
 pub const NOTE: u8 = 22;
 /// Rhythm change (`+`); the new rhythm is in the aux string, e.g. `(AFIB`.
 pub const RHYTHM: u8 = 28;
+/// Change in signal quality (`~`): its subtype says which signals are noisy (bits 0–3) or
+/// unreadable (bits 4–7; -1 for all).
+pub const NOISE: u8 = 14;
 
 /// One row of the code table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

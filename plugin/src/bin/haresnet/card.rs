@@ -1,5 +1,6 @@
 //! `haresnet card`: print a weights file's model card, or set what the classifier does
-//! with the network's probabilities (the card's `postprocess`) without touching the weights.
+//! with the network's probabilities (the card's `postprocess`) and which segments it judges
+//! too noisy to read (`quality`), without touching the weights.
 
 use std::path::PathBuf;
 
@@ -16,6 +17,10 @@ pub struct Args {
     /// it; the command goes into the card as `training.postprocess_command`.
     #[arg(long, value_name = "SECONDS")]
     smoothing_half_life: Option<f64>,
+    /// Set the signal-quality model (the JSON that `haresnet quality-fit` writes),
+    /// rewriting the file and the `.json` card beside it.
+    #[arg(long, value_name = "FILE")]
+    quality: Option<PathBuf>,
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -27,6 +32,15 @@ pub fn run(args: &Args) -> Result<()> {
             "postprocess_command".into(),
             json!(crate::portable_command()),
         );
+        file.write(&args.weights)?;
+    }
+    if let Some(path) = &args.quality {
+        let text = std::fs::read_to_string(path).map_err(|e| haresnet::Error::io(path, e))?;
+        let model = serde_json::from_str(&text).map_err(|e| {
+            haresnet::Error::invalid(format!("{}: not a quality model: {e}", path.display()))
+        })?;
+        file.card.quality = Some(model);
+        file.card.validate()?;
         file.write(&args.weights)?;
     }
     println!("{}", file.card.to_json());

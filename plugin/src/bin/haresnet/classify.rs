@@ -41,6 +41,15 @@ pub struct ClassifyArgs {
     /// each segment's own [default: the weights' own, in their model card].
     #[arg(long, value_name = "SECONDS")]
     pub smoothing_half_life: Option<f64>,
+    /// Classify segments too noisy to read as well (status `classified`, their quality in
+    /// the `quality` column) instead of reporting them as `noisy`.
+    #[arg(long)]
+    pub classify_noisy: bool,
+    /// Let a segment in a record's first seconds use the rhythm after it as well as
+    /// before it (its context is otherwise the little that precedes it); later segments
+    /// are unchanged.
+    #[arg(long)]
+    pub offline: bool,
     /// Reference annotator compared with the classification, when the record has one.
     #[arg(long, default_value = "atr", value_name = "NAME")]
     pub reference: String,
@@ -71,6 +80,8 @@ impl ClassifyArgs {
             invalid_samples: InvalidSamples::Skip,
             attention: false,
             smoothing_half_life_seconds: self.smoothing_half_life,
+            classify_noisy: self.classify_noisy,
+            offline: self.offline,
         })
     }
 }
@@ -121,13 +132,16 @@ impl Args {
 }
 
 const AFTER_HELP: &str = "\
-Output CSV columns: record,start_s,end_s,status,label,heart_rate_bpm,p_<class>... \
-with status `classified`, `flat` (no signal) or `invalid_samples` (NaN in the record); \
-label and probabilities are empty unless classified, heart rate unless two beats were found.
+Output CSV columns: record,start_s,end_s,status,label,heart_rate_bpm,p_<class>...,quality \
+with status `classified`, `flat` (no signal), `invalid_samples` (NaN in the record) or \
+`noisy` (too noisy to read: quality below the weights' threshold; `--classify-noisy` \
+classifies it all the same); label and probabilities are empty unless classified, heart \
+rate unless two beats were found, quality (0 unreadable to 1 clean) when the signal was \
+judged.
 
 Annotation file (`<record>.<annotator>`, read by `rdann -r <record> -a <annotator>`): a \
 rhythm annotation `+` at each change of rhythm, its aux string `(` and the class \
-(`(N`, `(AFIB`, `(AFL`, `(VT`, `(OTHER`); where nothing was classified (flat or invalid \
+(`(N`, `(AFIB`, `(AFL`, `(VT`, `(OTHER`); where nothing was classified (flat, invalid or noisy \
 segments, the end of the record shorter than a segment) a `~` annotation with subtype -1 \
 (signals unreadable, as MIT-BIH marks it), and `~` with subtype 0 where classification \
 resumes.
@@ -235,12 +249,25 @@ pub fn classify_record(
     let total = usize::try_from(record.sig_len())
         .map_err(|_| Error::invalid(format!("{}: record too long", path.display())))?;
     let len = classifier.segment_len(fs)?;
-    // Refuses a record shorter than one segment.
-    let count = classifier.segment_count(total, fs, options)?;
+    // Refuses an empty record and a bad hop.
+    classifier.segment_count(total, fs, options)?;
     // The hop in samples, as the classifier derives it (it has checked it above).
     let hop = options
         .hop_seconds
         .map_or(len, |h| (h * fs).round() as usize);
+    if options.offline {
+        // The context after a segment needs the signal at once.
+        let samples = record.read_physical(channel, 0, total as u64)?;
+        let results = classifier.classify_with(&samples, fs, options)?;
+        progress(total as f64 / fs);
+        return Ok(Classified {
+            record,
+            channel,
+            lead_note,
+            results,
+        });
+    }
+    let count = haresnet::dsp::segment_ranges(total, len, hop)?.len();
     // One stream over the record: its rhythm context runs across the blocks, so the
     // results are those of the whole signal at once.
     let mut stream = classifier.stream(fs, options)?;
@@ -258,6 +285,13 @@ pub fn classify_record(
         read_to = to;
         first += n;
     }
+    // The tail after the last complete segment, when there is one.
+    if read_to < total {
+        let samples = record.read_physical(channel, read_to as u64, total as u64)?;
+        stream.push(&samples)?;
+        progress((total - read_to) as f64 / fs);
+    }
+    results.extend(stream.finish()?);
     Ok(Classified {
         record,
         channel,
@@ -297,7 +331,7 @@ pub fn record_name(path: &Path) -> String {
 pub fn csv_header(labels: &[String]) -> String {
     let p: Vec<String> = labels.iter().map(|l| format!("p_{l}")).collect();
     format!(
-        "record,start_s,end_s,status,label,heart_rate_bpm,{}\n",
+        "record,start_s,end_s,status,label,heart_rate_bpm,{},quality\n",
         p.join(",")
     )
 }
@@ -327,6 +361,12 @@ pub fn csv_rows(name: &str, results: &[SegmentResult], labels: &[String], fs: f6
                 }
                 None => out.push(','),
             }
+        }
+        match r.quality {
+            Some(q) => {
+                let _ = write!(out, ",{q:.3}");
+            }
+            None => out.push(','),
         }
         out.push('\n');
     }

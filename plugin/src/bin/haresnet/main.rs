@@ -18,6 +18,7 @@ mod eval_beats;
 mod eval_cmd;
 mod info;
 mod model_info;
+mod quality_cmd;
 mod read;
 mod report;
 mod rr_cmd;
@@ -54,7 +55,7 @@ struct Cli {
 /// classify and read), each with its own `--help`.
 const DEVELOPER_HELP: &str = "\
 Commands for training, evaluation and benchmarks (not listed above): dataset, train, cv, \
-eval, rr-pretrain, rr-export, rr-merge, card, model-info, bench, bench-read; \
+eval, eval-noise, eval-start, quality-fit, rr-pretrain, rr-export, rr-merge, card, model-info, bench, bench-read; \
 `haresnet <command> --help` for each.";
 
 #[derive(Subcommand)]
@@ -117,6 +118,16 @@ enum Command {
     /// Merge rhythm pathways trained with different seeds into one (mean of their logits).
     #[command(hide = true)]
     RrMerge(rr_cmd::RrMergeArgs),
+    /// Fit the signal-quality model on records with noise added (patient-wise folds).
+    #[command(hide = true)]
+    QualityFit(quality_cmd::QualityFitArgs),
+    /// Classify records with noise added at known ratios, with and without the quality
+    /// judgement.
+    #[command(hide = true)]
+    EvalNoise(quality_cmd::EvalNoiseArgs),
+    /// How the first segments of normal-rhythm excerpts, each classified alone, are called.
+    #[command(hide = true)]
+    EvalStart(quality_cmd::EvalStartArgs),
 }
 
 fn main() -> ExitCode {
@@ -150,6 +161,9 @@ fn main() -> ExitCode {
         Command::RrPretrain(args) => rr_cmd::run(args),
         Command::RrExport(args) => rr_cmd::run_export(args),
         Command::RrMerge(args) => rr_cmd::run_merge(args),
+        Command::QualityFit(args) => quality_cmd::run_fit(&args),
+        Command::EvalNoise(args) => quality_cmd::run_noise(&args),
+        Command::EvalStart(args) => quality_cmd::run_start(&args),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),

@@ -76,6 +76,10 @@ pub struct RrArgs {
     /// (default 0.5).
     #[arg(long)]
     class_weight_power: Option<f64>,
+    /// Probability that a training window's context is cut to a random length, as at a
+    /// recording's start (default 0).
+    #[arg(long)]
+    p_short_context: Option<f64>,
 }
 
 /// Adds the MIT-BIH segments `args` selects to `corpus`.
@@ -142,6 +146,11 @@ pub fn run(args: RrArgs) -> Result<()> {
             "--class-weight-power",
             args.class_weight_power,
             &mut settings.class_weight_power,
+        ),
+        (
+            "--p-short-context",
+            args.p_short_context,
+            &mut settings.p_short_context,
         ),
     ] {
         if let Some(v) = given {
