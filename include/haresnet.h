@@ -199,6 +199,34 @@ typedef struct haresnet_classify_options {
   double smoothing_half_life_seconds;
 } haresnet_classify_options;
 
+/**
+ * Options of `haresnet_record_write`. Initialise with `haresnet_write_options_init`
+ * before setting fields, so that fields added in later versions get their defaults.
+ */
+typedef struct haresnet_write_options {
+  /**
+   * `sizeof(haresnet_write_options)`, set by `haresnet_write_options_init`.
+   */
+  uint32_t struct_size;
+  /**
+   * Date of sample 0: year (0, the default: no date), month (1-12), day (1-31).
+   */
+  int32_t base_year;
+  /**
+   * Month of the base date.
+   */
+  int32_t base_month;
+  /**
+   * Day of the base date.
+   */
+  int32_t base_day;
+  /**
+   * Time of day of sample 0 in seconds since midnight (below 86400); negative (the
+   * default, -1): none.
+   */
+  double base_time_seconds;
+} haresnet_write_options;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1046,6 +1074,160 @@ int32_t haresnet_detect_r_peaks(const float *samples,
                                 int64_t *peaks,
                                 size_t cap,
                                 size_t *out_len);
+
+/**
+ * Fills `*opts` with the defaults (no base date or time) and sets
+ * `struct_size`.
+ *
+ * `size` is `sizeof *opts` as the caller compiled it.
+ *
+ * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT` or
+ * `HARESNET_STATUS_INVALID_ARGUMENT` (`size` smaller than the structure).
+ *
+ * # Safety
+ *
+ * `opts` is NULL or points to `size` writable bytes.
+ */
+int32_t haresnet_write_options_init(struct haresnet_write_options *opts,
+                                    size_t size);
+
+/**
+ * Writes the WFDB record `record_path` (e.g. `"out/rec1"`: `out/rec1.hea` and its signal
+ * files; the last component is the record name, made of letters, digits, `_`, `-`, `.`),
+ * replacing existing files: `n_signals` signals of `n_frames` samples each (one sample
+ * per frame) at `fs` Hz.
+ *
+ * The samples are either `physical` (units such as mV; NaN for an invalid sample) or
+ * `digital` (ADC units, stored as they are; the format's most negative value marks an
+ * invalid sample): exactly one of the two is non-NULL. Each is `n_signals * n_frames`
+ * values, signal after signal (all of signal 0, then all of signal 1...: the columns of a
+ * MATLAB matrix of one column per signal).
+ *
+ * Per signal (each array NULL for the defaults, else `n_signals` entries):
+ * - `formats`: storage format, 16, 212, 24, 32, 516 (FLAC), or 80, 61, 160, 508, 524;
+ *   default 16. Consecutive signals of one format share a file (`<name>.dat`, or
+ *   `<name>_<k>.dat` when there are several; FLAC files hold eight signals at most).
+ * - `gains`: ADC units per physical unit; NaN or NULL: for physical samples, chosen from
+ *   the signal's range as wfdb-python's `wrsamp` chooses it, for digital samples 200.
+ *   Written with 12 significant digits, and physical samples are converted with the gain
+ *   as written, so readers recover them exactly.
+ * - `baselines`: digital value of physical zero; used only with a gain given (NULL: 0).
+ * - `names`: signal names separated by `'\n'` (NULL: unnamed); `units`: units separated
+ *   by `'\n'`, no spaces (NULL: all `"mV"`).
+ *
+ * `comments` is NULL or the header's info lines, separated by `'\n'`.
+ *
+ * Physical samples are converted as `round(value * gain + baseline)` (ties to even).
+ * Initial values and checksums are computed and written as the WFDB library writes
+ * them. `opts` may be NULL (no base time or date).
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`record_path`, or both
+ * sample arrays, NULL); `HARESNET_STATUS_INVALID_ARGUMENT` (both sample arrays given, a
+ * format that cannot be written, `fs` not positive, a value outside the format's range
+ * or infinite, names or units that do not match `n_signals`, a bad record name, bad
+ * options; nothing is written); `HARESNET_STATUS_IO`.
+ *
+ * # Safety
+ *
+ * `record_path` is NULL or a NUL-terminated string; `physical` or `digital` holds
+ * `n_signals * n_frames` values; each non-NULL per-signal array holds `n_signals`
+ * values; `names`, `units` and `comments` are NULL or NUL-terminated strings; `opts` is
+ * NULL or initialised.
+ */
+int32_t haresnet_record_write(const char *record_path,
+                              double fs,
+                              uint32_t n_signals,
+                              uint64_t n_frames,
+                              const double *physical,
+                              const int32_t *digital,
+                              const int32_t *formats,
+                              const double *gains,
+                              const int32_t *baselines,
+                              const char *names,
+                              const char *units,
+                              const char *comments,
+                              const struct haresnet_write_options *opts);
+
+/**
+ * Writes frames `[from, to)` of an opened record as the record `out_path` (as
+ * `haresnet_record_write` names it): the signals `channels` (`n_channels` indices, in
+ * that order; NULL with 0 for all) with their names, units, gains, baselines, ADC
+ * resolution and zero and samples per frame, the base time and date (moved to frame
+ * `from`), counter and info lines, in storage format `format` (0 keeps each signal's own
+ * format, 16 where that cannot be written). Digital values are copied (invalid samples
+ * stay invalid) unless `rescale` is non-zero, which chooses new gains and baselines from
+ * the physical values, as needed when they do not fit the new format (16 to 212). A
+ * multi-segment record is always rescaled.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT`;
+ * `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_INVALID_ARGUMENT` (a channel or range
+ * out of bounds, a format that cannot be written, values that do not fit it without
+ * `rescale`); `HARESNET_STATUS_IO`; `HARESNET_STATUS_FORMAT` (the record's files).
+ *
+ * # Safety
+ *
+ * `record` is NULL or a live record used by no other thread; `out_path` is NULL or a
+ * NUL-terminated string; `channels` holds `n_channels` values.
+ */
+int32_t haresnet_record_write_copy(const struct haresnet_record *record,
+                                   const char *out_path,
+                                   int32_t format,
+                                   const uint32_t *channels,
+                                   size_t n_channels,
+                                   uint64_t from,
+                                   uint64_t to,
+                                   int32_t rescale);
+
+/**
+ * Writes the annotation file `<record_path>.<annotator>` (e.g. `"out/100"` and `"atr"`),
+ * replacing an existing one: `n` annotations, in time order, as `rdann`, wfdb-python and
+ * `haresnet_annotations_read` read them. `fs` (the rate the samples count in) is stated
+ * in the file.
+ *
+ * `samples[i]` is the time in samples (non-decreasing, from 0); `codes[i]` the annotation
+ * code, 1 to 49 (1 = `N`, 5 = `V`, 28 = `+`...; `haresnet_annotation_code` gives the code
+ * of a symbol); `subtypes`, `chans` and `nums` (each NULL for zeros) the WFDB fields
+ * `subtyp` (-128 to 127), `chan` (0 to 255) and `num` (-128 to 127); `aux` is NULL or
+ * the `n` aux strings separated by `'\n'` (empty for none, at most 255 bytes each; a
+ * rhythm change `+` carries e.g. `"(AFIB"`). A `"` (note, code 22) annotation at sample 0
+ * is refused: readers take it for a file definition.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT`;
+ * `HARESNET_STATUS_INVALID_ARGUMENT` (a field out of range, samples decreasing or
+ * negative, `fs` not positive, `aux` not holding `n` fields; nothing is written);
+ * `HARESNET_STATUS_IO`.
+ *
+ * # Safety
+ *
+ * `record_path` and `annotator` are NULL or NUL-terminated strings; `samples` and
+ * `codes` hold `n` values, as does each non-NULL field array; `aux` is NULL or a
+ * NUL-terminated string.
+ */
+int32_t haresnet_annotations_write(const char *record_path,
+                                   const char *annotator,
+                                   double fs,
+                                   const int64_t *samples,
+                                   const int32_t *codes,
+                                   const int32_t *subtypes,
+                                   const int32_t *chans,
+                                   const int32_t *nums,
+                                   const char *aux,
+                                   size_t n);
+
+/**
+ * The annotation code of `symbol` (`"N"` gives 1, `"V"` 5, `"+"` 28, `"[15]"` 15: the
+ * symbols `rdann` prints), into `*out_code`.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT`;
+ * `HARESNET_STATUS_INVALID_ARGUMENT` (not UTF-8); `HARESNET_STATUS_NOT_FOUND` (no such
+ * symbol; `*out_code` untouched).
+ *
+ * # Safety
+ *
+ * `symbol` is NULL or a NUL-terminated string; `out_code` is NULL or writable.
+ */
+int32_t haresnet_annotation_code(const char *symbol,
+                                 int32_t *out_code);
 
 #ifdef __cplusplus
 }  // extern "C"

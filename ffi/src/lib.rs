@@ -34,3 +34,5 @@ pub mod annotations;
 pub mod summary;
 
 pub mod beats;
+
+pub mod write;

@@ -51,6 +51,17 @@ pub struct ClassifyOptionsV1 {
     pub hop_seconds: f64,
 }
 
+/// `haresnet_write_options`.
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct WriteOptions {
+    pub struct_size: u32,
+    pub base_year: i32,
+    pub base_month: i32,
+    pub base_day: i32,
+    pub base_time_seconds: f64,
+}
+
 pub const INVALID_SAMPLES_DEFAULT: i32 = 0;
 pub const INVALID_SAMPLES_REFUSE: i32 = 1;
 pub const INVALID_SAMPLES_SKIP: i32 = 2;
@@ -137,6 +148,13 @@ api! {
     haresnet_summarize: fn(Handle, f64, u64, *const i64, *const i32, usize, *mut f64, usize,
         *mut f64, *mut f64) -> i32;
     haresnet_detect_r_peaks: fn(*const f32, usize, f64, *mut i64, usize, *mut usize) -> i32;
+    haresnet_write_options_init: fn(*mut WriteOptions, usize) -> i32;
+    haresnet_record_write: fn(Str, f64, u32, u64, *const f64, *const i32, *const i32,
+        *const f64, *const i32, Str, Str, Str, *const WriteOptions) -> i32;
+    haresnet_record_write_copy: fn(Handle, Str, i32, *const u32, usize, u64, u64, i32) -> i32;
+    haresnet_annotations_write: fn(Str, Str, f64, *const i64, *const i32, *const i32,
+        *const i32, *const i32, Str, usize) -> i32;
+    haresnet_annotation_code: fn(Str, *mut i32) -> i32;
 }
 
 /// The workspace root.
