@@ -356,6 +356,24 @@ class Record(_Handle):
         _check(status)
         return out[: n.value]
 
+    def write(
+        self,
+        path: Union[str, os.PathLike],
+        fmt: Optional[int] = None,
+        signals: Optional[Sequence[Union[int, str]]] = None,
+        start: int = 0,
+        stop: Optional[int] = None,
+        rescale: bool = False,
+    ) -> None:
+        """Writes frames `[start, stop)` of signals `signals` (indices or names; all by
+        default) as the WFDB record `path` in storage format `fmt` (16, 212, 24, 32, 516...;
+        None keeps each signal's own): names, units, gains, baselines, base time (moved to
+        `start`) and comments are kept, digital values copied exactly. `rescale=True`
+        chooses new gains from the physical values (needed when they do not fit `fmt`)."""
+        from ._write import write_copy
+
+        write_copy(self, path, fmt, signals, start, stop, rescale)
+
     def classify(
         self,
         model: Model,
@@ -435,3 +453,7 @@ def read_annotations(record_path: Union[str, os.PathLike], annotator: str) -> Li
     finally:
         lib.haresnet_annotations_free(handle)
 
+
+from ._write import write_annotations, write_record  # noqa: E402
+
+__all__ += ['write_record', 'write_annotations']

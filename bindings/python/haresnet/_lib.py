@@ -31,6 +31,16 @@ class ClassifyOptions(ctypes.Structure):
     ]
 
 
+class WriteOptions(ctypes.Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("base_year", c_int32),
+        ("base_month", c_int32),
+        ("base_day", c_int32),
+        ("base_time_seconds", c_double),
+    ]
+
+
 def _library_name():
     if sys.platform == "win32":
         return "haresnet.dll"
@@ -152,6 +162,24 @@ _FUNCTIONS = [
         [_P, c_double, c_uint64, POINTER(c_int64), POINTER(c_int32), c_size_t, POINTER(c_double), c_size_t,
          POINTER(c_double), POINTER(c_double)],
     ),
+]
+
+_FUNCTIONS += [
+    ("haresnet_write_options_init", c_int32, [POINTER(WriteOptions), c_size_t]),
+    (
+        "haresnet_record_write",
+        c_int32,
+        [c_char_p, c_double, c_uint32, c_uint64, POINTER(c_double), POINTER(c_int32), POINTER(c_int32),
+         POINTER(c_double), POINTER(c_int32), c_char_p, c_char_p, c_char_p, POINTER(WriteOptions)],
+    ),
+    ("haresnet_record_write_copy", c_int32, [_P, c_char_p, c_int32, POINTER(c_uint32), c_size_t, c_uint64, c_uint64, c_int32]),
+    (
+        "haresnet_annotations_write",
+        c_int32,
+        [c_char_p, c_char_p, c_double, POINTER(c_int64), POINTER(c_int32), POINTER(c_int32), POINTER(c_int32),
+         POINTER(c_int32), c_char_p, c_size_t],
+    ),
+    ("haresnet_annotation_code", c_int32, [c_char_p, POINTER(c_int32)]),
 ]
 
 for _name, _restype, _argtypes in _FUNCTIONS:
