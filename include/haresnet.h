@@ -60,8 +60,8 @@
 #define HARESNET_STATUS_NULL_ARGUMENT 1
 
 /**
- * An argument is out of its domain: NaN samples, a sampling rate below 100 Hz, a signal
- * shorter than one segment, an index out of range, a string that is not UTF-8, weights
+ * An argument is out of its domain: NaN samples, a sampling rate below 100 Hz, an empty
+ * signal, an index out of range, a string that is not UTF-8, weights
  * not embedded in this build...
  */
 #define HARESNET_STATUS_INVALID_ARGUMENT 2
@@ -118,6 +118,34 @@
  * Segments holding NaN or infinite samples are not classified (label -1); the others are.
  */
 #define HARESNET_INVALID_SAMPLES_SKIP 2
+
+/**
+ * A segment was classified: its label and probabilities are set.
+ */
+#define HARESNET_SEGMENT_CLASSIFIED 0
+
+/**
+ * The segment is flat (leads off, no signal): not classified.
+ */
+#define HARESNET_SEGMENT_FLAT 1
+
+/**
+ * The segment holds NaN or infinite samples (with invalid samples skipped): not
+ * classified.
+ */
+#define HARESNET_SEGMENT_INVALID_SAMPLES 2
+
+/**
+ * The segment is too noisy to read (its quality is below the weights' threshold): not
+ * classified, unless `classify_noisy` asks.
+ */
+#define HARESNET_SEGMENT_NOISY 3
+
+/**
+ * The end of the signal (or the whole signal) is shorter than half a segment: reported,
+ * not classified.
+ */
+#define HARESNET_SEGMENT_TOO_SHORT 4
 
 /**
  * The annotations of one annotation file, read whole.
@@ -197,6 +225,30 @@ typedef struct haresnet_classify_options {
    * call does; `haresnet_model_classify_segment` (independent segments) never smooths.
    */
   double smoothing_half_life_seconds;
+  /**
+   * Nonzero: classify segments too noisy to read as well (their status stays
+   * `HARESNET_SEGMENT_CLASSIFIED`; their quality says how readable they were). 0 (the
+   * default): such segments get `HARESNET_SEGMENT_NOISY` and label -1.
+   */
+  int32_t classify_noisy;
+  /**
+   * Nonzero (whole-signal calls only; a stream refuses it): a segment in the signal's
+   * first seconds, whose causal rhythm context is short, takes the context after it as
+   * well. 0 (the default): causal, as a stream.
+   */
+  int32_t offline;
+  /**
+   * NULL (the default), or an array of `cap` entries that the whole-signal calls
+   * (`haresnet_model_classify`, `haresnet_record_classify`) fill with each segment's
+   * `HARESNET_SEGMENT_*` status, beside their other arrays. Streams ignore it (see
+   * `haresnet_stream_read_status`).
+   */
+  int32_t *statuses;
+  /**
+   * NULL (the default), or an array of `cap` entries filled as `statuses` is, with each
+   * segment's signal quality in [0, 1] (1 clean), NaN when not judged.
+   */
+  float *qualities;
 } haresnet_classify_options;
 
 /**
@@ -273,6 +325,13 @@ const char *haresnet_version(void);
  * against and refuse a mismatch. Never fails. Thread-safe.
  */
 uint32_t haresnet_abi_version(void);
+
+/**
+ * The name of a segment status, e.g. `"noisy"` for `HARESNET_SEGMENT_NOISY` (as the CLI's
+ * CSV writes it), as a static NUL-terminated string; `"unknown"` for a code this version
+ * does not know. Never NULL, never fails; the string must not be freed. Thread-safe.
+ */
+const char *haresnet_segment_status_str(int32_t status);
 
 /**
  * Fills `*opts` with the defaults (threads 0) and sets `struct_size`.
@@ -436,13 +495,13 @@ int32_t haresnet_model_segment_len(const struct haresnet_model *model,
                                    size_t *out);
 
 /**
- * The number of segments `haresnet_model_classify` returns for `n` samples at `fs` Hz
- * with options `opts` (NULL for defaults), into `*out`: the capacity its arrays need.
+ * The number of segments (rows, the tail's included) `haresnet_model_classify` returns
+ * for `n` samples at `fs` Hz with options `opts` (NULL for defaults), into `*out`: the
+ * capacity its arrays need.
  *
  * Returns `HARESNET_STATUS_OK`, `HARESNET_STATUS_NULL_ARGUMENT`,
  * `HARESNET_STATUS_WRONG_HANDLE` or `HARESNET_STATUS_INVALID_ARGUMENT` (bad `fs` or
- * options, or `n` shorter than one segment, which `haresnet_model_classify` refuses
- * too).
+ * options, or `n` 0, which `haresnet_model_classify` refuses too).
  *
  * # Safety
  *
@@ -486,13 +545,17 @@ int32_t haresnet_model_card_json(const struct haresnet_model *model,
 
 /**
  * Classifies a whole signal: `n` samples of one lead in mV at `fs` Hz (at least 100 Hz),
- * cut into consecutive segments of the model's length (or with `opts->hop_seconds`); a
- * tail shorter than a segment is not classified.
+ * cut into consecutive segments of the model's length (or with `opts->hop_seconds`).
+ * When samples remain after the last complete segment, one more row covers them: the
+ * signal's last segment-long window if they are at least half a segment, a short
+ * segment if the whole signal is shorter than one segment (at least half of one), else a
+ * row with status `HARESNET_SEGMENT_TOO_SHORT` (label -1).
  *
  * Results go to the caller's arrays, each holding `cap` segments:
  * - `starts[i]`: first sample of segment `i` (NULL if not wanted);
  * - `labels[i]`: class index (see `haresnet_model_class_name`), -1 for a segment not
- *   analysable (flat signal, or invalid samples skipped) (NULL if not wanted);
+ *   classified (flat signal, invalid samples skipped, too noisy, too short; why is in
+ *   `opts->statuses`) (NULL if not wanted);
  * - `probabilities[i * num_classes + c]`: probability of class `c`, NaN when not
  *   analysable (NULL if not wanted; holds `cap * num_classes` floats);
  * - `heart_rates[i]`: mean heart rate in beats per minute, NaN when unknown (NULL if
@@ -510,7 +573,7 @@ int32_t haresnet_model_card_json(const struct haresnet_model *model,
  * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`samples` NULL with
  * `n > 0`, or `out_count` NULL); `HARESNET_STATUS_WRONG_HANDLE`;
  * `HARESNET_STATUS_INVALID_ARGUMENT` (NaN or infinite samples, naming the first; `fs`
- * below 100 Hz; a signal shorter than one segment; bad options);
+ * below 100 Hz; an empty signal; bad options);
  * `HARESNET_STATUS_BUFFER_TOO_SMALL`; `HARESNET_STATUS_MODEL`.
  *
  * # Safety
@@ -607,6 +670,43 @@ int32_t haresnet_stream_new(const struct haresnet_model *model,
 int32_t haresnet_stream_push(struct haresnet_stream *stream,
                              const float *samples,
                              size_t n);
+
+/**
+ * Ends the stream: the row of its tail, when samples remain after its last complete
+ * segment, becomes ready to read (the last segment-long window of what was pushed, a
+ * short segment when less than a segment was pushed in all, or a
+ * `HARESNET_SEGMENT_TOO_SHORT` row), as `haresnet_model_classify` gives it for the whole
+ * signal. Pushing after this is `HARESNET_STATUS_INVALID_ARGUMENT`; finishing twice adds
+ * nothing.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_MODEL`.
+ *
+ * # Safety
+ *
+ * `stream` is NULL or a live stream used by no other thread.
+ */
+int32_t haresnet_stream_finish(struct haresnet_stream *stream);
+
+/**
+ * Copies the status (`HARESNET_SEGMENT_*`) and signal quality (in [0, 1], NaN when not
+ * judged) of every ready result into the caller's arrays (either may be NULL), without
+ * moving the results: call it before `haresnet_stream_read`, which moves them. When
+ * `cap` is smaller than the number ready, the call returns
+ * `HARESNET_STATUS_BUFFER_TOO_SMALL` with that number in `*out_count`.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`out_count` NULL);
+ * `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ *
+ * `stream` is NULL or a live stream used by no other thread; each non-NULL array is
+ * writable for `cap` entries; `out_count` is NULL or writable.
+ */
+int32_t haresnet_stream_read_status(const struct haresnet_stream *stream,
+                                    int32_t *statuses,
+                                    float *qualities,
+                                    size_t cap,
+                                    size_t *out_count);
 
 /**
  * The number of results ready to be read, into `*out_count`.
@@ -848,8 +948,7 @@ int32_t haresnet_record_read(const struct haresnet_record *record,
  *
  * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT`;
  * `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_NOT_FOUND` (no such signal);
- * `HARESNET_STATUS_INVALID_ARGUMENT` (record shorter than a segment, rate below 100 Hz,
- * bad options); `HARESNET_STATUS_BUFFER_TOO_SMALL`; `HARESNET_STATUS_IO`;
+ * `HARESNET_STATUS_INVALID_ARGUMENT` (empty record, rate below 100 Hz, bad options); `HARESNET_STATUS_BUFFER_TOO_SMALL`; `HARESNET_STATUS_IO`;
  * `HARESNET_STATUS_FORMAT`; `HARESNET_STATUS_MODEL`.
  *
  * # Safety
