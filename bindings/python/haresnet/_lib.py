@@ -28,7 +28,15 @@ class ClassifyOptions(ctypes.Structure):
         ("invalid_samples", c_int32),
         ("hop_seconds", c_double),
         ("smoothing_half_life_seconds", c_double),
+        ("classify_noisy", c_int32),
+        ("offline", c_int32),
+        ("statuses", POINTER(c_int32)),
+        ("qualities", POINTER(c_float)),
     ]
+
+
+#: Segment statuses (`HARESNET_SEGMENT_*`), by code, as the CLI's CSV names them.
+SEGMENT_STATUS_NAMES = ("classified", "flat", "invalid_samples", "noisy", "too_short")
 
 
 class WriteOptions(ctypes.Structure):
@@ -50,8 +58,10 @@ def _library_name():
 
 
 def _candidates():
-    """Where the library is looked for, in order: `HARESNET_LIB`, next to this package,
-    then the workspace's `target/release` and `target/debug` (or `CARGO_TARGET_DIR`'s)."""
+    """Where the library is looked for, in order: `HARESNET_LIB` (an explicit choice: the
+    only place looked at when set), the copy bundled in this package (what a wheel
+    carries), then the workspace's `target/release` and `target/debug` (or
+    `CARGO_TARGET_DIR`'s) for a package used from its source tree."""
     env = os.environ.get("HARESNET_LIB")
     if env:
         yield Path(env)
@@ -73,14 +83,15 @@ def _load():
     for path in _candidates():
         tried.append(str(path))
         if path.is_file():
-            return ctypes.CDLL(str(path))
+            return ctypes.CDLL(str(path)), os.path.abspath(path)
     raise OSError(
         "cannot find the haresnet library (tried: " + ", ".join(tried) + "); build it with "
         "`cargo build --release -p haresnet-ffi` or set HARESNET_LIB to its path"
     )
 
 
-lib = _load()
+#: The loaded library, and the absolute path it was loaded from (`haresnet.library_path()`).
+lib, path = _load()
 
 _P = c_void_p  # opaque handles
 _S = POINTER(c_size_t)
@@ -123,6 +134,9 @@ _FUNCTIONS = [
         [_P, POINTER(c_int64), POINTER(c_int32), POINTER(c_float), POINTER(c_float), c_size_t, _S],
     ),
     ("haresnet_stream_free", None, [_P]),
+    ("haresnet_stream_finish", c_int32, [_P]),
+    ("haresnet_stream_read_status", c_int32, [_P, POINTER(c_int32), POINTER(c_float), c_size_t, _S]),
+    ("haresnet_segment_status_str", c_char_p, [c_int32]),
     ("haresnet_record_open", c_int32, [c_char_p, POINTER(_P)]),
     ("haresnet_record_free", None, [_P]),
     ("haresnet_record_num_signals", c_int32, [_P, POINTER(c_uint32)]),

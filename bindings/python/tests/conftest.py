@@ -48,3 +48,13 @@ def cli():
         if c and Path(c).is_file():
             return c
     need(False, "the haresnet command is not built (cargo build --release --features cli)")
+
+
+@pytest.fixture(scope="session")
+def mitdb():
+    """The MIT-BIH Arrhythmia Database: `$HARESNET_DATA/mitdb`, by default the shared data
+    directory beside the workspace (`../shared/data/mitdb`)."""
+    root = Path(os.environ.get("HARESNET_DATA") or ROOT.parent / "shared" / "data")
+    folder = root / "mitdb"
+    need((folder / "100.hea").is_file(), f"{folder} not found; set HARESNET_DATA to the shared data directory")
+    return folder

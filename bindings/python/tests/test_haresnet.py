@@ -33,18 +33,20 @@ def cli_rows(cli, weights_arg, record):
 def as_csv(name, results, labels, fs, segment_len):
     """The rows `haresnet classify` writes, from the binding's results."""
     out = io.StringIO()
-    out.write("record,start_s,end_s,status,label,heart_rate_bpm," + ",".join("p_" + l for l in labels) + "\n")
-    for start, label, p, hr in zip(*results):
+    out.write("record,start_s,end_s,status,label,heart_rate_bpm," + ",".join("p_" + l for l in labels) + ",quality\n")
+    rows = zip(results.starts, results.labels, results.probabilities, results.heart_rates, results.status_names, results.qualities)
+    for start, label, p, hr, status, quality in rows:
         classified = label >= 0
         row = [
             name,
             f"{start / fs:.3f}",
             f"{(start + segment_len) / fs:.3f}",
-            "classified" if classified else "flat",
+            status,
             labels[label] if classified else "",
             "" if np.isnan(hr) else f"{float(hr):.1f}",
         ]
         row += [f"{float(v):.6f}" for v in p] if classified else [""] * len(labels)
+        row.append("" if np.isnan(quality) else f"{float(quality):.3f}")
         out.write(",".join(row) + "\n")
     return out.getvalue()
 
@@ -158,8 +160,10 @@ def test_errors_carry_the_library_message(weights):
         # NaN is skipped by default, as Record.classify skips it.
         skipped = model.classify(x, 360.0)
         assert skipped.labels[0] == -1 and np.isnan(skipped.probabilities[0]).all()
-        with pytest.raises(haresnet.HaresnetError, match="shorter than one segment"):
-            model.classify(np.zeros(10, np.float32), 360.0)
+        # Shorter than half a segment: one row saying so; nothing at all is an error.
+        assert model.classify(np.zeros(10, np.float32), 360.0).status_names == ["too_short"]
+        with pytest.raises(haresnet.HaresnetError, match="empty"):
+            model.classify(np.zeros(0, np.float32), 360.0)
     with haresnet.Record(RECORD) as record, pytest.raises(haresnet.HaresnetError) as e:
         record.find_signal("V5")
     assert e.value.status_name
@@ -174,12 +178,19 @@ def test_annotations_read_back():
 
 def test_options_structures_follow_the_header():
     code = re.sub(r"/\*.*?\*/", "", (ROOT / "include" / "haresnet.h").read_text(encoding="utf-8"), flags=re.S)
-    c_names = {ctypes.c_uint32: "uint32_t", ctypes.c_int32: "int32_t", ctypes.c_double: "double"}
+    c_names = {ctypes.c_uint32: "uint32_t", ctypes.c_int32: "int32_t", ctypes.c_double: "double", ctypes.c_float: "float"}
+
+    def declared(name, t):
+        # A pointer field reads `int32_t *name` in the header.
+        if hasattr(t, "_type_") and t.__name__.startswith("LP_"):
+            return [c_names[t._type_], "*" + name]
+        return [c_names[t], name]
+
     structures = {"haresnet_model_options": _lib.ModelOptions, "haresnet_classify_options": _lib.ClassifyOptions}
     for name, structure in structures.items():
         body = re.search(rf"typedef struct {name} \{{(.*?)\}} {name};", code, re.S).group(1)
         fields = [f.split() for f in body.split(";") if f.strip()]
-        assert [[c_names[t], n] for n, t in structure._fields_] == fields
+        assert [declared(n, t) for n, t in structure._fields_] == fields
 
 
 def test_version_and_abi():
@@ -208,3 +219,29 @@ def test_arguments_are_checked_before_the_library(weights):
         assert isinstance(frame, pd.DataFrame) and len(frame) == len(result.starts)
         assert list(frame.columns[:4]) == ["start", "start_s", "label", "heart_rate_bpm"]
         assert frame["label"].iloc[0] == model.labels[result.labels[0]]
+
+
+def test_statuses_and_qualities_come_with_every_segment(weights):
+    kwargs, _ = weights
+    with haresnet.Model(**kwargs) as model:
+        fs = 360.0
+        x = haresnet.Record(RECORD).read("MLII")
+        # 30 s of the record and 2 s more: the rows of the segments, then the tail's.
+        n = int(32 * fs)
+        r = model.classify(x[:n], fs)
+        segment = model.segment_len(fs)
+        assert len(r.statuses) == len(r.qualities) == n // segment + 1
+        assert r.status_names[:-1] == ["classified"] * (n // segment)
+        assert ((r.qualities[:-1] > 0.5) & (r.qualities[:-1] <= 1)).all()
+        # 2 s after six 5 s segments: less than half a segment.
+        assert r.status_names[-1] == "too_short" and r.labels[-1] == -1
+        # Noise alone is too noisy to read, unless asked.
+        rng = np.random.default_rng(1)
+        noise = rng.normal(0, 0.5, int(10 * fs)).astype(np.float32)
+        flagged = model.classify(noise, fs)
+        assert flagged.status_names == ["noisy", "noisy"] and (flagged.labels == -1).all()
+        forced = model.classify(noise, fs, classify_noisy=True)
+        assert forced.status_names == ["classified", "classified"] and (forced.labels >= 0).all()
+        assert np.allclose(forced.qualities, flagged.qualities)
+        frame = r.to_pandas(model.labels, fs)
+        assert list(frame["status"])[-1] == "too_short"
