@@ -1147,6 +1147,67 @@ int32_t haresnet_summarize(const struct haresnet_model *model,
                            double *out_af_burden_percent);
 
 /**
+ * The rhythm episodes of a classification, by the rule `haresnet report` states: a run of
+ * consecutive segments of one rhythm other than sinus rhythm (`N`); a single segment of
+ * another label, or a single segment labelled -1, between two runs of the same rhythm
+ * does not end it (the runs and that segment form one episode); two or more do. In time
+ * order.
+ *
+ * `model`, `fs`, `total`, `starts`, `labels` and `n` as for `haresnet_summarize`. Episode
+ * `i` spans samples `episode_starts[i]` to `episode_ends[i]` (one past its last) and has
+ * class `episode_classes[i]`; `*out_len` receives the number of episodes. When `cap` is
+ * smaller, returns `HARESNET_STATUS_BUFFER_TOO_SMALL` with the number needed in `*out_len`
+ * and the arrays untouched: call with `cap` 0 and NULL arrays to learn it.
+ *
+ * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT` (`out_len` NULL, an array
+ * NULL with `cap > 0`); `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_INVALID_ARGUMENT`
+ * (as `haresnet_summarize`); `HARESNET_STATUS_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ *
+ * As `haresnet_summarize`; each output array is NULL or holds `cap` elements; `out_len`
+ * is writable.
+ */
+int32_t haresnet_summarize_episodes(const struct haresnet_model *model,
+                                    double fs,
+                                    uint64_t total,
+                                    const int64_t *starts,
+                                    const int32_t *labels,
+                                    size_t n,
+                                    int64_t *episode_starts,
+                                    int64_t *episode_ends,
+                                    int32_t *episode_classes,
+                                    size_t cap,
+                                    size_t *out_len);
+
+/**
+ * The AF burden per hour of a classification: for each hour from the start of the signal
+ * (the last one possibly shorter), the share of its classified time labelled AFIB or AFL,
+ * in percent, NaN when none of it was classified (as `haresnet report` shows it).
+ *
+ * `model`, `fs`, `total`, `starts`, `labels` and `n` as for `haresnet_summarize`;
+ * `percent` receives one value per hour and `*out_len` their number (`total` samples
+ * make `ceil(total / (3600 fs))` hours). When `cap` is smaller, returns
+ * `HARESNET_STATUS_BUFFER_TOO_SMALL` with the number needed in `*out_len`.
+ *
+ * Returns as `haresnet_summarize_episodes`.
+ *
+ * # Safety
+ *
+ * As `haresnet_summarize`; `percent` is NULL or holds `cap` elements; `out_len` is
+ * writable.
+ */
+int32_t haresnet_summarize_burden_per_hour(const struct haresnet_model *model,
+                                           double fs,
+                                           uint64_t total,
+                                           const int64_t *starts,
+                                           const int32_t *labels,
+                                           size_t n,
+                                           double *percent,
+                                           size_t cap,
+                                           size_t *out_len);
+
+/**
  * Detects the R peaks of a whole signal: `n` samples of one ECG lead in mV at `fs` Hz
  * (100 Hz to 1 MHz), as `haresnet beats` detects them in a record. No model is needed.
  *

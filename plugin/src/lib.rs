@@ -11,6 +11,7 @@ pub mod error;
 #[cfg(feature = "train")]
 pub mod eval;
 pub mod files;
+pub mod holter;
 pub mod infer;
 pub mod model;
 pub mod report;

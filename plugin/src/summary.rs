@@ -1,6 +1,15 @@
 //! What a classified recording amounts to: its rhythm timeline, the time and share spent
-//! in each rhythm, AF burden, rhythm episodes, agreement with reference rhythm annotations,
-//! and the WFDB rhythm annotations that carry the timeline to other tools.
+//! in each rhythm, AF burden (overall and per hour), rhythm episodes, agreement with
+//! reference rhythm annotations, and the WFDB rhythm annotations that carry the timeline to
+//! other tools.
+//!
+//! A segment whose status is not [`SegmentStatus::Classified`] (flat, invalid samples, or
+//! any status added later that leaves a segment unclassified) is *unreadable*: it has no
+//! rhythm, counts in no class's time nor in the AF burden, and is reported as unreadable
+//! time.
+//!
+//! Episodes follow one rule ([`EPISODE_RULE`]), shared by `haresnet report`, its JSON and
+//! the C ABI's `haresnet_summarize_episodes`.
 //!
 //! Everything works on the [`SegmentResult`]s of one signal. With overlapping segments (a
 //! hop shorter than a segment) each sample is attributed to the latest segment that starts
@@ -16,6 +25,20 @@ use crate::wfdb::codes::RHYTHM;
 
 /// Classes whose time makes up the AF burden.
 pub const AF_CLASSES: [&str; 2] = ["AFIB", "AFL"];
+
+/// The background rhythm: its stretches are not episodes.
+pub const SINUS: &str = "N";
+
+/// Seconds in each bin of the AF burden per hour.
+pub const BURDEN_BIN_S: f64 = 3600.0;
+
+/// How episodes are formed, as the report states it.
+pub const EPISODE_RULE: &str = "An episode is a run of consecutive segments of one rhythm \
+    other than sinus rhythm (N), which is the background. A single segment of another label, \
+    or a single unreadable segment, between two runs of the same rhythm does not end the \
+    episode: the runs and the interrupting segment form one episode, whose duration includes \
+    that segment (its mean probability does not). Two or more interrupting segments end it. \
+    Episodes are listed in time order.";
 
 /// The name of a segment status, as the CSV output writes it.
 pub fn status_name(status: SegmentStatus) -> &'static str {
@@ -57,7 +80,8 @@ pub struct Stretch {
     pub end: u64,
     /// Class index, `None` where nothing was classified.
     pub class: Option<usize>,
-    /// Segments that make up the stretch (0 for reference and unanalysed stretches).
+    /// Segments that make up the stretch, unreadable ones included (0 for reference
+    /// stretches and for samples no segment covers).
     pub segments: usize,
     /// Mean probability of `class` over those segments.
     pub mean_probability: Option<f32>,
@@ -75,9 +99,16 @@ impl Stretch {
     }
 }
 
+/// Whether a segment was classified: any other status (flat, invalid, or one added later)
+/// makes it unreadable.
+pub fn is_readable(r: &SegmentResult) -> bool {
+    r.status == SegmentStatus::Classified && r.label.is_some()
+}
+
 /// The rhythm timeline of a signal of `total` samples from its segment results (in any
 /// order): stretches covering `0..total` in order, consecutive segments of one class
-/// merged, unclassified and unanalysed samples as stretches of class `None`.
+/// merged, unreadable segments (class `None`, `segments > 0`) and samples no segment
+/// covers (class `None`, `segments == 0`) as stretches of their own.
 pub fn timeline(results: &[SegmentResult], total: u64) -> Vec<Stretch> {
     let mut order: Vec<&SegmentResult> = results.iter().collect();
     order.sort_by_key(|r| r.start);
@@ -88,11 +119,10 @@ pub fn timeline(results: &[SegmentResult], total: u64) -> Vec<Stretch> {
         if start >= end {
             return;
         }
-        let counted = usize::from(class.is_some());
         match out.last_mut() {
             Some(last) if last.end == start && last.class == class => {
                 last.end = end;
-                last.segments += counted;
+                last.segments += 1;
                 *probability_sums.last_mut().expect("one sum per stretch") += p;
             }
             _ => {
@@ -110,7 +140,7 @@ pub fn timeline(results: &[SegmentResult], total: u64) -> Vec<Stretch> {
                     start,
                     end,
                     class,
-                    segments: counted,
+                    segments: 1,
                     mean_probability: None,
                 });
                 probability_sums.push(p);
@@ -123,10 +153,7 @@ pub fn timeline(results: &[SegmentResult], total: u64) -> Vec<Stretch> {
             Some(next) => (r.end as u64).min(next.start as u64),
             None => r.end as u64,
         };
-        let class = match r.status {
-            SegmentStatus::Classified => r.label,
-            _ => None,
-        };
+        let class = if is_readable(r) { r.label } else { None };
         let p = class
             .and_then(|c| r.probabilities.get(c))
             .map_or(0.0, |&p| f64::from(p));
@@ -200,7 +227,7 @@ pub struct ClassTime {
     pub percent: f64,
 }
 
-/// A rhythm episode: consecutive segments of one class.
+/// A rhythm episode ([`EPISODE_RULE`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Episode {
     /// Class name.
@@ -213,10 +240,144 @@ pub struct Episode {
     pub end_s: f64,
     /// `end_s - start_s`.
     pub duration_s: f64,
-    /// Segments merged into the episode.
+    /// Segments of the episode's class in it.
     pub segments: usize,
-    /// Mean probability of the class over those segments.
+    /// Single segments of another label or unreadable ones merged into it.
+    pub interruptions: usize,
+    /// Mean probability of the class over its segments.
     pub mean_probability: f32,
+    /// Heart rate over the episode, when beats were given ([`Summary::set_heart_rates`]).
+    pub heart_rate: Option<RateRange>,
+}
+
+/// Lowest, mean and highest heart rate over a stretch, beats per minute.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RateRange {
+    /// Lowest.
+    pub min_bpm: f64,
+    /// Mean (beats over time: 60 × intervals / their summed length).
+    pub mean_bpm: f64,
+    /// Highest.
+    pub max_bpm: f64,
+}
+
+/// The AF burden of one bin of [`BURDEN_BIN_S`] seconds, counted from the start of the
+/// recording (the last bin may be shorter).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HourBurden {
+    /// Start of the bin, seconds from the start of the record.
+    pub start_s: f64,
+    /// End of the bin, seconds.
+    pub end_s: f64,
+    /// Seconds classified (readable) in the bin.
+    pub analysed_s: f64,
+    /// Seconds classified AFIB or AFL in the bin.
+    pub af_s: f64,
+    /// `af_s / analysed_s` in percent; `None` when nothing in the bin was classified.
+    pub percent: Option<f64>,
+}
+
+/// The episodes of a timeline by [`EPISODE_RULE`], in time order; `sinus` is the class
+/// that forms none (`None` when the classifier has no sinus class).
+pub fn episodes(
+    timeline: &[Stretch],
+    labels: &[String],
+    fs: f64,
+    sinus: Option<usize>,
+) -> Vec<Episode> {
+    let seconds = |samples: u64| samples as f64 / fs;
+    let is_episode_class = |s: &Stretch| s.class.filter(|&c| c < labels.len() && Some(c) != sinus);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < timeline.len() {
+        let Some(class) = is_episode_class(&timeline[i]) else {
+            i += 1;
+            continue;
+        };
+        let first = &timeline[i];
+        let (start, mut end) = (first.start, first.end);
+        let mut segments = first.segments;
+        let mut probability =
+            f64::from(first.mean_probability.unwrap_or(0.0)) * first.segments as f64;
+        let mut interruptions = 0;
+        let mut j = i + 1;
+        // A one-segment interruption (any label, or unreadable) followed by the same class.
+        while let (Some(gap), Some(next)) = (timeline.get(j), timeline.get(j + 1)) {
+            let joined = gap.segments == 1
+                && gap.end == next.start
+                && gap.start == end
+                && next.class == Some(class);
+            if !joined {
+                break;
+            }
+            end = next.end;
+            segments += next.segments;
+            probability += f64::from(next.mean_probability.unwrap_or(0.0)) * next.segments as f64;
+            interruptions += 1;
+            j += 2;
+        }
+        out.push(Episode {
+            label: labels[class].clone(),
+            class,
+            start_s: seconds(start),
+            end_s: seconds(end),
+            duration_s: seconds(end - start),
+            segments,
+            interruptions,
+            mean_probability: if segments > 0 {
+                (probability / segments as f64) as f32
+            } else {
+                0.0
+            },
+            heart_rate: None,
+        });
+        i = j;
+    }
+    out
+}
+
+/// AF time over classified time in bins of [`BURDEN_BIN_S`] seconds from the start.
+pub fn burden_per_hour(
+    timeline: &[Stretch],
+    labels: &[String],
+    fs: f64,
+    total: u64,
+) -> Vec<HourBurden> {
+    let bin = (BURDEN_BIN_S * fs).round().max(1.0) as u64;
+    let is_af = |c: usize| {
+        labels
+            .get(c)
+            .is_some_and(|l| AF_CLASSES.contains(&l.as_str()))
+    };
+    let bins = total.div_ceil(bin) as usize;
+    let mut analysed = vec![0u64; bins];
+    let mut af = vec![0u64; bins];
+    for s in timeline {
+        let Some(c) = s.class.filter(|&c| c < labels.len()) else {
+            continue;
+        };
+        let mut at = s.start;
+        while at < s.end {
+            let k = (at / bin) as usize;
+            let until = ((k as u64 + 1) * bin).min(s.end);
+            if let Some(a) = analysed.get_mut(k) {
+                *a += until - at;
+                if is_af(c) {
+                    af[k] += until - at;
+                }
+            }
+            at = until;
+        }
+    }
+    (0..bins)
+        .map(|k| HourBurden {
+            start_s: (k as u64 * bin) as f64 / fs,
+            end_s: ((k as u64 + 1) * bin).min(total) as f64 / fs,
+            analysed_s: analysed[k] as f64 / fs,
+            af_s: af[k] as f64 / fs,
+            percent: (analysed[k] > 0).then(|| 100.0 * af[k] as f64 / analysed[k] as f64),
+        })
+        .collect()
 }
 
 /// How well the classification agrees with reference rhythm annotations.
@@ -245,15 +406,23 @@ pub struct Summary {
     pub duration_s: f64,
     /// Seconds classified (analysable time).
     pub analysed_s: f64,
-    /// Seconds not classified: flat or invalid segments, and what no segment covers.
+    /// Seconds not classified: unreadable segments, and what no segment covers.
     pub unclassified_s: f64,
+    /// Seconds of unreadable segments (not classified: flat, invalid samples...).
+    pub unreadable_s: f64,
     /// Time per class, in the order of `labels`.
     pub classes: Vec<ClassTime>,
     /// Share of the analysed time in AFIB or AFL, percent; `None` when nothing was
     /// analysed or the classifier has neither class.
     pub af_burden_percent: Option<f64>,
-    /// Episodes, longest first (ties: earliest first).
+    /// AF burden in bins of an hour from the start ([`burden_per_hour`]).
+    pub af_burden_per_hour: Vec<HourBurden>,
+    /// [`EPISODE_RULE`].
+    pub episode_rule: String,
+    /// Episodes of every rhythm but sinus, in time order ([`EPISODE_RULE`]).
     pub episodes: Vec<Episode>,
+    /// Index in `episodes` of the longest AFIB or AFL episode (the earliest of equals).
+    pub longest_af_episode: Option<usize>,
     /// Agreement with reference annotations, when they were given.
     pub agreement: Option<Agreement>,
     /// The predicted timeline (samples).
@@ -314,26 +483,21 @@ impl Summary {
             .collect();
         let af_burden_percent = (analysed > 0 && !af.is_empty())
             .then(|| percent(af.iter().map(|&c| per_class[c]).sum()));
-        let mut episodes: Vec<Episode> = timeline
+        let sinus = labels.iter().position(|l| l == SINUS);
+        let episodes = episodes(&timeline, labels, fs, sinus);
+        let mut longest_af_episode: Option<usize> = None;
+        for (i, e) in episodes.iter().enumerate() {
+            if AF_CLASSES.contains(&e.label.as_str())
+                && longest_af_episode.is_none_or(|l| e.duration_s > episodes[l].duration_s)
+            {
+                longest_af_episode = Some(i);
+            }
+        }
+        let unreadable: u64 = timeline
             .iter()
-            .filter_map(|s| {
-                let class = s.class.filter(|&c| c < labels.len())?;
-                Some(Episode {
-                    label: labels[class].clone(),
-                    class,
-                    start_s: seconds(s.start),
-                    end_s: seconds(s.end),
-                    duration_s: seconds(s.len()),
-                    segments: s.segments,
-                    mean_probability: s.mean_probability.unwrap_or(0.0),
-                })
-            })
-            .collect();
-        episodes.sort_by(|a, b| {
-            b.duration_s
-                .total_cmp(&a.duration_s)
-                .then(a.start_s.total_cmp(&b.start_s))
-        });
+            .filter(|s| s.class.is_none() && s.segments > 0)
+            .map(Stretch::len)
+            .sum();
         let reference_timeline =
             reference.map(|r| reference_timeline(r.annotations, labels, total));
         let agreement = reference
@@ -364,20 +528,47 @@ impl Summary {
             duration_s: seconds(total),
             analysed_s: seconds(analysed),
             unclassified_s: seconds(total.saturating_sub(analysed)),
+            unreadable_s: seconds(unreadable),
             classes,
             af_burden_percent,
+            af_burden_per_hour: burden_per_hour(&timeline, labels, fs, total),
+            episode_rule: EPISODE_RULE.to_string(),
             episodes,
+            longest_af_episode,
             agreement,
             timeline,
             reference: reference_timeline,
         }
     }
 
-    /// The longest episode of each class, in the order of `labels`.
+    /// The longest episode of each class, in the order of `labels` (the earliest of
+    /// equals).
     pub fn longest_episodes(&self) -> Vec<&Episode> {
         (0..self.labels.len())
-            .filter_map(|c| self.episodes.iter().find(|e| e.class == c))
+            .filter_map(|c| {
+                self.episodes
+                    .iter()
+                    .filter(|e| e.class == c)
+                    .reduce(|a, b| if b.duration_s > a.duration_s { b } else { a })
+            })
             .collect()
+    }
+
+    /// Sets each episode's heart rate from `rate(start_s, end_s)`.
+    pub fn set_heart_rates(&mut self, rate: impl Fn(f64, f64) -> Option<RateRange>) {
+        for e in &mut self.episodes {
+            e.heart_rate = rate(e.start_s, e.end_s);
+        }
+    }
+
+    /// The AFIB or AFL episode with the highest mean heart rate (once heart rates are set).
+    pub fn fastest_af_episode(&self) -> Option<&Episode> {
+        self.episodes
+            .iter()
+            .filter(|e| AF_CLASSES.contains(&e.label.as_str()))
+            .filter_map(|e| Some((e, e.heart_rate?.mean_bpm)))
+            .reduce(|a, b| if b.1 > a.1 { b } else { a })
+            .map(|(e, _)| e)
     }
 }
 
@@ -463,6 +654,10 @@ mod tests {
         }
     }
 
+    fn seg_of(start: usize, end: usize, label: Option<usize>, p: f32) -> SegmentResult {
+        seg(start, end, label, p)
+    }
+
     fn rhythm(sample: i64, aux: &str) -> Annotation {
         Annotation {
             sample,
@@ -491,7 +686,7 @@ mod tests {
             [
                 (0, 20, Some(0), 2),
                 (20, 30, Some(1), 1),
-                (30, 40, None, 0),
+                (30, 40, None, 1),
                 (40, 50, Some(1), 1),
                 (50, 55, None, 0)
             ]
@@ -578,8 +773,9 @@ mod tests {
             (1.0, 2.0)
         );
         assert!((s.episodes[0].mean_probability - 0.6).abs() < 1e-6);
-        assert_eq!(s.episodes.len(), 3);
-        assert_eq!(s.longest_episodes().len(), 2);
+        // Sinus rhythm is the background: one episode.
+        assert_eq!(s.episodes.len(), 1);
+        assert_eq!(s.longest_episodes().len(), 1);
         let a = s.agreement.unwrap();
         // Reference covers 0.5..4.5 s; classified 0..4 s: 3.5 s compared, of which
         // 0.5..1 (N), 1.5..3 (AFIB) and 3.5..4 (N) agree.
@@ -587,6 +783,82 @@ mod tests {
         assert_eq!(a.agreeing_s, 2.5);
         assert_eq!(a.confusion_s[0][1], 0.5);
         assert_eq!(a.confusion_s[1][0], 0.5);
+    }
+
+    /// A hand-made 2.5 h recording of 300 s segments at 10 Hz; every figure is worked
+    /// out by hand.
+    #[test]
+    fn hand_computed_episodes_and_burden_per_hour() {
+        let (n, af, afl, vt) = (Some(0), Some(1), Some(2), Some(3));
+        #[rustfmt::skip]
+        let labels_in_order = [
+            // Hour 1: AFIB, AFIB, N, AFIB (one episode), flat, 7 × N.
+            af, af, n, af, None, n, n, n, n, n, n, n,
+            // Hour 2: AFL ×3, VT, AFL ×2, flat, AFL (one episode), flat ×2 (ends it),
+            // AFL (an episode of its own), N.
+            afl, afl, afl, vt, afl, afl, None, afl, None, None, afl, n,
+            // Half an hour, all flat.
+            None, None, None, None, None, None,
+        ];
+        let seg = 3000; // 300 s at 10 Hz
+        let r: Vec<SegmentResult> = labels_in_order
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| seg_of(i * seg, (i + 1) * seg, l, 0.8))
+            .collect();
+        let s = Summary::new(&r, &labels(), 10.0, (30 * seg) as u64, None);
+        assert_eq!(s.duration_s, 9000.0);
+        // Flat: segments 4, 18, 20, 21, 24-29: 10 × 300 s.
+        assert_eq!(s.unreadable_s, 3000.0);
+        assert_eq!(s.analysed_s, 6000.0);
+        // AF: 3 × 300 s of AFIB and 7 × 300 s of AFL over 6000 s analysed.
+        assert_eq!(s.af_burden_percent, Some(50.0));
+        let hours: Vec<(f64, f64, f64, Option<f64>)> = s
+            .af_burden_per_hour
+            .iter()
+            .map(|h| (h.start_s, h.analysed_s, h.af_s, h.percent))
+            .collect();
+        assert_eq!(hours.len(), 3);
+        // Hour 1: 900 s of 3300 s; hour 2: 2100 s of 2700 s; the last half hour: none.
+        assert_eq!(hours[0].0, 0.0);
+        assert_eq!((hours[0].1, hours[0].2), (3300.0, 900.0));
+        assert!((hours[0].3.unwrap() - 100.0 * 900.0 / 3300.0).abs() < 1e-9);
+        assert_eq!(
+            (hours[1].0, hours[1].1, hours[1].2),
+            (3600.0, 2700.0, 2100.0)
+        );
+        assert!((hours[1].3.unwrap() - 100.0 * 2100.0 / 2700.0).abs() < 1e-9);
+        assert_eq!((hours[2].0, hours[2].1, hours[2].3), (7200.0, 0.0, None));
+        assert_eq!(s.af_burden_per_hour[2].end_s, 9000.0);
+        // Episodes in time order; N is the background; VT inside AFL is absorbed.
+        let e: Vec<(&str, f64, f64, usize, usize)> = s
+            .episodes
+            .iter()
+            .map(|e| {
+                (
+                    e.label.as_str(),
+                    e.start_s,
+                    e.duration_s,
+                    e.segments,
+                    e.interruptions,
+                )
+            })
+            .collect();
+        assert_eq!(
+            e,
+            [
+                ("AFIB", 0.0, 1200.0, 3, 1),
+                ("AFL", 3600.0, 2400.0, 6, 2),
+                ("AFL", 6600.0, 300.0, 1, 0)
+            ]
+        );
+        assert!(
+            s.episodes
+                .iter()
+                .all(|e| (e.mean_probability - 0.8).abs() < 1e-6)
+        );
+        assert_eq!(s.longest_af_episode, Some(1));
+        assert_eq!(s.longest_episodes().len(), 2);
     }
 
     #[test]

@@ -36,6 +36,7 @@ __all__ = [
     "Record",
     "Results",
     "Summary",
+    "Episode",
     "version",
     "library_path",
     "read_annotations",
@@ -181,7 +182,15 @@ def _signal(samples, fs):
 #: What a classification amounts to: `class_seconds` (dict, class name to seconds),
 #: `analysed_seconds`, `af_burden_percent` (share of the analysed time in AFIB or AFL; NaN
 #: when nothing was analysed).
-Summary = namedtuple("Summary", "class_seconds analysed_seconds af_burden_percent")
+#: What :meth:`Model.summarize` returns: seconds per class, seconds classified, the AF
+#: burden in percent (NaN when nothing was classified), the rhythm episodes (:data:`Episode`,
+#: by the rule ``haresnet report`` states) and the AF burden of each hour from the start
+#: (a float64 array, NaN for an hour with nothing classified).
+Summary = namedtuple(
+    "Summary", "class_seconds analysed_seconds af_burden_percent episodes af_burden_per_hour"
+)
+#: A rhythm episode: its class name and its first and one-past-last sample.
+Episode = namedtuple("Episode", "label start end")
 
 
 def _classify_options(hop_seconds, skip_invalid, smoothing_half_life, classify_noisy=False, offline=False):
@@ -332,8 +341,9 @@ class Model(_Handle):
         )
 
     def summarize(self, results: Results, fs: float, total: int) -> "Summary":
-        """Time in each rhythm and AF burden of `results` (:data:`Results` of this model)
-        from a signal of `total` samples at `fs`, as `haresnet report` computes them.
+        """Time in each rhythm, AF burden (overall and per hour) and rhythm episodes of
+        `results` (:data:`Results` of this model) from a signal of `total` samples at `fs`,
+        as `haresnet report` computes them.
         Returns :data:`Summary`."""
         starts = np.ascontiguousarray(results.starts, dtype=np.int64)
         labels = np.ascontiguousarray(results.labels, dtype=np.int32)
@@ -356,7 +366,27 @@ class Model(_Handle):
                 byref(burden),
             )
         )
-        return Summary(dict(zip(self.labels, seconds.tolist())), analysed.value, burden.value)
+        args = (self._handle, fs, total, _ptr(starts, c_int64), _ptr(labels, c_int32), starts.size)
+        n = c_size_t()
+        # Asked once for the size, then filled.
+        status = lib.haresnet_summarize_episodes(*args, None, None, None, 0, byref(n))
+        if status != 0 and n.value == 0:
+            _check(status)
+        first = np.empty(n.value, np.int64)
+        last = np.empty(n.value, np.int64)
+        classes = np.empty(n.value, np.int32)
+        _check(
+            lib.haresnet_summarize_episodes(
+                *args, _ptr(first, c_int64), _ptr(last, c_int64), _ptr(classes, c_int32), n.value, byref(n)
+            )
+        )
+        episodes = [Episode(self.labels[c], int(a), int(b)) for a, b, c in zip(first, last, classes)]
+        status = lib.haresnet_summarize_burden_per_hour(*args, None, 0, byref(n))
+        if status != 0 and n.value == 0:
+            _check(status)
+        hours = np.empty(n.value, np.float64)
+        _check(lib.haresnet_summarize_burden_per_hour(*args, _ptr(hours, c_double), n.value, byref(n)))
+        return Summary(dict(zip(self.labels, seconds.tolist())), analysed.value, burden.value, episodes, hours)
 
 
 class Record(_Handle):

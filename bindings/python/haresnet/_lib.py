@@ -176,6 +176,17 @@ _FUNCTIONS = [
         [_P, c_double, c_uint64, POINTER(c_int64), POINTER(c_int32), c_size_t, POINTER(c_double), c_size_t,
          POINTER(c_double), POINTER(c_double)],
     ),
+    (
+        "haresnet_summarize_episodes",
+        c_int32,
+        [_P, c_double, c_uint64, POINTER(c_int64), POINTER(c_int32), c_size_t, POINTER(c_int64),
+         POINTER(c_int64), POINTER(c_int32), c_size_t, _S],
+    ),
+    (
+        "haresnet_summarize_burden_per_hour",
+        c_int32,
+        [_P, c_double, c_uint64, POINTER(c_int64), POINTER(c_int32), c_size_t, POINTER(c_double), c_size_t, _S],
+    ),
 ]
 
 _FUNCTIONS += [

@@ -139,10 +139,21 @@ def test_summary_matches_the_report(weights, cli, tmp_path):
         assert summary.af_burden_percent == pytest.approx(report["af_burden_percent"])
         for c in report["classes"]:
             assert summary.class_seconds[c["label"]] == pytest.approx(c["seconds"])
+        # The same episodes (one rule) and burden per hour as the report's.
+        assert [(e.label, e.start / record.fs, e.end / record.fs) for e in summary.episodes] == [
+            (e["label"], pytest.approx(e["start_s"]), pytest.approx(e["end_s"])) for e in report["episodes"]
+        ]
+        assert summary.episodes and all(e.label != "N" for e in summary.episodes)
+        assert summary.af_burden_per_hour.tolist() == pytest.approx(
+            [h["percent"] for h in report["af_burden_per_hour"]]
+        )
         # Unanalysed segments and a signal longer than the segments reach count as such.
         results.labels[:2] = -1
         partial = model.summarize(results, record.fs, record.length + 3600)
         assert partial.analysed_seconds == pytest.approx(110.0)
+        # An hour more of signal is a second hour's bin, with nothing classified in it.
+        longer = model.summarize(results, record.fs, record.length + int(3600 * record.fs))
+        assert len(longer.af_burden_per_hour) == 2 and np.isnan(longer.af_burden_per_hour[1])
         with pytest.raises(haresnet.HaresnetError, match="past the signal"):
             model.summarize(results, record.fs, 1000)
 

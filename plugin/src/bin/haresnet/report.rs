@@ -3,8 +3,9 @@
 
 use std::path::PathBuf;
 
-use haresnet::report::{Report, Subject};
+use haresnet::report::{Report, Start, Subject};
 use haresnet::summary::{Reference, Summary};
+use haresnet::wfdb::Resolution;
 use haresnet::{Error, Result};
 
 use crate::classify::{ClassifyArgs, classify_record, read_reference, record_name};
@@ -64,14 +65,33 @@ pub fn run(args: &Args) -> Result<()> {
                 .map_or_else(|| file.into(), |n| n.to_string_lossy())
         ),
     };
+    let header = c.record.header();
+    // Clock time only when the header gives the time of day; a date alone says nothing of
+    // the hour.
+    let start = header.base_time.map(|t| Start {
+        date: header.base_date.map(|d| (d.year, d.month, d.day)),
+        seconds_of_day: f64::from(t.hour) * 3600.0 + f64::from(t.minute) * 60.0 + t.second,
+    });
     let subject = Subject {
         record: name.clone(),
         lead: c.record.signal_names()[c.channel].to_string(),
+        leads: c
+            .record
+            .signal_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect(),
         fs,
         segment_seconds: classifier.segment_seconds(),
         weights,
+        start,
     };
-    let report = Report::new(subject, summary, &classifier, &signal)?;
+    let channels: Vec<usize> = (0..c.record.n_sig()).collect();
+    let leads = |from: usize, to: usize| {
+        c.record
+            .read_physical_channels(&channels, from as u64, to as u64, Resolution::Expanded)
+    };
+    let report = Report::new(subject, summary, &classifier, &c.results, &signal, &leads)?;
     std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, e))?;
     let html = args.out.join(format!("{name}.html"));
     let json = args.out.join(format!("{name}.json"));
