@@ -29,7 +29,7 @@ pub const ECTOPY_NOTE: &str = "Ectopic beats are judged by shape and timing on t
     classified lead, as the classifier judges them for its rhythm input: ventricular-looking \
     beats have a QRS unlike the dominant shape of the beats around them; \
     supraventricular-looking beats have the dominant shape and come early (RR below 80 % of \
-    the mean of the four intervals before), outside AFIB and AFL. This is not a beat \
+    the median of the four intervals before), outside AFIB and AFL. This is not a beat \
     classifier validated per AAMI class: aberrant, fusion and paced beats and noise can look \
     ventricular, and sinus arrhythmia can look supraventricular.";
 
