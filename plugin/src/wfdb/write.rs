@@ -177,20 +177,6 @@ pub fn write_record(
     Ok(header)
 }
 
-/// The header and signal files of a record, in memory.
-pub fn encode_record(
-    name: &str,
-    record: &RecordOut,
-    samples: Samples<'_>,
-) -> Result<(String, Vec<(String, Vec<u8>)>)> {
-    check_record_name(name)?;
-    let (header, files) = prepare(name, record, samples)?;
-    Ok((
-        header_text(&header),
-        files.into_iter().map(|f| (f.name, f.bytes)).collect(),
-    ))
-}
-
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
     f.write_all(bytes).map_err(|e| Error::io(path, e))
@@ -273,7 +259,7 @@ fn prepare(name: &str, record: &RecordOut, samples: Samples<'_>) -> Result<(Head
         check_signal(i, s)?;
         let n = samples.signal_len(i);
         let spf = s.samples_per_frame as usize;
-        if n % spf != 0 {
+        if !n.is_multiple_of(spf) {
             return Err(Error::invalid(format!(
                 "signal {i} ({}): {n} samples are not whole frames of {spf}",
                 s.name
@@ -456,7 +442,7 @@ pub(crate) fn format_g12(v: f64) -> String {
             s.to_string()
         }
     };
-    if exp < -4 || exp >= DIGITS {
+    if !(-4..DIGITS).contains(&exp) {
         let sign = if exp < 0 { '-' } else { '+' };
         format!("{}e{sign}{:02}", trim(mantissa), exp.abs())
     } else {
@@ -565,8 +551,8 @@ fn group_files(record: &str, signals: &[SignalOut]) -> Result<Vec<(String, Vec<u
                 _ => false,
             }
         });
-        if joins {
-            groups.last_mut().map(|g| g.1.push(i));
+        if let (true, Some(g)) = (joins, groups.last_mut()) {
+            g.1.push(i);
         } else {
             groups.push((s.file_name.clone(), vec![i]));
         }

@@ -100,28 +100,35 @@ fn bench_write(args: &Args, names: &[String], code: u32) -> haresnet::Result<(f6
     }
     let dir = std::env::temp_dir().join(format!("haresnet-bench-write-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let mut best = f64::INFINITY;
-    let mut bytes = 0;
-    let result = (|| {
-        for _ in 0..args.repeat.max(1) {
-            let t0 = Instant::now();
-            for (name, out, d) in &records {
-                let refs: Vec<&[i32]> = d.iter().map(Vec::as_slice).collect();
-                write::write_record(dir.join(name), out, Samples::Digital(&refs))?;
-            }
-            best = best.min(t0.elapsed().as_secs_f64());
-        }
-        bytes = std::fs::read_dir(&dir)
-            .map_err(|e| Error::io(&dir, e))?
-            .flatten()
-            .filter(|e| !e.file_name().to_string_lossy().ends_with(".hea"))
-            .filter_map(|e| e.metadata().ok())
-            .map(|m| m.len())
-            .sum();
-        Ok::<_, Error>(())
-    })();
+    let result = time_writes(&dir, &records, args.repeat.max(1));
     let _ = std::fs::remove_dir_all(&dir);
-    result.map(|()| (best, bytes))
+    result
+}
+
+/// The fastest of `repeat` passes writing `records` into `dir`, and the bytes of the
+/// signal files written.
+fn time_writes(
+    dir: &Path,
+    records: &[(String, RecordOut, Vec<Vec<i32>>)],
+    repeat: u32,
+) -> haresnet::Result<(f64, u64)> {
+    let mut best = f64::INFINITY;
+    for _ in 0..repeat {
+        let t0 = Instant::now();
+        for (name, out, d) in records {
+            let refs: Vec<&[i32]> = d.iter().map(Vec::as_slice).collect();
+            write::write_record(dir.join(name), out, Samples::Digital(&refs))?;
+        }
+        best = best.min(t0.elapsed().as_secs_f64());
+    }
+    let bytes = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().ends_with(".hea"))
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    Ok((best, bytes))
 }
 
 /// Record names of a directory: its `RECORDS` file, else every `.hea`, sorted.

@@ -106,20 +106,19 @@ pub fn run(args: &Args) -> haresnet::Result<()> {
 }
 
 fn summarise(output: &Path, h: &Header) {
-    let formats: Vec<String> = h
+    let mut formats: Vec<String> = h
         .signals
         .iter()
         .map(|s| s.format.code().to_string())
         .collect();
-    let mut formats_unique = formats.clone();
-    formats_unique.dedup();
+    formats.dedup();
     println!(
         "wrote {}.hea: {} signals x {} frames at {} Hz, format {}",
         output.display(),
         h.n_sig,
         h.sig_len.unwrap_or(0),
         h.fs,
-        formats_unique.join("/")
+        formats.join("/")
     );
 }
 
