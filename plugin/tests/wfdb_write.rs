@@ -226,7 +226,6 @@ fn physical_samples_round_trip_within_half_a_step() {
         assert_eq!(back.header().comments, record.comments);
     }
     // A given gain and baseline are written as given.
-    let mut record = record;
     record.signals.iter_mut().for_each(|s| {
         s.format = Format::F212;
         s.gain = Some(200.0);
