@@ -502,6 +502,7 @@ impl Classifier {
             results.push(too_short(r));
         }
         smooth(&mut results, fs, &mut smoother);
+        self.gate_af(&mut results, options);
         Ok(results)
     }
 
@@ -664,6 +665,37 @@ impl Classifier {
             }
         }
         Ok(results)
+    }
+
+    /// Reports a segment called AF (AFIB or AFL) as noisy when its quality is below the
+    /// quality model's `af_threshold`: fibrillation is read from the beats' timing, which
+    /// noise falsifies first (unless the options classify noisy segments).
+    fn gate_af(&self, results: &mut [SegmentResult], options: &ClassifyOptions) {
+        let Some(threshold) = self
+            .inner
+            .card
+            .quality
+            .as_ref()
+            .and_then(|q| q.af_threshold)
+        else {
+            return;
+        };
+        if options.classify_noisy {
+            return;
+        }
+        let labels = self.labels();
+        for r in results.iter_mut() {
+            let af = r
+                .label
+                .and_then(|l| labels.get(l))
+                .is_some_and(|l| crate::summary::AF_CLASSES.contains(&l.as_str()));
+            if af && r.quality.is_some_and(|q| q < threshold) {
+                r.status = SegmentStatus::Noisy;
+                r.label = None;
+                r.probabilities.clear();
+                r.heart_rate_bpm = None;
+            }
+        }
     }
 
     /// The rhythm context a call carries, when the model reads one.
@@ -949,6 +981,7 @@ impl Stream {
             context.as_mut(),
         )?;
         smooth(&mut out, self.fs, &mut self.smoother);
+        self.classifier.gate_af(&mut out, &self.options);
         self.context = context;
         self.next_start = next;
         self.forget();
@@ -1000,6 +1033,7 @@ impl Stream {
                     context.as_mut(),
                 )?;
                 smooth(&mut out, self.fs, &mut self.smoother);
+                self.classifier.gate_af(&mut out, &self.options);
                 self.context = context;
                 out
             }

@@ -336,10 +336,16 @@ fn records_read_in_blocks_classify_as_one_signal() {
         parse_csv(&text(&o.stdout)).1
     };
     let plain = run(&[]);
-    // 0.4 s hop over 120 s: 288 segments, more than one block of reads.
+    // 0.4 s hop over 120 s: 288 segments, more than one block of reads, then the last
+    // 0.2 s (after the segment ending at 119.8 s), too short to classify.
     let hopped = run(&["--hop", "0.4"]);
-    assert_eq!(hopped.len(), 288);
-    for (i, r) in hopped.iter().enumerate() {
+    assert_eq!(hopped.len(), 289);
+    let tail = &hopped[288];
+    assert_eq!(
+        (tail.status.as_str(), tail.start_s, tail.end_s),
+        ("too_short", 119.8, 120.0)
+    );
+    for (i, r) in hopped[..288].iter().enumerate() {
         assert!(
             (r.start_s - 0.4 * i as f64).abs() < 1e-6,
             "{i}: {}",

@@ -255,6 +255,11 @@ pub struct QualityModel {
     pub bias: f32,
     /// Quality below this is `noisy`: not classified unless asked.
     pub threshold: f32,
+    /// A segment called AF (AFIB or AFL) whose quality is below this is `noisy` as well:
+    /// fibrillation is read from the beats' timing, which noise falsifies first. `None`:
+    /// no such rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub af_threshold: Option<f32>,
     /// How the model was fitted: data, records, noise, command, held-out figures.
     #[serde(default)]
     pub training: serde_json::Map<String, serde_json::Value>,
@@ -278,10 +283,12 @@ impl QualityModel {
         if !(self.weights.iter().all(|w| w.is_finite()) && self.bias.is_finite()) {
             return Err(Error::Model("quality model has non-finite weights".into()));
         }
-        if !(0.0..=1.0).contains(&self.threshold) {
+        if !(0.0..=1.0).contains(&self.threshold)
+            || self.af_threshold.is_some_and(|t| !(0.0..=1.0).contains(&t))
+        {
             return Err(Error::Model(format!(
-                "quality threshold must be in [0, 1], got {}",
-                self.threshold
+                "quality thresholds must be in [0, 1], got {} (AF: {:?})",
+                self.threshold, self.af_threshold
             )));
         }
         Ok(())
@@ -366,6 +373,7 @@ mod tests {
             weights: vec![1.0; N_SQI],
             bias: -3.0,
             threshold: 0.5,
+            af_threshold: None,
             training: Default::default(),
         };
         m.validate().unwrap();

@@ -241,10 +241,11 @@ fn solve<const P: usize>(mut a: [[f64; P]; P], mut b: [f64; P]) -> Result<[f64; 
         }
         a.swap(col, pivot);
         b.swap(col, pivot);
+        let pivot_row = a[col];
         for row in col + 1..P {
-            let f = a[row][col] / a[col][col];
-            for k in col..P {
-                a[row][k] -= f * a[col][k];
+            let f = a[row][col] / pivot_row[col];
+            for (v, p) in a[row][col..].iter_mut().zip(&pivot_row[col..]) {
+                *v -= f * p;
             }
             b[row] -= f * b[col];
         }
@@ -271,6 +272,7 @@ pub fn model(
         weights: weights.to_vec(),
         bias,
         threshold: 0.0,
+        af_threshold: None,
         training: Map::new(),
     };
     let mut clean: Vec<f32> = samples

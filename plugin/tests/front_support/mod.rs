@@ -75,6 +75,8 @@ pub struct Row {
     pub label: String,
     pub heart_rate: Option<f64>,
     pub probabilities: Vec<f64>,
+    /// Signal quality in [0, 1]; `None` when not judged.
+    pub quality: Option<f64>,
 }
 
 /// Parses `classify`'s CSV; returns the class labels (from the `p_` columns) and the rows.
@@ -92,7 +94,9 @@ pub fn parse_csv(text: &str) -> (Vec<String>, Vec<Row>) {
             "heart_rate_bpm"
         ]
     );
-    let labels: Vec<String> = header[6..]
+    assert_eq!(header.last().map(String::as_str), Some("quality"));
+    let p_end = header.len() - 1;
+    let labels: Vec<String> = header[6..p_end]
         .iter()
         .map(|h| {
             h.strip_prefix("p_")
@@ -112,7 +116,8 @@ pub fn parse_csv(text: &str) -> (Vec<String>, Vec<Row>) {
                 status: r[3].to_string(),
                 label: r[4].to_string(),
                 heart_rate: num(&r[5]),
-                probabilities: (6..r.len()).filter_map(|i| num(&r[i])).collect(),
+                probabilities: (6..p_end).filter_map(|i| num(&r[i])).collect(),
+                quality: num(&r[p_end]),
             }
         })
         .collect();

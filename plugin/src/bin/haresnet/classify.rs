@@ -611,8 +611,28 @@ fn summary_csv_header(labels: &[String]) -> String {
     ];
     cols.extend(labels.iter().map(|l| format!("{l}_s")));
     cols.extend(labels.iter().map(|l| format!("{l}_pct")));
-    cols.extend(["af_burden_pct", "episodes", "reference_agreement_pct"].map(String::from));
+    cols.extend(
+        [
+            "af_burden_pct",
+            "episodes",
+            "reference_agreement_pct",
+            "call",
+        ]
+        .map(String::from),
+    );
     cols.join(",") + "\n"
+}
+
+/// One answer for the whole recording, as handheld recorders give one: `unreadable` when
+/// less than half of it was classified, else the rhythm of most of its classified time.
+pub fn recording_call(s: &haresnet::summary::Summary) -> String {
+    if s.analysed_s < s.duration_s / 2.0 || s.analysed_s <= 0.0 {
+        return "unreadable".into();
+    }
+    s.classes
+        .iter()
+        .max_by(|a, b| a.seconds.total_cmp(&b.seconds))
+        .map_or_else(|| "unreadable".into(), |c| c.label.clone())
 }
 
 fn summary_csv_row(d: &Done) -> String {
@@ -639,6 +659,7 @@ fn summary_csv_row(d: &Done) -> String {
             .map(|p| format!("{p:.2}"))
             .unwrap_or_default(),
     );
+    cols.push(recording_call(s));
     cols.join(",") + "\n"
 }
 

@@ -50,12 +50,20 @@ pub struct QualityFitArgs {
     /// Seed of the noise.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// The quality below which a segment called AF is reported as noisy (chosen with
+    /// `eval-noise --af-threshold` on training patients); none by default.
+    #[arg(long)]
+    af_threshold: Option<f32>,
     /// Where to write the model (JSON, for `haresnet card --quality`).
     #[arg(long)]
     out: PathBuf,
 }
 
+/// `ds1`, `ds2`, `all`, or record names separated by commas.
 fn record_names(which: &str) -> Result<Vec<String>> {
+    if which.contains(',') || which.chars().all(|c| c.is_ascii_digit()) {
+        return Ok(which.split(',').map(str::to_string).collect());
+    }
     let names: Vec<&str> = match which {
         "ds1" => DS1.to_vec(),
         "ds2" => DS2.to_vec(),
@@ -112,6 +120,7 @@ pub fn run_fit(args: &QualityFitArgs) -> Result<()> {
     let all: Vec<&QualitySample> = samples.iter().collect();
     let (w, b) = quality::fit(&all)?;
     let mut model = quality::model(w, b, &all, args.max_clean_flagged);
+    model.af_threshold = args.af_threshold;
     let fitted = Flagged::count(&model, &all);
     eprintln!("all records: threshold {:.3}", model.threshold);
     print_flagged(&fitted);
@@ -149,11 +158,7 @@ pub fn run_fit(args: &QualityFitArgs) -> Result<()> {
 }
 
 fn print_flagged(f: &Flagged) {
-    for (k, &(a, n)) in f
-        .by_condition
-        .iter()
-        .chain(f.by_mark.iter().map(|(k, v)| (k, v)))
-    {
+    for (k, &(a, n)) in f.by_condition.iter().chain(f.by_mark.iter()) {
         eprintln!(
             "  {k:>10}: {a:>6} / {n:<6} flagged ({:.1} %)",
             100.0 * a as f64 / n.max(1) as f64
@@ -192,6 +197,10 @@ pub struct EvalNoiseArgs {
     /// Seed of the noise (another than the fit's).
     #[arg(long, default_value_t = 2)]
     seed: u64,
+    /// Score with these AF quality thresholds instead of the card's (a scan, to choose
+    /// one on training patients).
+    #[arg(long, value_delimiter = ',')]
+    af_threshold: Vec<f32>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -212,9 +221,43 @@ struct Tally {
 }
 
 pub fn run_noise(args: &EvalNoiseArgs) -> Result<()> {
+    if args.af_threshold.is_empty() {
+        let classifier = load_classifier(&args.weights, Some(args.segment))?;
+        return run_noise_with(args, &classifier);
+    }
+    for &t in &args.af_threshold {
+        let base = load_classifier(&args.weights, Some(args.segment))?;
+        let mut card = base.card().clone();
+        if let Some(q) = &mut card.quality {
+            q.af_threshold = Some(t);
+        }
+        let weights = haresnet::weights::WeightsFile {
+            card,
+            weights: match args.weights.as_str() {
+                "all" | "ds1" => {
+                    haresnet::weights::WeightsFile::from_bytes(
+                        haresnet::weights::embedded(
+                            args.segment,
+                            haresnet::weights::WeightSet::parse(&args.weights)?,
+                        )?,
+                        "embedded",
+                    )?
+                    .weights
+                }
+                file => haresnet::weights::WeightsFile::read(file)?.weights,
+            },
+        };
+        let classifier =
+            haresnet::Classifier::from_weights(weights, &haresnet::ClassifierOptions::default())?;
+        println!("AF quality threshold {t}");
+        run_noise_with(args, &classifier)?;
+    }
+    Ok(())
+}
+
+fn run_noise_with(args: &EvalNoiseArgs, classifier: &haresnet::Classifier) -> Result<()> {
     let kind = NoiseKind::parse(&args.noise)?;
     let names = record_names(&args.records)?;
-    let classifier = load_classifier(&args.weights, Some(args.segment))?;
     if classifier.card().quality.is_none() {
         return Err(Error::invalid(format!(
             "the weights {} have no quality model",
