@@ -397,9 +397,10 @@ static mxArray *record_info(haresnet_record *r) {
 
 /* Result arrays for n segments of k classes: starts (int64, n x 1), labels (int32,
  * n x 1), probabilities (single, k x n: the library's row-major n x k), heart rates
- * (single, n x 1). */
+ * (single, n x 1), statuses (int32 HARESNET_SEGMENT_*, n x 1), qualities (single,
+ * n x 1). */
 struct results {
-    mxArray *starts, *labels, *probabilities, *heart_rates;
+    mxArray *starts, *labels, *probabilities, *heart_rates, *statuses, *qualities;
 };
 
 static struct results new_results(size_t n, uint32_t k) {
@@ -408,7 +409,15 @@ static struct results new_results(size_t n, uint32_t k) {
     r.labels = column(n, mxINT32_CLASS);
     r.probabilities = mxCreateNumericMatrix((mwSize)k, (mwSize)n, mxSINGLE_CLASS, mxREAL);
     r.heart_rates = column(n, mxSINGLE_CLASS);
+    r.statuses = column(n, mxINT32_CLASS);
+    r.qualities = column(n, mxSINGLE_CLASS);
     return r;
+}
+
+/* The whole-signal calls write statuses and qualities through the options. */
+static void detail_into(haresnet_classify_options *opts, struct results r) {
+    opts->statuses = (int32_t *)mxGetData(r.statuses);
+    opts->qualities = (float *)mxGetData(r.qualities);
 }
 
 #define RESULT_ARRAYS(r)                                                                   \
@@ -416,10 +425,11 @@ static struct results new_results(size_t n, uint32_t k) {
         (float *)mxGetData((r).probabilities), (float *)mxGetData((r).heart_rates)
 
 static void put_results(int nlhs, mxArray **plhs, struct results r) {
-    mxArray *all[4];
+    mxArray *all[6];
     int i;
     all[0] = r.starts, all[1] = r.labels, all[2] = r.probabilities, all[3] = r.heart_rates;
-    for (i = 0; i < 4; i++) {
+    all[4] = r.statuses, all[5] = r.qualities;
+    for (i = 0; i < 6; i++) {
         if (i < nlhs || (i == 0 && nlhs == 0))
             plhs[i] = all[i];
         else
@@ -502,6 +512,7 @@ static void cmd_model_classify(int nlhs, mxArray **plhs, int nrhs, const mxArray
     arg_options(prhs + 4, &opts);
     CHECK(haresnet_model_segment_count(m, n, fs, &opts, &count));
     r = new_results(count, num_classes(m));
+    detail_into(&opts, r);
     CHECK(haresnet_model_classify(m, n ? x : NULL, n, fs, &opts, RESULT_ARRAYS(r), count, &count));
     put_results(nlhs, plhs, r);
 }
@@ -596,6 +607,7 @@ static void cmd_record_classify(int nlhs, mxArray **plhs, int nrhs, const mxArra
     status = haresnet_record_classify(rec, m, signal, &opts, NULL, NULL, NULL, NULL, 0, &count);
     if (status != HARESNET_STATUS_OK && status != HARESNET_STATUS_BUFFER_TOO_SMALL) fail(status, NULL, 0);
     r = new_results(count, num_classes(m));
+    detail_into(&opts, r);
     CHECK(haresnet_record_classify(rec, m, signal, &opts, RESULT_ARRAYS(r), count, &count));
     put_results(nlhs, plhs, r);
 }
@@ -614,20 +626,39 @@ static void cmd_stream_new(int nlhs, mxArray **plhs, int nrhs, const mxArray **p
     plhs[0] = register_handle(s, KIND_STREAM, num_classes(m));
 }
 
+static void read_ready(int nlhs, mxArray **plhs, haresnet_stream *s);
+
 /* Pushes samples, then moves out every result they completed. */
 static void cmd_stream_push(int nlhs, mxArray **plhs, int nrhs, const mxArray **prhs) {
     haresnet_stream *s;
     const float *x;
-    size_t n, ready = 0;
-    struct results r;
+    size_t n;
     need_args(nrhs, 2); /* stream, samples */
     s = (haresnet_stream *)arg_handle(prhs[1], KIND_STREAM);
     x = arg_samples(prhs[2], &n);
     CHECK(haresnet_stream_push(s, n ? x : NULL, n));
+    read_ready(nlhs, plhs, s);
+}
+
+/* Moves out every ready result of a stream, with its status and quality. */
+static void read_ready(int nlhs, mxArray **plhs, haresnet_stream *s) {
+    size_t ready = 0;
+    struct results r;
     CHECK(haresnet_stream_ready(s, &ready));
     r = new_results(ready, live[find_entry(s)].classes);
+    CHECK(haresnet_stream_read_status(s, (int32_t *)mxGetData(r.statuses),
+                                      (float *)mxGetData(r.qualities), ready, &ready));
     CHECK(haresnet_stream_read(s, RESULT_ARRAYS(r), ready, &ready));
     put_results(nlhs, plhs, r);
+}
+
+/* Ends a stream: the row of its tail, if any. */
+static void cmd_stream_finish(int nlhs, mxArray **plhs, int nrhs, const mxArray **prhs) {
+    haresnet_stream *s;
+    need_args(nrhs, 1); /* stream */
+    s = (haresnet_stream *)arg_handle(prhs[1], KIND_STREAM);
+    CHECK(haresnet_stream_finish(s));
+    read_ready(nlhs, plhs, s);
 }
 
 static void cmd_free(int nlhs, mxArray **plhs, int nrhs, const mxArray **prhs) {
@@ -678,6 +709,7 @@ static const struct command COMMANDS[] = {
     {"record_classify", cmd_record_classify},
     {"stream_new", cmd_stream_new},
     {"stream_push", cmd_stream_push},
+    {"stream_finish", cmd_stream_finish},
     {"free", cmd_free},
     {"live", cmd_live},
     {"version", cmd_version},

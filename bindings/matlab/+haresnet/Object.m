@@ -103,12 +103,14 @@ classdef (Abstract) Object < handle
             x = single(x(:));
         end
 
-        function r = results(starts, labels, probabilities, heart_rates, names, fs, segment_len, n_samples)
-            % The library's 0-based results as MATLAB's: 1-based indices, seconds.
+        function r = results(starts, labels, probabilities, heart_rates, statuses, qualities, ...
+                names, fs, segment_len, n_samples)
+            % The library's 0-based results as MATLAB's: 1-based indices, seconds. The
+            % row after the last complete segment (the signal's tail) ends at its end.
             starts = double(starts(:));
-            class_index = double(labels(:)) + 1;  % the library's -1 (not analysed) is 0
+            class_index = double(labels(:)) + 1;  % the library's -1 (not classified) is 0
             r.start_s = starts / fs;
-            r.end_s = (starts + segment_len) / fs;
+            r.end_s = min(starts + segment_len, n_samples) / fs;
             r.start_index = starts + 1;
             r.class_index = class_index;
             r.label = repmat({''}, numel(class_index), 1);
@@ -116,6 +118,13 @@ classdef (Abstract) Object < handle
             r.label(analysed) = reshape(names(class_index(analysed)), [], 1);
             r.probabilities = double(probabilities).';
             r.heart_rate_bpm = double(heart_rates(:));
+            % classified, flat, invalid_samples, noisy (too noisy to read) or too_short.
+            status_names = {'classified'; 'flat'; 'invalid_samples'; 'noisy'; 'too_short'};
+            codes = double(statuses(:));
+            r.status = repmat({'unknown'}, numel(codes), 1);
+            known = codes >= 0 & codes < numel(status_names);
+            r.status(known) = status_names(codes(known) + 1);
+            r.quality = double(qualities(:));
             r.labels = names;
             r.fs = fs;
             r.n_samples = n_samples;

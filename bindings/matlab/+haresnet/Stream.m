@@ -5,7 +5,8 @@ classdef Stream < haresnet.Object
     %   'SmoothingHalfLife', 'SkipInvalid'). R = S.push(X) adds samples and returns the
     %   segments they completed, with the fields of MODEL.classify's results, times
     %   and indices counting from the first sample pushed. Chunks of any size give what
-    %   one MODEL.classify of the whole signal gives. The stream keeps the weights it
+    %   one MODEL.classify of the whole signal gives, once S.finish() has returned the
+    %   row of the signal's tail. The stream keeps the weights it
     %   needs: MODEL may be deleted first. Freed when S is deleted.
 
     properties (SetAccess = private)
@@ -39,9 +40,20 @@ classdef Stream < haresnet.Object
             %   haresnet:invalid_argument and leaves the stream as it was.
             h = obj.live_handle();
             x = haresnet.Object.samples(x);
-            [starts, labels, p, hr] = haresnet.Object.mex('stream_push', h, x);
+            [starts, labels, p, hr, st, q] = haresnet.Object.mex('stream_push', h, x);
             obj.pushed = obj.pushed + numel(x);
-            r = haresnet.Object.results(starts, labels, p, hr, obj.labels, obj.fs, ...
+            r = haresnet.Object.results(starts, labels, p, hr, st, q, obj.labels, obj.fs, ...
+                obj.segment_len, obj.pushed);
+        end
+
+        function r = finish(obj)
+            %FINISH End the stream: the row of what remains after its last complete
+            %   segment (its last segment-long window, a short segment, or status
+            %   'too_short'), as MODEL.classify gives it for the whole signal; possibly
+            %   none. The stream takes no samples after this.
+            h = obj.live_handle();
+            [starts, labels, p, hr, st, q] = haresnet.Object.mex('stream_finish', h);
+            r = haresnet.Object.results(starts, labels, p, hr, st, q, obj.labels, obj.fs, ...
                 obj.segment_len, obj.pushed);
         end
     end

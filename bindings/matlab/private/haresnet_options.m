@@ -42,8 +42,8 @@ if ~isscalar(hop) || ~isnumeric(hop) || hop < 0
     error('haresnet:invalid_argument', 'Hop must be a number of seconds >= 0');
 end
 s = libstruct('haresnet_classify_options');
-% The library sets struct_size and the defaults; 24 is sizeof(haresnet_classify_options).
-haresnet_check(calllib('haresnet', 'haresnet_classify_options_init', s, uint64(24)));
+% The library sets struct_size and the defaults; 48 is sizeof(haresnet_classify_options) on 64-bit systems.
+haresnet_check(calllib('haresnet', 'haresnet_classify_options_init', s, uint64(48)));
 s.hop_seconds = double(hop);
 % HARESNET_INVALID_SAMPLES_SKIP (2) or _REFUSE (1).
 s.invalid_samples = int32(1 + double(skip_invalid));

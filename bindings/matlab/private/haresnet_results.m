@@ -13,7 +13,7 @@ haresnet_check(calllib('haresnet', 'haresnet_model_segment_len', model.handle, d
 k = double(out.Value);
 first = double(starts.Value(1:k));
 r.start_s = first / fs;
-r.end_s = (first + double(seg.Value)) / fs;
+r.end_s = min(first + double(seg.Value), n_samples) / fs;
 r.start_index = first + 1;
 r.class_index = double(ids.Value(1:k)) + 1;  % the library's -1 (not analysed) is 0
 r.label = repmat({''}, k, 1);
@@ -21,6 +21,11 @@ analysed = r.class_index > 0;
 r.label(analysed) = reshape(model.labels(r.class_index(analysed)), [], 1);
 r.probabilities = reshape(double(probs.Value(1:classes * k)), classes, k).';
 r.heart_rate_bpm = double(hrs.Value(1:k));
+% This route passes no status array: it tells classified from not, not why (the classdef
+% API through the MEX gateway gives the reason and the signal quality).
+r.status = repmat({'not_classified'}, k, 1);
+r.status(analysed) = {'classified'};
+r.quality = nan(k, 1);
 r.labels = model.labels;
 r.fs = fs;
 r.n_samples = n_samples;

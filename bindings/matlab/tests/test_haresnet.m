@@ -43,6 +43,9 @@ for k = 1:numel(names)
         '%s: segment times differ from the CLI''s', names{k});
     expect(isequal(r.class_index > 0, strcmp(cli.status, 'classified')), ...
         '%s: analysed segments differ from the CLI''s', names{k});
+    expect(isequal(r.status, cli.status), '%s: statuses differ from the CLI''s', names{k});
+    expect(all(abs(r.quality - cli.quality) <= 5e-4 + 1e-9 | (isnan(r.quality) & isnan(cli.quality))), ...
+        '%s: qualities differ', names{k});
     expect(max(max(abs(r.probabilities - cli.p))) < 2e-6, '%s: probabilities differ', names{k});
     hr = r.heart_rate_bpm;
     expect(isequal(isnan(hr), isnan(cli.heart_rate_bpm)) && ...
@@ -108,15 +111,29 @@ for k = 1:numel(options)
         at = at + n;
     end
     expect(s.pushed == numel(x), 'the stream counted %d samples of %d', s.pushed, numel(x));
+    empty = s.push(zeros(0, 1));
+    expect(isempty(empty.start_s) && size(empty.probabilities, 2) == 5, 'an empty push');
+    parts{end + 1} = s.finish(); %#ok<AGROW>
     got = concat(parts);
-    fields = {'start_s', 'end_s', 'start_index', 'class_index', 'label', 'probabilities', 'heart_rate_bpm'};
+    fields = {'start_s', 'end_s', 'start_index', 'class_index', 'label', 'probabilities', ...
+        'heart_rate_bpm', 'status', 'quality'};
     for f = 1:numel(fields)
         expect(isequaln(got.(fields{f}), whole.(fields{f})), 'options %d: the stream''s %s differ', ...
             k, fields{f});
     end
-    empty = s.push(zeros(0, 1));
-    expect(isempty(empty.start_s) && size(empty.probabilities, 2) == 5, 'an empty push');
 end
+% A signal that does not end on a segment boundary: its tail is the last row, from the
+% stream's finish as from the whole-signal call.
+m = haresnet.Model();
+y = x(1:round(32 * fs));
+whole = m.classify(y, fs);
+expect(strcmp(whole.status{end}, 'too_short') && whole.class_index(end) == 0 && ...
+    abs(whole.end_s(end) - 32) < 1e-9, 'the 2 s tail of 32 s is not a too_short row ending at 32 s');
+s = haresnet.Stream(m, fs);
+got = concat({s.push(y), s.finish()});
+expect(isequaln(got.status, whole.status) && isequaln(got.end_s, whole.end_s), ...
+    'the stream''s tail differs from the whole signal''s');
+expect_error(@() s.push(y(1:10)), 'haresnet:invalid_argument', 'finished');
 end
 
 function check_read(ctx)
@@ -187,7 +204,9 @@ expect_error(@() haresnet.Record(repmat('a', 1, 5000)), 'haresnet:invalid_argume
 m = haresnet.Model();
 rec = haresnet.Record(path);
 x = rec.read('MLII');
-expect_error(@() m.classify(x(1:100), 360), 'haresnet:invalid_argument', 'segment');
+expect_error(@() m.classify(x(1:0), 360), 'haresnet:invalid_argument', 'empty');
+short = m.classify(x(1:100), 360);
+expect(numel(short.status) == 1 && strcmp(short.status{1}, 'too_short'), 'a 0.3 s signal is not one too_short row');
 expect_error(@() m.classify(x, 50), 'haresnet:invalid_argument', '100');
 expect_error(@() m.classify(x, 360, 'Colour', 1), 'haresnet:invalid_argument', 'Hop');
 expect_error(@() m.classify(x, 360, 'SmoothingHalfLife', -1), 'haresnet:invalid_argument', 'SmoothingHalfLife');
@@ -357,7 +376,8 @@ end
 function r = concat(parts)
 % The per-segment fields of stream results, put together.
 r = parts{end};
-names = {'start_s', 'end_s', 'start_index', 'class_index', 'label', 'probabilities', 'heart_rate_bpm'};
+names = {'start_s', 'end_s', 'start_index', 'class_index', 'label', 'probabilities', ...
+    'heart_rate_bpm', 'status', 'quality'};
 for f = 1:numel(names)
     values = cellfun(@(p) p.(names{f}), parts, 'UniformOutput', false);
     r.(names{f}) = vertcat(values{:});
@@ -382,6 +402,7 @@ c.end_s = str2double(col('end_s'));
 c.status = col('status');
 c.label = col('label');
 c.heart_rate_bpm = str2double(col('heart_rate_bpm'));
+c.quality = str2double(col('quality'));
 p = strncmp(header, 'p_', 2);
 c.p = str2double(rows(:, p));
 end

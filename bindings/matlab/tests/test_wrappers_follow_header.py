@@ -38,7 +38,12 @@ def header_size(code, name):
     """`sizeof(name)` on this machine, from the structure's fields in the header."""
     body = re.search(rf"typedef struct {name} \{{(.*?)\}} {name};", code, re.S).group(1)
     fields = [f.split() for f in body.split(";") if f.strip()]
-    struct = type(name, (ctypes.Structure,), {"_fields_": [(n, C_TYPES[t]) for t, n in fields]})
+    # A pointer field (`int32_t *statuses`) is pointer-sized whatever it points to.
+    struct = type(
+        name,
+        (ctypes.Structure,),
+        {"_fields_": [(n.lstrip("*"), ctypes.c_void_p if n.startswith("*") else C_TYPES[t]) for t, n in fields]},
+    )
     return ctypes.sizeof(struct)
 
 
