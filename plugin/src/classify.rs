@@ -501,6 +501,7 @@ impl Classifier {
         if let Some(dsp::Tail::TooShort(r)) = tail {
             results.push(too_short(r));
         }
+        self.settle_noisy(&mut results);
         smooth(&mut results, fs, &mut smoother);
         self.gate_af(&mut results, options);
         Ok(results)
@@ -528,7 +529,10 @@ impl Classifier {
             }
         }
         let segments: Vec<(usize, &[f32])> = segments.iter().map(|s| (0, *s)).collect();
-        self.run(&segments, fs, options, Rhythm::Alone, None)
+        let mut results = self.run(&segments, fs, options, Rhythm::Alone, None)?;
+        self.settle_noisy(&mut results);
+        self.gate_af(&mut results, options);
+        Ok(results)
     }
 
     /// A stream that takes the samples of one lead at `fs` in chunks of any size and returns
@@ -665,6 +669,33 @@ impl Classifier {
             }
         }
         Ok(results)
+    }
+
+    /// Settles the segments judged too noisy to read: reported as noisy, without label or
+    /// heart rate (the beats found on noise say nothing of the heart), unless the network
+    /// calls them VT. Ventricular flutter and fibrillation look like noise to every
+    /// quality index (no QRS complexes, a sine-like wave), and a lethal rhythm must not be
+    /// reported as unreadable: on noise the network calls AF, not VT. Before smoothing, so
+    /// that noisy segments' probabilities reach no other segment.
+    fn settle_noisy(&self, results: &mut [SegmentResult]) {
+        let labels = self.labels();
+        for r in results
+            .iter_mut()
+            .filter(|r| r.status == SegmentStatus::Noisy)
+        {
+            let vt = r
+                .label
+                .and_then(|l| labels.get(l))
+                .is_some_and(|l| l == "VT");
+            if vt {
+                r.status = SegmentStatus::Classified;
+            } else {
+                r.label = None;
+                r.probabilities.clear();
+                r.heart_rate_bpm = None;
+                r.attention = None;
+            }
+        }
     }
 
     /// Reports a segment called AF (AFIB or AFL) as noisy when its quality is below the
@@ -881,14 +912,15 @@ fn prepare_one(
             .map(|q| q.quality(&prepared.sqi));
         if prepared.flat {
             result.status = SegmentStatus::Flat;
-        } else if let (Some(q), Some(value)) = (quality, result.quality)
-            && value < q.threshold
-            && !classify_noisy
-        {
-            // The beats found on noise say nothing of the heart.
-            result.status = SegmentStatus::Noisy;
-            result.heart_rate_bpm = None;
         } else {
+            if let (Some(q), Some(value)) = (quality, result.quality)
+                && value < q.threshold
+                && !classify_noisy
+            {
+                // Classified all the same, then reported noisy unless the network calls it
+                // VT ([`Classifier::settle_noisy`]).
+                result.status = SegmentStatus::Noisy;
+            }
             ready = Some(prepared);
         }
     }
@@ -980,6 +1012,7 @@ impl Stream {
             Rhythm::Causal,
             context.as_mut(),
         )?;
+        self.classifier.settle_noisy(&mut out);
         smooth(&mut out, self.fs, &mut self.smoother);
         self.classifier.gate_af(&mut out, &self.options);
         self.context = context;
@@ -1032,6 +1065,7 @@ impl Stream {
                     Rhythm::Causal,
                     context.as_mut(),
                 )?;
+                self.classifier.settle_noisy(&mut out);
                 smooth(&mut out, self.fs, &mut self.smoother);
                 self.classifier.gate_af(&mut out, &self.options);
                 self.context = context;
