@@ -9,9 +9,10 @@ ifdef CI
 export CARGO_INCREMENTAL ?= 0
 endif
 
-.PHONY: test setup lint fmt-check clippy header header-check cargo-test c-test binding-test
+.PHONY: test setup lint fmt-check clippy header header-check cargo-test c-test binding-test \
+	readme-check
 
-test: setup lint header-check cargo-test binding-test install-test wheel-test
+test: setup lint header-check cargo-test binding-test readme-check install-test wheel-test
 
 setup:
 	scripts/setup
@@ -57,6 +58,13 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 binding-test:
 	HARESNET_LIB=$(TARGET_DIR)/debug/libharesnet.so HARESNET_CLI=$(TARGET_DIR)/debug/haresnet \
 		PYTHONPATH=bindings/python .venv/bin/python -m pytest -q bindings/python/tests bindings/matlab/tests
+
+# Every command of the README files (their sh blocks, and their Python blocks), run in a
+# temporary folder with the command and library that cargo-test built; those that cannot
+# run in a test are listed in the script with the reason (scripts/check-readme).
+readme-check:
+	HARESNET_LIB=$(TARGET_DIR)/debug/libharesnet.so HARESNET_CLI=$(TARGET_DIR)/debug/haresnet \
+		.venv/bin/python scripts/check-readme
 
 # ---------------------------------------------------------------------------------------
 # Installing the C library as C libraries install, and the command-line tool:
