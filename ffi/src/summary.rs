@@ -18,8 +18,9 @@ use crate::status::HARESNET_STATUS_BUFFER_TOO_SMALL;
 /// `starts` and `labels` are `n` segments as `haresnet_model_classify`,
 /// `haresnet_record_classify` or `haresnet_stream_read` return them with `model` (starts
 /// non-decreasing; each segment is `haresnet_model_segment_len` samples long, cut short by
-/// the next segment's start when segments overlap). Segments labelled -1 and samples no
-/// segment covers count as not analysed.
+/// the next segment's start when segments overlap and by `total`, where the row of a
+/// signal's tail ends). Segments labelled -1 and samples no segment covers count as not
+/// analysed.
 ///
 /// Outputs, each optional (NULL skips it) and written only on success:
 /// `class_seconds[c]` for each of the model's classes (`classes_cap` must be at least
@@ -28,7 +29,8 @@ use crate::status::HARESNET_STATUS_BUFFER_TOO_SMALL;
 ///
 /// Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT`;
 /// `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_INVALID_ARGUMENT` (`fs` not a usable
-/// rate, a label out of range, starts negative or decreasing, a segment past `total`);
+/// rate, a label out of range, starts negative or decreasing, a segment starting at or past
+/// `total`);
 /// `HARESNET_STATUS_BUFFER_TOO_SMALL` (`classes_cap` below the number of classes).
 ///
 /// # Safety
@@ -116,12 +118,13 @@ fn caller_results(
                     "starts[{i}] is {start}: starts must be non-negative and non-decreasing"
                 ))
             })?;
-        let end = start.saturating_add(len);
-        if end as u64 > total {
+        if start as u64 >= total {
             return Err(Failure::invalid(format!(
-                "segment {i} ends at sample {end}, past the signal's {total} samples"
+                "segment {i} starts at sample {start}, past the signal's {total} samples"
             )));
         }
+        // The row of a signal's tail (or of a signal shorter than a segment) ends with it.
+        let end = start.saturating_add(len).min(total as usize);
         previous = start;
         results.push(SegmentResult {
             start,
