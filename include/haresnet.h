@@ -1116,8 +1116,9 @@ int32_t haresnet_annotations_write_rhythm(const struct haresnet_model *model,
  * `starts` and `labels` are `n` segments as `haresnet_model_classify`,
  * `haresnet_record_classify` or `haresnet_stream_read` return them with `model` (starts
  * non-decreasing; each segment is `haresnet_model_segment_len` samples long, cut short by
- * the next segment's start when segments overlap). Segments labelled -1 and samples no
- * segment covers count as not analysed.
+ * the next segment's start when segments overlap and by `total`, where the row of a
+ * signal's tail ends). Segments labelled -1 and samples no segment covers count as not
+ * analysed.
  *
  * Outputs, each optional (NULL skips it) and written only on success:
  * `class_seconds[c]` for each of the model's classes (`classes_cap` must be at least
@@ -1126,7 +1127,8 @@ int32_t haresnet_annotations_write_rhythm(const struct haresnet_model *model,
  *
  * Returns `HARESNET_STATUS_OK`; `HARESNET_STATUS_NULL_ARGUMENT`;
  * `HARESNET_STATUS_WRONG_HANDLE`; `HARESNET_STATUS_INVALID_ARGUMENT` (`fs` not a usable
- * rate, a label out of range, starts negative or decreasing, a segment past `total`);
+ * rate, a label out of range, starts negative or decreasing, a segment starting at or past
+ * `total`);
  * `HARESNET_STATUS_BUFFER_TOO_SMALL` (`classes_cap` below the number of classes).
  *
  * # Safety
