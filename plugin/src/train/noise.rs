@@ -115,6 +115,13 @@ pub fn unit_noise(kind: NoiseKind, n: usize, fs: f64, seed: u64) -> Result<Vec<f
     Ok(x.into_iter().map(|v| v as f32).collect())
 }
 
+/// The seed of the noise added to record `record` (its index in a corpus) under condition
+/// `condition` (its index among the ratios), drawn from a run's `seed`: the same record and
+/// ratio get the same noise in the fit and in the evaluation with the same seed.
+pub fn condition_seed(seed: u64, record: usize, condition: usize) -> u64 {
+    seed ^ ((record as u64) << 32) ^ (condition as u64).wrapping_mul(0x9E37)
+}
+
 /// `signal` with noise of `kind` added at `snr_db` (the stress test's ratio, against the
 /// clean signal's QRS amplitude at `beats`). Invalid (NaN) samples stay invalid. Fails
 /// when the signal has no beats to measure its power by.

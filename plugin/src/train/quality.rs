@@ -133,7 +133,7 @@ pub fn samples(
                 let signal = match snr {
                     None => clean,
                     Some(db) => {
-                        let s = seed ^ ((ri as u64) << 32) ^ (ci as u64).wrapping_mul(0x9E37);
+                        let s = noise::condition_seed(seed, ri, ci);
                         noisy = noise::add_noise(clean, rec.fs, &beats, kind, db, s)?;
                         &noisy
                     }

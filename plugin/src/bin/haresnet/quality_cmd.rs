@@ -288,7 +288,7 @@ fn run_noise_with(args: &EvalNoiseArgs, classifier: &haresnet::Classifier) -> Re
                 let signal = match snr {
                     None => clean.clone(),
                     Some(db) => {
-                        let s = args.seed ^ ((ri as u64) << 32) ^ (ci as u64).wrapping_mul(0x9E37);
+                        let s = noise::condition_seed(args.seed, ri, ci);
                         noise::add_noise(clean, rec.fs, &beats, kind, *db, s)?
                     }
                 };
