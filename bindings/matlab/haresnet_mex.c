@@ -35,8 +35,10 @@
 
 static void errorf(const char *id, const char *format, ...);
 
-enum kind { KIND_MODEL = 1, KIND_RECORD = 2, KIND_STREAM = 3 };
-static const char *const KIND_NAMES[] = {"", "model", "record", "stream"};
+/* Annotations are never registered: a command that reads them frees them before it
+ * returns or raises. */
+enum kind { KIND_MODEL = 1, KIND_RECORD = 2, KIND_STREAM = 3, KIND_ANNOTATIONS = 4 };
+static const char *const KIND_NAMES[] = {"", "model", "record", "stream", "annotations"};
 
 /* ---- Registry of live handles ---------------------------------------------------- */
 
@@ -53,6 +55,7 @@ static void free_handle(void *ptr, int kind) {
     case KIND_MODEL: haresnet_model_free((haresnet_model *)ptr); break;
     case KIND_RECORD: haresnet_record_free((haresnet_record *)ptr); break;
     case KIND_STREAM: haresnet_stream_free((haresnet_stream *)ptr); break;
+    case KIND_ANNOTATIONS: haresnet_annotations_free((haresnet_annotations *)ptr); break;
     }
 }
 
@@ -612,6 +615,239 @@ static void cmd_record_classify(int nlhs, mxArray **plhs, int nrhs, const mxArra
     put_results(nlhs, plhs, r);
 }
 
+/* ---- Writing records and annotation files ------------------------------------------- */
+
+/* A whole number within int32's range. */
+static int32_t arg_int32(const mxArray *a, const char *what) {
+    double v = arg_double(a, what);
+    if (!(v >= -2147483648.0 && v <= 2147483647.0) || v != (double)(int32_t)v) bad_argument(command_name, what);
+    return (int32_t)v;
+}
+
+/* A real, full numeric array of class c with n elements; its data. Never NULL when n is
+ * 0 (`dummy`): the library refuses NULL for an array it needs, even an empty one. */
+static const void *arg_array(const mxArray *a, mxClassID c, size_t n, const char *what) {
+    static double dummy = 0;
+    if (mxGetClassID(a) != c || mxIsComplex(a) || mxIsSparse(a) || mxGetNumberOfElements(a) != n)
+        bad_argument(command_name, what);
+    return n ? mxGetData(a) : (const void *)&dummy;
+}
+
+/* As arg_array, or NULL (the library's defaults) for an empty array. */
+static const void *arg_optional_array(const mxArray *a, mxClassID c, size_t n, const char *what) {
+    if (mxIsEmpty(a) && !mxIsChar(a)) return NULL;
+    return arg_array(a, c, n, what);
+}
+
+/* Text of any length: a char row, or NULL for an empty array that is not char ([]).
+ * All of a command's texts are checked before any is converted, and converted last, so
+ * that nothing can raise while one is allocated: a failed conversion frees the others,
+ * the command frees them after its call, before raising its status. */
+#define MAX_TEXTS 4
+
+struct texts {
+    char *s[MAX_TEXTS];
+    int n;
+};
+
+static void free_texts(struct texts *t) {
+    int i;
+    for (i = 0; i < t->n; i++)
+        if (t->s[i]) mxFree(t->s[i]);
+    t->n = 0;
+}
+
+static void arg_texts(const mxArray *const *a, int n, const char *what, struct texts *t) {
+    int i;
+    for (i = 0; i < n; i++) {
+        int none = mxIsEmpty(a[i]) && !mxIsChar(a[i]);
+        if (!none && (!mxIsChar(a[i]) || (mxGetM(a[i]) > 1 && mxGetNumberOfElements(a[i]) > 0)))
+            bad_argument(command_name, what);
+    }
+    t->n = 0;
+    for (i = 0; i < n; i++) {
+        char *s = NULL;
+        if (mxIsChar(a[i])) {
+#if HARESNET_MEX_OCTAVE
+            s = mxArrayToString(a[i]);
+#else
+            s = mxArrayToUTF8String(a[i]);
+#endif
+            if (!s) {
+                free_texts(t);
+                bad_argument(command_name, "a text argument could not be converted to UTF-8");
+            }
+        }
+        t->s[t->n++] = s;
+    }
+}
+
+/* Writes a record from a matrix of one column per signal: double (physical values, NaN
+ * invalid) or int32 (digital values). */
+static void cmd_record_write(int nlhs, mxArray **plhs, int nrhs, const mxArray **prhs) {
+    haresnet_write_options opts;
+    char path[STRING_CAP];
+    const mxArray *data;
+    const double *physical = NULL;
+    const int32_t *digital = NULL;
+    const int32_t *formats, *baselines;
+    const double *gains;
+    size_t frames, n;
+    double fs;
+    struct texts t;
+    int32_t status;
+    (void)nlhs;
+    (void)plhs;
+    /* path, fs, samples, formats, gains, baselines, names, units, comments, base date
+     * ([year month day] or []), base time (seconds since midnight or []) */
+    need_args(nrhs, 11);
+    arg_string(prhs[1], "the record path must be a string", path);
+    fs = arg_double(prhs[2], "fs must be a number");
+    data = prhs[3];
+    if (!(mxIsDouble(data) || mxIsInt32(data)) || mxIsComplex(data) || mxIsSparse(data) ||
+        mxGetNumberOfDimensions(data) > 2)
+        bad_argument(command_name, "the samples must be a real double (physical) or int32 (digital) matrix, "
+                                   "one column per signal");
+    frames = mxGetM(data);
+    n = mxGetN(data);
+    if (n > 4294967295.0) bad_argument(command_name, "too many signals");
+    if (mxIsDouble(data))
+        physical = (const double *)arg_array(data, mxDOUBLE_CLASS, frames * n, "samples");
+    else
+        digital = (const int32_t *)arg_array(data, mxINT32_CLASS, frames * n, "samples");
+    formats = (const int32_t *)arg_optional_array(prhs[4], mxINT32_CLASS, n, "formats must be int32, one per signal, or []");
+    gains = (const double *)arg_optional_array(prhs[5], mxDOUBLE_CLASS, n, "gains must be double, one per signal, or []");
+    baselines = (const int32_t *)arg_optional_array(prhs[6], mxINT32_CLASS, n, "baselines must be int32, one per signal, or []");
+    CHECK(haresnet_write_options_init(&opts, sizeof opts));
+    if (!mxIsEmpty(prhs[10])) {
+        const double *d = (const double *)arg_array(prhs[10], mxDOUBLE_CLASS, 3, "the base date is [year month day] or []");
+        int k;
+        for (k = 0; k < 3; k++)
+            if (!(d[k] >= -2147483648.0 && d[k] <= 2147483647.0) || d[k] != (double)(int32_t)d[k])
+                bad_argument(command_name, "the base date is [year month day] (whole numbers) or []");
+        opts.base_year = (int32_t)d[0];
+        opts.base_month = (int32_t)d[1];
+        opts.base_day = (int32_t)d[2];
+    }
+    if (!mxIsEmpty(prhs[11])) opts.base_time_seconds = arg_double(prhs[11], "the base time is seconds since midnight or []");
+    arg_texts(prhs + 7, 3, "names, units and comments are strings (lines separated by newlines) or []", &t);
+    status = haresnet_record_write(path, fs, (uint32_t)n, (uint64_t)frames, physical, digital, formats, gains,
+                                   baselines, t.s[0], t.s[1], t.s[2], &opts);
+    free_texts(&t);
+    CHECK(status);
+}
+
+/* Writes frames [from, to) of signals `channels` (0-based uint32; empty for all) of an
+ * opened record as another record. */
+static void cmd_record_write_copy(int nlhs, mxArray **plhs, int nrhs, const mxArray **prhs) {
+    const haresnet_record *r;
+    char path[STRING_CAP];
+    const uint32_t *channels;
+    size_t n;
+    int32_t format, rescale;
+    uint64_t from, to;
+    (void)nlhs;
+    (void)plhs;
+    need_args(nrhs, 7); /* record, path, format (0: each signal's own), channels, from, to, rescale */
+    r = (const haresnet_record *)arg_handle(prhs[1], KIND_RECORD);
+    arg_string(prhs[2], "the record path must be a string", path);
+    format = arg_int32(prhs[3], "the format must be a whole number");
+    n = mxGetNumberOfElements(prhs[4]);
+    channels = (const uint32_t *)arg_optional_array(prhs[4], mxUINT32_CLASS, n, "channels must be uint32 or []");
+    from = arg_count(prhs[5], "from must be a whole number", 9007199254740992.0);
+    to = arg_count(prhs[6], "to must be a whole number", 9007199254740992.0);
+    rescale = arg_double(prhs[7], "rescale must be 0 or 1") != 0;
+    CHECK(haresnet_record_write_copy(r, path, format, channels, channels ? n : 0, from, to, rescale));
+}
+
+/* The annotation code of each symbol of a cell array of strings, as int32. */
+static void cmd_annotation_code(int nlhs, mxArray **plhs, int nrhs, const mxArray **prhs) {
+    mxArray *codes;
+    int32_t *out;
+    size_t n, i;
+    char symbol[STRING_CAP];
+    (void)nlhs;
+    need_args(nrhs, 1); /* symbols */
+    if (!mxIsCell(prhs[1])) bad_argument(command_name, "the symbols must be a cell array of strings");
+    n = mxGetNumberOfElements(prhs[1]);
+    codes = column(n, mxINT32_CLASS);
+    out = (int32_t *)mxGetData(codes);
+    for (i = 0; i < n; i++) {
+        const mxArray *s = mxGetCell(prhs[1], (mwIndex)i);
+        if (!s) bad_argument(command_name, "each symbol must be a string");
+        arg_string(s, "each symbol must be a string", symbol);
+        CHECK(haresnet_annotation_code(symbol, &out[i]));
+    }
+    plhs[0] = codes;
+}
+
+/* Writes an annotation file from 0-based samples (int64), codes (int32) and, each
+ * optional, subtypes, chans, nums (int32) and aux strings (separated by newlines). */
+static void cmd_annotations_write(int nlhs, mxArray **plhs, int nrhs, const mxArray **prhs) {
+    char path[STRING_CAP], annotator[STRING_CAP];
+    const int64_t *samples;
+    const int32_t *codes, *subtypes, *chans, *nums;
+    size_t n;
+    double fs;
+    struct texts t;
+    int32_t status;
+    (void)nlhs;
+    (void)plhs;
+    need_args(nrhs, 9); /* path, annotator, fs, samples, codes, subtypes, chans, nums, aux */
+    arg_string(prhs[1], "the record path must be a string", path);
+    arg_string(prhs[2], "the annotator (file extension) must be a string", annotator);
+    fs = arg_double(prhs[3], "fs must be a number");
+    n = mxGetNumberOfElements(prhs[4]);
+    samples = (const int64_t *)arg_array(prhs[4], mxINT64_CLASS, n, "the samples must be int64");
+    codes = (const int32_t *)arg_array(prhs[5], mxINT32_CLASS, n, "the codes must be int32, one per sample");
+    subtypes = (const int32_t *)arg_optional_array(prhs[6], mxINT32_CLASS, n, "subtypes must be int32, one per sample, or []");
+    chans = (const int32_t *)arg_optional_array(prhs[7], mxINT32_CLASS, n, "chans must be int32, one per sample, or []");
+    nums = (const int32_t *)arg_optional_array(prhs[8], mxINT32_CLASS, n, "nums must be int32, one per sample, or []");
+    arg_texts(prhs + 9, 1, "aux is a string (one field per annotation, separated by newlines) or []", &t);
+    status = haresnet_annotations_write(path, annotator, fs, samples, codes, subtypes, chans, nums, t.s[0], n);
+    free_texts(&t);
+    CHECK(status);
+}
+
+/* Reads an annotation file whole: samples (int64, 0-based), codes, subtypes, chans, nums
+ * (int32), symbols and aux (cell arrays of char), one row per annotation. */
+static void cmd_annotations_read(int nlhs, mxArray **plhs, int nrhs, const mxArray **prhs) {
+    haresnet_annotations *a = NULL;
+    char path[STRING_CAP], annotator[STRING_CAP];
+    mxArray *all[7];
+    size_t n = 0, i;
+    int k;
+    need_args(nrhs, 2); /* path, annotator */
+    arg_string(prhs[1], "the record path must be a string", path);
+    arg_string(prhs[2], "the annotator (file extension) must be a string", annotator);
+    CHECK(haresnet_annotations_read(path, annotator, &a));
+    CHECK_OWNED(haresnet_annotations_count(a, &n), a, KIND_ANNOTATIONS);
+    all[0] = column(n, mxINT64_CLASS);
+    for (k = 1; k < 5; k++) all[k] = column(n, mxINT32_CLASS);
+    all[5] = mxCreateCellMatrix((mwSize)n, 1);
+    all[6] = mxCreateCellMatrix((mwSize)n, 1);
+    if (n > 0) {
+        CHECK_OWNED(haresnet_annotations_fields(a, (int64_t *)mxGetData(all[0]), (int32_t *)mxGetData(all[1]),
+                                                (int32_t *)mxGetData(all[2]), (int32_t *)mxGetData(all[3]),
+                                                (int32_t *)mxGetData(all[4]), n, &n),
+                    a, KIND_ANNOTATIONS);
+    }
+    for (i = 0; i < n; i++) {
+        mxArray *s;
+        INDEXED_STRING(haresnet_annotations_symbol, a, i, a, KIND_ANNOTATIONS, s);
+        mxSetCell(all[5], (mwIndex)i, s);
+        INDEXED_STRING(haresnet_annotations_aux, a, i, a, KIND_ANNOTATIONS, s);
+        mxSetCell(all[6], (mwIndex)i, s);
+    }
+    haresnet_annotations_free(a);
+    for (k = 0; k < 7; k++) {
+        if (k < nlhs || (k == 0 && nlhs == 0))
+            plhs[k] = all[k];
+        else
+            mxDestroyArray(all[k]);
+    }
+}
+
 static void cmd_stream_new(int nlhs, mxArray **plhs, int nrhs, const mxArray **prhs) {
     haresnet_stream *s = NULL;
     haresnet_classify_options opts;
@@ -707,6 +943,11 @@ static const struct command COMMANDS[] = {
     {"record_find_signal", cmd_record_find_signal},
     {"record_read", cmd_record_read},
     {"record_classify", cmd_record_classify},
+    {"record_write", cmd_record_write},
+    {"record_write_copy", cmd_record_write_copy},
+    {"annotation_code", cmd_annotation_code},
+    {"annotations_write", cmd_annotations_write},
+    {"annotations_read", cmd_annotations_read},
     {"stream_new", cmd_stream_new},
     {"stream_push", cmd_stream_push},
     {"stream_finish", cmd_stream_finish},

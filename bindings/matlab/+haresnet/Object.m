@@ -36,15 +36,7 @@ classdef (Abstract) Object < handle
     methods (Static, Access = protected)
         function varargout = mex(varargin)
             % haresnet_mex, with a clear error when it has not been built.
-            try
-                [varargout{1:nargout}] = haresnet_mex(varargin{:});
-            catch err
-                if isempty(which('haresnet_mex'))
-                    error('haresnet:no_mex', ['haresnet_mex is not built: run ' ...
-                        'haresnet.build_mex (see bindings/matlab/README.md)']);
-                end
-                rethrow(err);
-            end
+            [varargout{1:nargout}] = haresnet.internal.mex(varargin{:});
         end
 
         function o = options(skip_invalid, args)

@@ -8,6 +8,7 @@ classdef Record < haresnet.Object
     %     read        - physical samples of one signal
     %     classify    - classify a lead of the whole record with a haresnet.Model
     %     find_signal - the 1-based index of a signal by name
+    %     write       - write (part of) the record as another WFDB record
 
     properties (SetAccess = private)
         path          % as given
@@ -59,6 +60,34 @@ classdef Record < haresnet.Object
                 && last <= obj.length, sprintf('frames FIRST..LAST must lie within 1..%d', obj.length));
             x = haresnet.Object.mex('record_read', h, channel - 1, double(first) - 1, double(last));
             fs = max(obj.signal_rates);
+        end
+
+        function write(obj, path, varargin)
+            %WRITE Write the record, or part of it, as the WFDB record PATH.
+            %   REC.write(PATH) writes every signal and frame as the record PATH (e.g.
+            %   'out/copy': out/copy.hea and its signal files; the folder must exist),
+            %   replacing existing files, with the signals' names, units, gains,
+            %   baselines, samples per frame, base time and date and info lines, and
+            %   their digital values copied exactly (invalid samples stay invalid).
+            %   Options:
+            %     'Signals' - which signals, in that order: names or 1-based indices
+            %                 (a cell array, a vector or one name; default all)
+            %     'First', 'Last' - frames First to Last (1-based, inclusive; default
+            %                 all); the base time moves to frame First
+            %     'Format'  - storage format of the copy: 16, 212, 24, 32, 516 (FLAC)...
+            %                 (default []: each signal's own, 16 where that cannot be
+            %                 written)
+            %     'Rescale' - true: choose new gains and baselines from the physical
+            %                 values, as needed when the digital values do not fit the
+            %                 new format (16 to 212); a multi-segment record always is
+            h = obj.live_handle();
+            a = haresnet.internal.copy_args(path, obj.length, varargin);
+            channels = zeros(1, numel(a.signals));
+            for k = 1:numel(a.signals)
+                channels(k) = obj.index(a.signals{k}) - 1;
+            end
+            haresnet.Object.mex('record_write_copy', h, a.path, double(a.format), uint32(channels), ...
+                a.from, a.to, a.rescale);
         end
 
         function r = classify(obj, model, signal, varargin)

@@ -9,7 +9,8 @@ function test_haresnet(records, workdir, checks)
 %   classify RECORD --out WORKDIR/cli`). Prints "ok NAME" for each check that passes
 %   and raises an error naming the first that fails.
 all_checks = {'cli', 'vector_equals_record', 'stream_equals_whole', 'read', ...
-    'samples_per_frame', 'errors', 'utf8', 'no_leaks', 'summarize', 'hostile', 'edf'};
+    'samples_per_frame', 'errors', 'utf8', 'no_leaks', 'summarize', 'hostile', 'edf', ...
+    'write_record', 'write_copy', 'annotations', 'write_errors'};
 if nargin < 3 || isequal(checks, 'all'), checks = all_checks; end
 if ischar(checks), checks = {checks}; end
 ctx.records = records;
@@ -163,6 +164,263 @@ rec = haresnet.Record(fullfile(ctx.records, '201_0420_0540'));
 expect(edf.fs == rec.fs && edf.length == rec.length, 'EDF fs %g, length %d', edf.fs, edf.length);
 expect(isequal(edf.signal_names, rec.signal_names), 'EDF signal names');
 expect(max(abs(edf.read('MLII') - rec.read('MLII'))) < 1e-6, 'EDF MLII samples differ');
+end
+
+function check_write_record(ctx)
+% Records written from MATLAB in formats 16, 212 and 516 (FLAC) read back through
+% haresnet.Record: the stored digital values exactly, physical values to half an ADC
+% step, invalid samples (NaN) as NaN, and the header's facts.
+dir = fullfile(ctx.workdir, 'write_record');
+if ~exist(dir, 'dir'), mkdir(dir); end
+fs = 250;
+t = (0:999)' / fs;
+p = [1.5 * sin(2 * pi * 1.3 * t) + 0.0001, 0.4 * cos(2 * pi * 7 * t) - 0.2];  % mV, two signals
+p(17, 1) = NaN;  % an invalid sample
+gains = [200 1000];
+baselines = [0 -7];
+% The digital values the library stores, round(value * gain + baseline) (no ties here).
+d = round(p .* gains + baselines);
+names = {'MLII', ['Ableitung ', char([226 133 161])]};  % 'Ableitung Ⅱ' in UTF-8
+for fmt = [16 212 516]
+    name = fullfile(dir, sprintf('phys_%d', fmt));
+    haresnet.write_record(name, p, fs, 'Format', fmt, 'Gain', gains, 'Baseline', baselines, ...
+        'Names', names, 'Units', {'mV', 'uV'});
+    rec = haresnet.Record(name);
+    expect(rec.fs == fs && rec.length == 1000 && isequal(rec.signal_names, names) && ...
+        isequal(rec.signal_units, {'mV', 'uV'}) && isequal(rec.signal_gains, gains), ...
+        'format %d: header facts fs %g, length %d, gains %s', fmt, rec.fs, rec.length, mat2str(rec.signal_gains));
+    for k = 1:2
+        x = double(rec.read(k));
+        expect(isequal(isnan(x), isnan(p(:, k))), 'format %d, signal %d: invalid samples moved', fmt, k);
+        ok = ~isnan(x);
+        expect(isequal(round(x(ok) * gains(k) + baselines(k)), d(ok, k)), ...
+            'format %d, signal %d: digital values differ', fmt, k);
+        expect(max(abs(x(ok) - p(ok, k))) <= 0.5 / gains(k) + 1e-6, ...
+            'format %d, signal %d: physical values off by %g', fmt, k, max(abs(x(ok) - p(ok, k))));
+    end
+    delete(rec);
+end
+% Format 16 stores the digital values as they are: the .dat holds them, frame by frame.
+fid = fopen(fullfile(dir, 'phys_16.dat'), 'r', 'ieee-le');
+stored = fread(fid, [2, Inf], 'int16=>double')';
+fclose(fid);
+d16 = d;
+d16(isnan(p)) = -32768;  % format 16's invalid value
+expect(isequal(stored, d16), 'phys_16.dat does not hold the digital values');
+% Digital samples, stored as they are (gain 200 by default); the format's most negative
+% value is an invalid sample. One format per signal: one file each.
+dig = int32([(-1000:999)', mod((0:1999)', 4095) - 2047]);
+dig(5, 2) = -2048;
+for fmt = [16 212 516]
+    name = fullfile(dir, sprintf('dig_%d', fmt));
+    haresnet.write_record(name, dig, 360, 'Digital', true, 'Format', [fmt 212], 'Baseline', 3, ...
+        'Names', {'a', 'b'});
+    rec = haresnet.Record(name);
+    expect(rec.length == 2000 && isequal(rec.signal_gains, [200 200]), 'digital format %d: facts', fmt);
+    for k = 1:2
+        x = double(rec.read(k));
+        invalid = false(2000, 1);
+        if k == 2, invalid(5) = true; end
+        expect(isequal(isnan(x), invalid), 'digital format %d, signal %d: invalid samples', fmt, k);
+        expect(isequal(round(x(~invalid) * 200), double(dig(~invalid, k))), ...
+            'digital format %d, signal %d: digital values differ', fmt, k);
+        % Baseline applies only with a gain given: physical values are digital / 200.
+        expect(isequal(x(~invalid), double(single(double(dig(~invalid, k)) / 200))), ...
+            'digital format %d, signal %d: physical values', fmt, k);
+    end
+    delete(rec);
+end
+expect(exist(fullfile(dir, 'dig_16_0.dat'), 'file') && exist(fullfile(dir, 'dig_16_1.dat'), 'file'), ...
+    'signals of two formats: not one file each');
+% Gains chosen by the library from each signal's range; a vector is one signal; the
+% header's date, time and info lines.
+name = fullfile(dir, 'auto');
+haresnet.write_record(name, p(:, 2)', fs, 'BaseDate', [2024 2 29], 'BaseTime', [13 5 30], ...
+    'Comments', {'age: 64', 'written from MATLAB'});
+rec = haresnet.Record(name);
+x = double(rec.read(1));
+expect(numel(rec.signal_names) == 1 && rec.length == 1000 && isequal(rec.signal_units, {'mV'}), ...
+    'a row vector is not one signal of 1000 samples');
+expect(max(abs(x - p(:, 2))) <= 0.5 / rec.signal_gains(1) + 1e-6, 'chosen gain %g: values off', rec.signal_gains(1));
+header = fileread([name '.hea']);
+expect(~isempty(strfind(header, '13:05:30')) && ~isempty(strfind(header, '29/02/2024')), ...
+    'the header lacks the base time and date: %s', header);
+expect(~isempty(strfind(header, '# age: 64')) && ~isempty(strfind(header, '# written from MATLAB')), ...
+    'the header lacks the info lines: %s', header);
+end
+
+function check_write_copy(ctx)
+% A fixture record (format 212) written through haresnet.Record's write, in its own
+% format and in 16, 212 and 516: the same facts and the same samples; a part of it;
+% and a rescaled copy into a narrower format.
+dir = fullfile(ctx.workdir, 'write_copy');
+if ~exist(dir, 'dir'), mkdir(dir); end
+src = haresnet.Record(fullfile(ctx.records, '201_0420_0540'));
+whole = {src.read(1), src.read(2)};
+formats = {[], 16, 212, 516};
+for f = 1:numel(formats)
+    name = fullfile(dir, sprintf('copy_%d', f));
+    src.write(name, 'Format', formats{f});
+    out = haresnet.Record(name);
+    expect(out.fs == src.fs && out.length == src.length && isequal(out.signal_names, src.signal_names) ...
+        && isequal(out.signal_units, src.signal_units) && isequal(out.signal_gains, src.signal_gains), ...
+        'copy in format %s: other facts', mat2str(formats{f}));
+    for k = 1:2
+        expect(isequaln(out.read(k), whole{k}), 'copy in format %s, signal %d: samples differ', ...
+            mat2str(formats{f}), k);
+    end
+    header = fileread([name '.hea']);
+    expect(~isempty(strfind(header, '# excerpt of MIT-BIH Arrhythmia Database record 201')), ...
+        'copy in format %s: the info line is lost', mat2str(formats{f}));
+    delete(out);
+end
+% One signal, by name, frames 3601..7200.
+name = fullfile(dir, 'part');
+src.write(name, 'Signals', src.signal_names(2), 'First', 3601, 'Last', 7200, 'Format', 16);
+out = haresnet.Record(name);
+expect(out.length == 3600 && isequal(out.signal_names, src.signal_names(2)), 'part: %d frames of %s', ...
+    out.length, strjoin(out.signal_names, ','));
+expect(isequal(out.read(1), src.read(2, 3601, 7200)), 'part: samples differ');
+% Both signals by index, in the other order.
+name = fullfile(dir, 'swapped');
+src.write(name, 'Signals', [2 1], 'Last', 100);
+out = haresnet.Record(name);
+expect(isequal(out.signal_names, fliplr(src.signal_names)) && isequal(out.read(2), src.read(1, 1, 100)), ...
+    'signals [2 1]');
+% Values that need 16 bits do not fit 212 unless rescaled.
+wide = fullfile(dir, 'wide');
+haresnet.write_record(wide, 12 * sin((1:3000)' / 50), 360, 'Gain', 2000);
+rec = haresnet.Record(wide);
+if exist(fullfile(dir, 'narrow.hea'), 'file'), delete(fullfile(dir, 'narrow.hea')); end
+expect_error(@() rec.write(fullfile(dir, 'narrow'), 'Format', 212), 'haresnet:invalid_argument', 'range');
+expect(~exist(fullfile(dir, 'narrow.hea'), 'file'), 'a refused copy wrote a header');
+rec.write(fullfile(dir, 'narrow'), 'Format', 212, 'Rescale', true);
+out = haresnet.Record(fullfile(dir, 'narrow'));
+x = double(rec.read(1));
+y = double(out.read(1));
+expect(out.signal_gains(1) < 2000 && max(abs(x - y)) <= 0.5 / out.signal_gains(1) + 1e-6, ...
+    'rescaled to 212: gain %g, off by %g', out.signal_gains(1), max(abs(x - y)));
+end
+
+function check_annotations(ctx)
+% Annotation files written from MATLAB read back field for field: samples (1-based),
+% symbols, subtype, chan, num and aux (non-ASCII included); a fixture's reference
+% annotations written again read as they did; the rate taken from the record.
+dir = fullfile(ctx.workdir, 'annotations');
+if ~exist(dir, 'dir'), mkdir(dir); end
+name = fullfile(dir, 'ann');
+samples = [1; 18; 360; 361; 720; 1000; 1000];
+symbols = {'+'; 'N'; 'V'; '[15]'; '~'; 'N'; '"'};
+aux = {'(N'; ''; ''; ''; ''; ''; ['Notiz ', char([195 188])]};  % 'Notiz ü' in UTF-8
+subtype = [0; 0; 0; 0; -1; 0; 0];
+chan = [0; 0; 1; 0; 0; 255; 0];
+num = [0; 0; 0; 0; 0; -5; 127];
+haresnet.write_annotations(name, 'test', samples, symbols, 'Fs', 360, 'Aux', aux, ...
+    'Subtype', subtype, 'Chan', chan, 'Num', num);
+a = haresnet.read_annotations(name, 'test');
+expect(isequal(a.sample, samples), 'samples %s', mat2str(a.sample'));
+expect(isequal(a.symbol, symbols), 'symbols %s', strjoin(a.symbol', ' '));
+expect(isequal(a.aux, aux), 'aux %s', strjoin(a.aux', '|'));
+expect(isequal(a.subtype, subtype) && isequal(a.chan, chan) && isequal(a.num, num), 'subtype, chan or num');
+% A char vector of one symbol per annotation, one value for every annotation, and the
+% rate of the record at the path.
+haresnet.write_record(name, zeros(2000, 1), 360);
+haresnet.write_annotations(name, 'atr', [10 20 30], 'NVN', 'Chan', 1);
+a = haresnet.read_annotations([name '.hea'], 'atr');
+expect(isequal(a.sample, [10; 20; 30]) && isequal(a.symbol, {'N'; 'V'; 'N'}) && isequal(a.chan, [1; 1; 1]) ...
+    && isequal(a.aux, {''; ''; ''}), 'symbols as a char vector');
+% No annotations at all.
+haresnet.write_annotations(name, 'none', [], {}, 'Fs', 360);
+a = haresnet.read_annotations(name, 'none');
+expect(isempty(a.sample) && isempty(a.symbol) && isempty(a.aux), 'an empty annotation file');
+% The reference annotations of a fixture, written again.
+ref = haresnet.read_annotations(fullfile(ctx.records, '201_0420_0540'), 'atr');
+expect(numel(ref.sample) > 100 && any(strcmp(ref.symbol, '+')) && any(strcmp(ref.aux, '(AFIB')), ...
+    'the fixture''s annotations: %d, no rhythm changes', numel(ref.sample));
+copy = fullfile(dir, '201_copy');
+haresnet.write_annotations(copy, 'atr', ref.sample, ref.symbol, 'Fs', 360, 'Aux', ref.aux, ...
+    'Subtype', ref.subtype, 'Chan', ref.chan, 'Num', ref.num);
+expect(isequal(haresnet.read_annotations(copy, 'atr'), ref), 'the fixture''s annotations written again differ');
+end
+
+function check_write_errors(ctx)
+% Bad input to the writers raises errors with identifiers and clear messages (the
+% library's where it refuses), writes nothing, leaves nothing open and never brings
+% the session down; so does the gateway called with the wrong classes.
+dir = fullfile(ctx.workdir, 'write_errors');
+if ~exist(dir, 'dir'), mkdir(dir); end
+name = fullfile(dir, 'rec');
+p = [sin((1:500)' / 20), cos((1:500)' / 20)];
+expect_error(@() haresnet.write_record(name, 'abc', 360), 'haresnet:invalid_argument', 'numeric');
+expect_error(@() haresnet.write_record(name, {1, 2}, 360), 'haresnet:invalid_argument', 'numeric');
+expect_error(@() haresnet.write_record(name, p + 1i, 360), 'haresnet:invalid_argument', 'real');
+expect_error(@() haresnet.write_record(name, p, 360, 'Names', {'a'}), 'haresnet:invalid_argument', ...
+    '1 given for 2 signals');
+expect_error(@() haresnet.write_record(name, p, 360, 'Gain', [1 2 3]), 'haresnet:invalid_argument', 'Gain');
+expect_error(@() haresnet.write_record(name, p, 360, 'Names', {'a', sprintf('b\nc')}), ...
+    'haresnet:invalid_argument', 'line breaks');
+expect_error(@() haresnet.write_record(name, [1.5; 2], 360, 'Digital', true), 'haresnet:invalid_argument', 'whole');
+expect_error(@() haresnet.write_record(name, p, 360, 'Colour', 1), 'haresnet:invalid_argument', 'Format');
+expect_error(@() haresnet.write_record(name, p, 360, 'BaseTime', 90000), 'haresnet:invalid_argument', 'BaseTime');
+% Refused by the library, with its message.
+expect_error(@() haresnet.write_record(name, p, 360, 'Format', 99), 'haresnet:invalid_argument', 'format 99');
+expect_error(@() haresnet.write_record(name, p, 0), 'haresnet:invalid_argument', '');
+expect_error(@() haresnet.write_record(name, p * 100, 360, 'Format', 212, 'Gain', 200), ...
+    'haresnet:invalid_argument', '');
+expect_error(@() haresnet.write_record(name, p, 360, 'BaseDate', [2024 13 1]), 'haresnet:invalid_argument', 'month');
+expect_error(@() haresnet.write_record(fullfile(dir, 'bad name!'), p, 360), 'haresnet:invalid_argument', '');
+expect(~exist([name '.hea'], 'file') && ~exist([name '.dat'], 'file'), 'a refused write left files');
+missing = fullfile(dir, 'no_such_folder', 'rec');
+expect_error(@() haresnet.write_record(missing, p, 360), 'haresnet:io', '');
+% Annotations.
+expect_error(@() haresnet.write_annotations(name, 'atr', [1 2 3], {'N', 'N'}, 'Fs', 360), ...
+    'haresnet:invalid_argument', '2 symbols for 3 samples');
+expect_error(@() haresnet.write_annotations(name, 'atr', [1 2], {'N', 'N'}, 'Fs', 360, 'Aux', {'a'}), ...
+    'haresnet:invalid_argument', 'Aux');
+expect_error(@() haresnet.write_annotations(name, 'atr', [0 2], 'NN', 'Fs', 360), 'haresnet:invalid_argument', '1-based');
+expect_error(@() haresnet.write_annotations(name, 'atr', [1 2], {'N', 'Q?'}, 'Fs', 360), 'haresnet:not_found', 'Q?');
+expect_error(@() haresnet.write_annotations(name, 'atr', [5 2], 'NN', 'Fs', 360), 'haresnet:invalid_argument', '');
+expect_error(@() haresnet.write_annotations(name, 'atr', [1 2], 'NN', 'Fs', 360, 'Subtype', 200), ...
+    'haresnet:invalid_argument', '200');
+expect_error(@() haresnet.write_annotations(name, 'atr', [1 2], 'NN'), 'haresnet:invalid_argument', 'Fs');
+expect(~exist([name '.atr'], 'file'), 'a refused annotation file was written');
+expect_error(@() haresnet.write_annotations(missing, 'atr', [1 2], 'NN', 'Fs', 360), 'haresnet:io', '');
+expect_error(@() haresnet.read_annotations(fullfile(ctx.records, '201_0420_0540'), 'nope'), 'haresnet:io', 'nope');
+% Malformed annotation files raise the library's errors (or read); nothing stays open.
+hostile = fullfile(fileparts(ctx.records), 'hostile');
+for f = {'ann-far-skips', 'ann-odd-length', 'ann-truncated-aux', 'broken-reference', 'ok'}
+    try
+        haresnet.read_annotations(fullfile(hostile, f{1}), 'atr');
+    catch err
+        expect(strncmp(err.identifier, 'haresnet:', 9) && ~isempty(err.message), '%s: %s', f{1}, err.identifier);
+    end
+end
+% Writing a record that was deleted, or with bad options.
+rec = haresnet.Record(fullfile(ctx.records, '100_0000_0060'));
+expect_error(@() rec.write(name, 'Format', 99), 'haresnet:invalid_argument', '99');
+expect_error(@() rec.write(name, 'Last', 21601), 'haresnet:invalid_argument', '1..21600');
+expect_error(@() rec.write(name, 'Signals', {'XYZ'}), 'haresnet:not_found', 'XYZ');
+expect_error(@() rec.write(name, 'Signals', 3), 'haresnet:invalid_argument', '1..2');
+expect_error(@() rec.write(missing), 'haresnet:io', '');
+delete(rec);
+expect_error(@() rec.write(name), 'haresnet:invalid_handle', 'deleted');
+% The gateway checks every argument's class and size itself.
+none = [];
+expect_error(@() haresnet_mex('record_write', name, 360, single(p), none, none, none, none, none, none, none, none), ...
+    'haresnet:invalid_argument', 'double');
+expect_error(@() haresnet_mex('record_write', name, 360, p, int32([16 16 16]), none, none, none, none, none, none, none), ...
+    'haresnet:invalid_argument', 'formats');
+expect_error(@() haresnet_mex('record_write', name, 360, p, none, none, none, 42, none, none, none, none), ...
+    'haresnet:invalid_argument', 'names');
+expect_error(@() haresnet_mex('record_write', name, 360, p), 'haresnet:invalid_argument', 'arguments');
+expect_error(@() haresnet_mex('annotations_write', name, 'atr', 360, int64([1 2]), int32(1), none, none, none, none), ...
+    'haresnet:invalid_argument', 'codes');
+expect_error(@() haresnet_mex('annotations_write', name, 'atr', 360, [1 2], int32([1 1]), none, none, none, none), ...
+    'haresnet:invalid_argument', 'int64');
+expect_error(@() haresnet_mex('annotation_code', 'N'), 'haresnet:invalid_argument', 'cell');
+expect_error(@() haresnet_mex('annotation_code', {'N', 5}), 'haresnet:invalid_argument', 'symbol');
+expect_error(@() haresnet_mex('record_write_copy', uint64(0), name, 0, none, 0, 1, 0), 'haresnet:invalid_handle', '');
+expect(~exist([name '.hea'], 'file') && ~exist([name '.atr'], 'file'), 'a refused call wrote files');
 end
 
 function check_samples_per_frame(ctx)

@@ -1,7 +1,7 @@
 """The MATLAB binding run for real, in GNU Octave: haresnet_mex built with `mkoctfile
 --mex` by `haresnet.build_mex`, then each check of test_haresnet.m in its own Octave
-process (classification equal to the command line tool's, streams, reading, errors,
-non-ASCII text, leaks).
+process (classification equal to the command line tool's, streams, reading, writing
+records and annotation files, errors, non-ASCII text, leaks).
 
 The library and the command line tool are HARESNET_LIB and HARESNET_CLI (the Makefile's
 binding-test sets both), else the workspace's debug builds. Without Octave the tests are
@@ -33,6 +33,10 @@ CHECKS = [
     "summarize",
     "hostile",
     "edf",
+    "write_record",
+    "write_copy",
+    "annotations",
+    "write_errors",
 ]
 
 
@@ -120,12 +124,15 @@ def test_every_m_file_parses(octave):
 def test_without_the_gateway_the_error_says_how_to_build_it(octave, tmp_path):
     if list(MATLAB_DIR.glob("haresnet_mex.*[!c]")):
         pytest.skip("a gateway is built in bindings/matlab")
-    code = (
-        f"addpath({quoted(MATLAB_DIR)}); "
-        "try, haresnet.Model(); catch err, printf('%s|%s\\n', err.identifier, err.message); end"
-    )
-    done = run_octave(octave, code, tmp_path)
-    assert done.stdout.startswith("haresnet:no_mex|") and "haresnet.build_mex" in done.stdout, done.stdout + done.stderr
+    for call in ["haresnet.Model()", "haresnet.write_record('rec', [1; 2], 360)"]:
+        code = (
+            f"addpath({quoted(MATLAB_DIR)}); "
+            f"try, {call}; catch err, printf('%s|%s\\n', err.identifier, err.message); end"
+        )
+        done = run_octave(octave, code, tmp_path)
+        assert done.stdout.startswith("haresnet:no_mex|") and "haresnet.build_mex" in done.stdout, (
+            call + ": " + done.stdout + done.stderr
+        )
 
 
 def test_under_valgrind(octave, built, tmp_path):
@@ -135,7 +142,10 @@ def test_under_valgrind(octave, built, tmp_path):
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         unavailable("valgrind is not installed")
-    checks = "{'errors', 'stream_equals_whole', 'no_leaks', 'read', 'samples_per_frame', 'utf8'}"
+    checks = (
+        "{'errors', 'stream_equals_whole', 'no_leaks', 'read', 'samples_per_frame', 'utf8', "
+        "'write_record', 'annotations', 'write_errors'}"
+    )
     code = (
         f"addpath({quoted(MATLAB_DIR)}); addpath({quoted(HERE)}); addpath({quoted(built)}); "
         f"test_haresnet({quoted(RECORDS)}, {quoted(built)}, {checks});"

@@ -64,3 +64,23 @@ def test_the_same_error_identifiers():
         for ident in re.findall(r"error\('(haresnet:\w+)'", read(path)):
             assert ident in {"haresnet:invalid_argument", "haresnet:invalid_handle", "haresnet:no_mex",
                              "haresnet:abi", "haresnet:build"}, f"{path.name}: {ident}"
+
+
+def test_the_writers_share_their_argument_checks():
+    # Each writer of either route checks and converts its arguments with the same
+    # function of +haresnet/+internal, so options, defaults and refusals are one.
+    internal = PACKAGE / "+internal"
+    for mex_route, library_route, parser in [
+        (PACKAGE / "write_record.m", MATLAB_DIR / "haresnet_write_record.m", "record_args"),
+        (PACKAGE / "write_annotations.m", MATLAB_DIR / "haresnet_write_annotations.m", "annotation_args"),
+        (PACKAGE / "Record.m", MATLAB_DIR / "haresnet_write.m", "copy_args"),
+    ]:
+        assert (internal / f"{parser}.m").is_file()
+        for path in (mex_route, library_route):
+            assert f"haresnet.internal.{parser}(" in read(path), f"{path.name} does not call {parser}"
+
+
+def test_annotations_read_to_the_same_fields():
+    classes = assigned_fields(read(PACKAGE / "read_annotations.m"), "a")
+    assert classes == {"sample", "symbol", "subtype", "chan", "num", "aux"}
+    assert classes == assigned_fields(read(MATLAB_DIR / "haresnet_read_annotations.m"), "a")

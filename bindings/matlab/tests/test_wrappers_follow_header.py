@@ -88,3 +88,9 @@ def test_the_classify_options_size_follows_the_header(header_code):
     source = (HERE.parent / "private" / "haresnet_options.m").read_text(encoding="utf-8")
     sizes = re.findall(r"'haresnet_classify_options_init', s, uint64\((\d+)\)", source)
     assert sizes == [str(header_size(header_code, "haresnet_classify_options"))]
+
+
+def test_the_write_options_size_follows_the_header(header_code):
+    source = (HERE.parent / "haresnet_write_record.m").read_text(encoding="utf-8")
+    sizes = re.findall(r"'haresnet_write_options_init', opts, uint64\((\d+)\)", source)
+    assert sizes == [str(header_size(header_code, "haresnet_write_options"))]
