@@ -790,9 +790,11 @@ impl Classifier {
                 }
             }
             _ => self.install(|| {
+                let seconds = config.rr_context_seconds;
                 items.par_iter_mut().for_each(|item| {
                     if item.prepared.is_some() {
-                        let f = dsp::rr::context_features(&[peaks(item)], f64::INFINITY);
+                        // Its own context, read as a recording's first segment is.
+                        let f = dsp::rr::context_features(&[peaks(item)], seconds);
                         item.rr = config.rr_input_whole(&f);
                     }
                 })

@@ -479,8 +479,28 @@ fn context_around(
         features_flagged(&times, &ectopic, duration)
     };
     out[..N_RR].copy_from_slice(&part(&|b| b.own, last.start_s, last.end_s - last.start_s));
-    out[N_RR..].copy_from_slice(&part(&|b| b.time >= from, from, to_s - from));
+    let span = to_s - from;
+    out[N_RR..].copy_from_slice(&part(&|b| b.time >= from, from, span));
+    full_context_evidence(&mut out[N_RR..], span, context_s);
     out
+}
+
+/// Gives a context shorter than `context_s` (a recording's first seconds) the evidence
+/// weights ([`RR_COUNT`], [`NN_COUNT`]) its beats would reach over the full length at the
+/// same rate. The pathway is trained on full contexts, where both are saturated; read at
+/// face value, a short context's low counts fall outside anything it has seen, and it
+/// called a normal recording's first segments AF (docs/EXPERIMENTS.md, *Evidence of a
+/// short context*). The other features are rates and shares, already independent of the
+/// length. Training applies it to the contexts it builds from beat times.
+pub fn full_context_evidence(context: &mut [f32], span: f64, context_s: f64) {
+    // An infinite `context_s` is a segment read alone (the segment split): no context to fill.
+    if !(span > 0.0 && span < context_s && context_s.is_finite()) {
+        return;
+    }
+    let scale = (context_s / span) as f32;
+    for i in [RR_COUNT, NN_COUNT] {
+        context[i] = (context[i] * scale).min(1.0);
+    }
 }
 
 /// The rhythm input of each segment of a whole signal (`segments`, in order, from its
@@ -841,9 +861,64 @@ mod tests {
         // A shorter context keeps only its window.
         let g = context_features(&segs, 10.0);
         assert!((g[N_RR + RATE_COUNT] - 0.6).abs() < 1e-6);
-        // The first segment alone: the context is the segment.
+        // The first segment alone: the context is the segment, with the evidence weights
+        // of a full context.
         let h = context_features(&segs[..1], 60.0);
-        assert_eq!(h[..N_RR], h[N_RR..]);
+        for i in 0..N_RR {
+            if i == RR_COUNT || i == NN_COUNT {
+                assert_eq!(h[N_RR + i], 1.0);
+            } else {
+                assert_eq!(h[i], h[N_RR + i], "feature {}", FEATURE_NAMES[i]);
+            }
+        }
+    }
+
+    #[test]
+    fn a_short_context_counts_as_if_full_and_a_full_one_as_it_is() {
+        // 1.5 s intervals: 3 in the first 5 s segment, 39 in 60 s.
+        let beats: Vec<f64> = (0..80).map(|i| 0.2 + 1.5 * i as f64).collect();
+        let segs: Vec<SegmentPeaks> = (0..24)
+            .map(|k| {
+                let s = 5.0 * k as f64;
+                let own: Vec<f64> = beats
+                    .iter()
+                    .copied()
+                    .filter(|&t| t >= s && t < s + 5.0)
+                    .collect();
+                seg(s, s + 5.0, &own)
+            })
+            .collect();
+        // 10 s of context hold 6 intervals (0.3 read as is); over 60 s they would be 36.
+        let early = context_features(&segs[..2], 60.0);
+        assert_eq!(early[N_RR + RR_COUNT], 1.0);
+        assert_eq!(
+            early[RR_COUNT], 0.1,
+            "the segment's own count is left as is"
+        );
+        // 2 s of a 60 s context with one interval: 30 at that rate, so 1; 0.2 s of a 2 s
+        // context hold none, and nothing times 10 stays nothing.
+        let one = context_features(&[seg(0.0, 2.0, &[0.2, 1.7])], 60.0);
+        assert_eq!(one[N_RR + RR_COUNT], 1.0);
+        let none = context_features(&[seg(0.0, 0.2, &[0.1])], 2.0);
+        assert_eq!(none[N_RR + RR_COUNT], 0.0);
+        // A segment read alone (an infinite context) is not filled.
+        let alone = context_features(&segs[..1], f64::INFINITY);
+        assert_eq!(alone[N_RR + RR_COUNT], alone[RR_COUNT]);
+        // A full context is read as it is, and slow rhythms keep their low counts.
+        let slow: Vec<f64> = (0..40).map(|i| 0.2 + 4.0 * i as f64).collect();
+        let slow_segs: Vec<SegmentPeaks> = (0..24)
+            .map(|k| {
+                let s = 5.0 * k as f64;
+                let own: Vec<f64> = slow
+                    .iter()
+                    .copied()
+                    .filter(|&t| t >= s && t < s + 5.0)
+                    .collect();
+                seg(s, s + 5.0, &own)
+            })
+            .collect();
+        let late = context_features(&slow_segs, 60.0);
+        assert_eq!(late[N_RR + RR_COUNT], 0.7, "14 intervals of 4 s in 60 s");
     }
 
     #[test]

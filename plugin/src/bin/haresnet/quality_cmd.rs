@@ -431,9 +431,10 @@ fn run_noise_with(args: &EvalNoiseArgs, classifier: &haresnet::Classifier) -> Re
     Ok(())
 }
 
-/// How the first segments of a recording are called: normal-rhythm excerpts of MIT-BIH
-/// records, each classified as a recording of its own, and the share whose first,
-/// second, ... segment is called AF (AFIB or AFL).
+/// How the first segments of a recording are called: excerpts of MIT-BIH records wholly in
+/// one rhythm (normal by default), each classified as a recording of its own, and the share
+/// whose first, second, ... segment is called AF (AFIB or AFL): false alarms in normal
+/// excerpts, sensitivity in fibrillation.
 #[derive(Args)]
 pub struct EvalStartArgs {
     /// WFDB directory of the MIT-BIH Arrhythmia Database.
@@ -451,6 +452,9 @@ pub struct EvalStartArgs {
     /// Excerpt lengths in seconds.
     #[arg(long, value_delimiter = ',', default_value = "10,30,60")]
     lengths: Vec<f64>,
+    /// The reference rhythm of every excerpt: `N` or another class (`AFIB`, ...).
+    #[arg(long, default_value = "N")]
+    rhythm: String,
     /// Give each segment the context after it as well as before (`--offline` of
     /// `classify`).
     #[arg(long)]
@@ -462,6 +466,16 @@ pub struct EvalStartArgs {
 
 pub fn run_start(args: &EvalStartArgs) -> Result<()> {
     let names = record_names(&args.records)?;
+    let rhythm = Rhythm::ALL
+        .into_iter()
+        .find(|r| r.name() == args.rhythm)
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "--rhythm {}: expected one of {}",
+                args.rhythm,
+                Rhythm::names().join(", ")
+            ))
+        })?;
     let classifier = load_classifier(&args.weights, Some(args.segment))?;
     let corpus = Corpus::load(&args.data, &names, false)?;
     let labels = classifier.labels().to_vec();
@@ -489,10 +503,10 @@ pub fn run_start(args: &EvalStartArgs) -> Result<()> {
                 let mut start = 0;
                 while start + len <= samples.len() {
                     let range = start as u64..(start + len) as u64;
-                    let normal = rec.timeline.coverage(range)[Rhythm::Normal.index()] == len as u64;
+                    let within = rec.timeline.coverage(range)[rhythm.index()] == len as u64;
                     let excerpt = &samples[start..start + len];
                     start += len;
-                    if !normal || excerpt.iter().any(|v| !v.is_finite()) {
+                    if !within || excerpt.iter().any(|v| !v.is_finite()) {
                         continue;
                     }
                     let results = classifier.classify_with(excerpt, rec.fs, &options)?;
@@ -531,13 +545,17 @@ pub fn run_start(args: &EvalStartArgs) -> Result<()> {
         "weights": args.weights,
         "segment_seconds": args.segment,
         "offline": args.offline,
+        "rhythm": rhythm.name(),
         "rows": rows,
     });
     if args.json {
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         return Ok(());
     }
-    println!("normal-rhythm excerpts; segments called AF by position in the excerpt");
+    println!(
+        "excerpts wholly in rhythm {}; segments called AF by position in the excerpt",
+        rhythm.name()
+    );
     for r in &rows {
         let cells: Vec<String> = r["af_by_position"]
             .as_array()
