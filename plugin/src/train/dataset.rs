@@ -199,6 +199,28 @@ impl Dataset {
         })
     }
 
+    /// The training segments split for leave-one-patient-out: the patient of `record`
+    /// ([`super::split::patient_of`]: 201 and 202 together) held out, the other patients
+    /// trained on. For the `all` protocol, whose training segments are every patient's.
+    pub fn hold_out_patient(&self, record: &str) -> Result<HeldOut> {
+        if self.protocol != Protocol::All {
+            return Err(Error::invalid(
+                "leave-one-patient-out holds a patient out of the `all` protocol",
+            ));
+        }
+        let patient = super::split::patient_of(record)?;
+        let (train, validation) = self
+            .train
+            .iter()
+            .partition(|s| !patient.contains(&self.corpus.records[s.record].name));
+        Ok(HeldOut {
+            train,
+            validation,
+            description: format!("patient {}", patient.join("+")),
+            records: patient,
+        })
+    }
+
     /// Class counts per split, for the `dataset` report.
     pub fn summary(&self, folds: usize) -> Result<DatasetSummary> {
         let row = |name: String, segs: &[Segment], records: Vec<String>| SplitCounts {

@@ -28,7 +28,7 @@ use super::corpus::Segment;
 use super::dataset::Dataset;
 use super::rhythm::{N_CLASSES, Rhythm, Timeline};
 use super::sampler::{Sampler, class_weights};
-use crate::dsp::rr::features_flagged;
+use crate::dsp::rr::{features_flagged, full_context_evidence};
 use crate::dsp::{N_RR, N_RR_CONTEXT, PreprocessConfig};
 use crate::eval::{Report, score};
 use crate::model::device::{inference_device, training_device};
@@ -173,6 +173,12 @@ pub struct RrSettings {
     /// the context has only the segments so far), so that such segments are calibrated.
     #[serde(default)]
     pub p_short_context: f64,
+    /// Hold out fold `k` of `K` (`Some((k, K))`) of each annotation-only database's records
+    /// (patients) for validation instead of a seeded `validation_fraction`: the folds
+    /// partition every database, the same for every seed, so `K` runs judge every patient
+    /// once by a pathway that never saw them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_fold: Option<(usize, usize)>,
 }
 
 fn one() -> f64 {
@@ -198,6 +204,7 @@ impl Default for RrSettings {
             p_ectopic_missed: 0.25,
             p_ectopic_false: 0.01,
             p_short_context: 0.0,
+            validation_fold: None,
         }
     }
 }
@@ -315,6 +322,120 @@ fn load_rr_record(dir: &Path, name: &str) -> Result<(f64, Beats, Timeline, &'sta
     Ok((header.fs, beats, timeline, source))
 }
 
+/// The consecutive windows of `win` samples of a record of `n` samples from its first
+/// sample, each with its start, its beats and those of its causal context of `ctx` samples
+/// (none when 0), times in seconds from the window's (or context's) start. Labelled normal:
+/// the caller labels them.
+fn consecutive_windows(
+    beats: &[i64],
+    ectopic: &[bool],
+    n: i64,
+    fs: f64,
+    win: i64,
+    ctx: i64,
+) -> Vec<(i64, RrWindow)> {
+    let mut out = Vec::new();
+    let (mut b, mut start) = (0, 0);
+    while start + win <= n {
+        let end = start + win;
+        while b < beats.len() && beats[b] < start {
+            b += 1;
+        }
+        let mut e = b;
+        while e < beats.len() && beats[e] < end {
+            e += 1;
+        }
+        let since = |from: i64| -> (Vec<f32>, Vec<bool>) {
+            let first = beats.partition_point(|&s| s < from);
+            let times = beats[first..e]
+                .iter()
+                .map(|&s| ((s - from) as f64 / fs) as f32)
+                .collect();
+            (times, ectopic[first..e].to_vec())
+        };
+        let ((context, context_ectopic), context_span) = if ctx > 0 {
+            let from = (end - ctx).max(0);
+            (since(from), ((end - from) as f64 / fs) as f32)
+        } else {
+            ((Vec::new(), Vec::new()), 0.0)
+        };
+        let (beats, beat_ectopic) = since(start);
+        out.push((
+            start,
+            RrWindow {
+                record: 0,
+                beats,
+                beat_ectopic,
+                context,
+                context_ectopic,
+                context_span,
+                label: Rhythm::Normal,
+                input: Vec::new(),
+            },
+        ));
+        start = end;
+    }
+    out
+}
+
+/// The rhythm calls of a whole annotation-only record (`dir/name`) from its beat times, as
+/// the classifier makes them from a signal's R peaks: consecutive windows from the first
+/// sample, each with its causal context, through `net` (trained as `card` says), the
+/// probabilities smoothed with a half-life of `half_life_s` (0: none). Ectopic beats are
+/// those of the reference labels, as in pre-training.
+pub fn classify_beats(
+    dir: &Path,
+    name: &str,
+    net: &RhythmNet,
+    card: &RhythmCard,
+    half_life_s: f64,
+) -> Result<BeatCalls> {
+    crate::smoothing::check_half_life(half_life_s)?;
+    let (fs, (beats, ectopic), timeline, _) = load_rr_record(dir, name)?;
+    let win = (card.seconds * fs).round() as i64;
+    if win < 1 {
+        return Err(Error::invalid(format!(
+            "{} s windows at {fs} Hz",
+            card.seconds
+        )));
+    }
+    let ctx = (card.context_seconds * fs).round() as i64;
+    let n = timeline.len() as i64;
+    let corpus = RrCorpus {
+        seconds: card.seconds,
+        context_seconds: card.context_seconds,
+        ..RrCorpus::default()
+    };
+    let windows = consecutive_windows(&beats, &ectopic, n, fs, win, ctx);
+    let features: Vec<Vec<f32>> = windows
+        .iter()
+        .map(|(_, w)| window_features(w, &corpus, None))
+        .collect();
+    let probs = rr_probabilities(net, &features, &inference_device())?;
+    let mut smoother = crate::smoothing::Smoother::new(half_life_s);
+    let calls = windows
+        .iter()
+        .zip(probs)
+        .map(|((start, _), mut p)| {
+            smoother.apply(*start as f64 / fs, &mut p);
+            let best = (0..N_CLASSES)
+                .max_by(|&a, &b| p[a].total_cmp(&p[b]))
+                .unwrap_or(0);
+            (*start, Rhythm::ALL[best])
+        })
+        .collect();
+    Ok(BeatCalls { fs, calls })
+}
+
+/// What [`classify_beats`] calls in a record.
+#[derive(Debug, Clone)]
+pub struct BeatCalls {
+    /// Sampling rate of the record's annotations, Hz.
+    pub fs: f64,
+    /// Each window's start sample and label, in order.
+    pub calls: Vec<(i64, Rhythm)>,
+}
+
 impl RrCorpus {
     /// Consecutive windows of `seconds` of every record of each directory in `dirs` (their
     /// `RECORDS` files, or their headers) from its first sample, labelled by majority
@@ -348,46 +469,12 @@ impl RrCorpus {
                 }
                 let ctx = (context_seconds * fs).round() as i64;
                 let mut by_class: [Vec<RrWindow>; N_CLASSES] = Default::default();
-                let mut b = 0;
                 let n = timeline.len() as i64;
-                let mut start = 0;
-                while start + win <= n {
-                    let end = start + win;
-                    while b < beats.len() && beats[b] < start {
-                        b += 1;
+                for (start, mut window) in consecutive_windows(&beats, &ectopic, n, fs, win, ctx) {
+                    if let Some(label) = timeline.majority(start as u64..(start + win) as u64) {
+                        window.label = label;
+                        by_class[label.index()].push(window);
                     }
-                    let mut e = b;
-                    while e < beats.len() && beats[e] < end {
-                        e += 1;
-                    }
-                    if let Some(label) = timeline.majority(start as u64..end as u64) {
-                        let since = |from: i64| -> (Vec<f32>, Vec<bool>) {
-                            let first = beats.partition_point(|&s| s < from);
-                            let times = beats[first..e]
-                                .iter()
-                                .map(|&s| ((s - from) as f64 / fs) as f32)
-                                .collect();
-                            (times, ectopic[first..e].to_vec())
-                        };
-                        let ((context, context_ectopic), context_span) = if ctx > 0 {
-                            let from = (end - ctx).max(0);
-                            (since(from), ((end - from) as f64 / fs) as f32)
-                        } else {
-                            ((Vec::new(), Vec::new()), 0.0)
-                        };
-                        let (beats, beat_ectopic) = since(start);
-                        by_class[label.index()].push(RrWindow {
-                            record: 0,
-                            beats,
-                            beat_ectopic,
-                            context,
-                            context_ectopic,
-                            context_span,
-                            label,
-                            input: Vec::new(),
-                        });
-                    }
-                    start = end;
                 }
                 let mut rng =
                     Xoshiro256PlusPlus::seed_from_u64(seed ^ (i as u64).wrapping_mul(0x9E37_79B9));
@@ -601,7 +688,9 @@ fn window_features(
             }
             _ => (ctx, ctx_ectopic, span),
         };
-        out.extend_from_slice(&features_flagged(&ctx, &ctx_ectopic, span));
+        let mut context = features_flagged(&ctx, &ctx_ectopic, span);
+        full_context_evidence(&mut context, span, corpus.context_seconds);
+        out.extend_from_slice(&context);
     }
     out
 }
@@ -631,6 +720,9 @@ pub fn rr_probabilities(
     }
     Ok(out)
 }
+
+/// Seed of the order in which [`RrSettings::validation_fold`] deals records to folds.
+const VALIDATION_FOLD_SEED: u64 = 0xAF_F01D;
 
 /// Pre-trains the rhythm branch on `corpus`, holding out a seeded `validation_fraction` of
 /// its records (patients), and writes `rhythm.bpk`, `rhythm.json` and `log.csv` to `out`.
@@ -667,10 +759,29 @@ pub fn pretrain(
             .push(i);
     }
     for records in by_db.values_mut() {
-        records.shuffle(&mut rng);
-        let n = (records.len() as f64 * settings.validation_fraction).round() as usize;
-        for &r in records.iter().take(n) {
-            held[r] = true;
+        match settings.validation_fold {
+            Some((k, folds)) => {
+                if folds < 2 || k >= folds || folds > records.len() {
+                    return Err(Error::invalid(format!(
+                        "validation fold {k} of {folds} over {} records of a database",
+                        records.len()
+                    )));
+                }
+                // Records in name order, shuffled by a seed of their own: the same
+                // folds whatever the training seed.
+                records.sort_by(|a, b| corpus.records[*a].cmp(&corpus.records[*b]));
+                records.shuffle(&mut Xoshiro256PlusPlus::seed_from_u64(VALIDATION_FOLD_SEED));
+                for (i, &r) in records.iter().enumerate() {
+                    held[r] = i % folds == k;
+                }
+            }
+            None => {
+                records.shuffle(&mut rng);
+                let n = (records.len() as f64 * settings.validation_fraction).round() as usize;
+                for &r in records.iter().take(n) {
+                    held[r] = true;
+                }
+            }
         }
     }
     let (train, val): (Vec<usize>, Vec<usize>) =

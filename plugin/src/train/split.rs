@@ -28,6 +28,41 @@ pub const DS2: [&str; 22] = [
 /// Records with paced beats, left out of both DS1 and DS2.
 pub const PACED: [&str; 4] = ["102", "104", "107", "217"];
 
+/// Records of one patient: MIT-BIH records 201 and 202 come from the same man. A patient
+/// held out is held out with all of them.
+pub const SAME_PATIENT: [[&str; 2]; 1] = [["201", "202"]];
+
+/// The patients of the 44 records without paced beats (DS1 and DS2), each as its records
+/// (one, or two for [`SAME_PATIENT`]), in record order: the groups of leave-one-patient-out.
+pub fn patients() -> Vec<Vec<String>> {
+    let mut names: Vec<&str> = DS1.iter().chain(&DS2).copied().collect();
+    names.sort_unstable();
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for name in names {
+        let partner = SAME_PATIENT
+            .iter()
+            .find(|pair| pair[1] == name)
+            .map(|pair| pair[0]);
+        match partner.and_then(|p| out.iter_mut().find(|g| g[0] == p)) {
+            Some(group) => group.push(name.to_string()),
+            None => out.push(vec![name.to_string()]),
+        }
+    }
+    out
+}
+
+/// The patient (its records, [`patients`]) a record of the 44 belongs to.
+pub fn patient_of(record: &str) -> Result<Vec<String>> {
+    patients()
+        .into_iter()
+        .find(|g| g.iter().any(|r| r == record))
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "record {record} is not one of the 44 MIT-BIH records without paced beats"
+            ))
+        })
+}
+
 /// The DS1 records with atrial fibrillation. With AF from only two patients, folds must
 /// keep them apart or a fold would validate AF on a patient it also trained on.
 pub const DS1_AF: [&str; 2] = ["201", "203"];
@@ -257,6 +292,17 @@ mod tests {
         assert_ne!(stratified_folds(&labels, 5, 4).unwrap(), folds);
         assert!(stratified_folds(&labels, 1, 3).is_err());
         assert!(stratified_folds(&labels[..3], 4, 3).is_err());
+    }
+
+    #[test]
+    fn patients_group_201_with_202_and_cover_the_44_records() {
+        let p = patients();
+        assert_eq!(p.len(), 43);
+        assert_eq!(p.iter().map(Vec::len).sum::<usize>(), 44);
+        assert!(p.contains(&vec!["201".to_string(), "202".to_string()]));
+        assert_eq!(patient_of("202").unwrap(), ["201", "202"]);
+        assert_eq!(patient_of("100").unwrap(), ["100"]);
+        assert!(patient_of("102").is_err());
     }
 
     #[test]

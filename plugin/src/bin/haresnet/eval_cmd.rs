@@ -14,6 +14,7 @@ use haresnet::model::device::inference_device;
 use haresnet::train::batch::prepare_plain;
 use haresnet::train::rr::{load_rhythm_net, rr_probabilities};
 use haresnet::train::ship::{metrics_entry, record_metrics};
+use haresnet::train::split::patients;
 use haresnet::train::trainer::{Trainer, write_predictions};
 use haresnet::train::{Dataset, Protocol, Segment, TrainConfig};
 use haresnet::weights::WeightsFile;
@@ -39,10 +40,20 @@ pub struct EvalArgs {
     /// classified whole, as users get it.
     #[arg(long, conflicts_with = "run")]
     weights: Option<PathBuf>,
+    /// Leave-one-patient-out: a folder of weights files, one per patient of the 44 records
+    /// without paced beats, each trained without that patient and named by the patient's
+    /// first record (`DIR/201.hrn` for 201 and 202; `scripts/lopo.sh` trains them). Each
+    /// patient's segments are classified by its own file, and the report pools them all.
+    #[arg(long, conflicts_with_all = ["run", "rr_model", "weights", "protocol", "train_split", "fold"])]
+    lopo: Option<PathBuf>,
     /// With `--weights`: also write the report into the file's model card as
-    /// `metrics.<KEY>` (with this command).
-    #[arg(long, requires = "weights")]
+    /// `metrics.<KEY>` (with this command); with `--lopo`, into the card of `--card`.
+    #[arg(long)]
     record: Option<String>,
+    /// With `--lopo` and `--record`: the weights file whose card gets the report (the
+    /// shipped `all` weights the folds estimate).
+    #[arg(long, requires_all = ["lopo", "record"])]
+    card: Option<PathBuf>,
     /// Protocol whose test split to use (default: the run's; `ds1` tests on DS2, `segment`
     /// on the held-out 20 %).
     #[arg(long)]
@@ -60,9 +71,9 @@ pub struct EvalArgs {
     /// Number of validation folds, for `--fold`.
     #[arg(long)]
     folds: Option<usize>,
-    /// With `--weights`: half-life of the smoothing of consecutive segments' probabilities,
-    /// in seconds; 0: each segment's own [default: the weights' own].
-    #[arg(long, requires = "weights")]
+    /// With `--weights` or `--lopo`: half-life of the smoothing of consecutive segments'
+    /// probabilities, in seconds; 0: each segment's own [default: the weights' own].
+    #[arg(long)]
     smoothing_half_life: Option<f64>,
     /// Print the report as JSON.
     #[arg(long)]
@@ -76,6 +87,14 @@ pub fn run(args: EvalArgs) -> Result<()> {
     let device = inference_device();
     if let Some(path) = &args.weights {
         return run_weights(&args, path);
+    }
+    if let Some(dir) = &args.lopo {
+        return run_lopo(&args, dir);
+    }
+    if args.record.is_some() || args.smoothing_half_life.is_some() {
+        return Err(Error::invalid(
+            "--record and --smoothing-half-life need --weights or --lopo",
+        ));
     }
     let (mut config, source) = match (&args.run, &args.rr_model) {
         (Some(run), _) => (Trainer::saved_config(run)?, run.clone()),
@@ -213,21 +232,102 @@ fn run_weights(args: &EvalArgs, path: &std::path::Path) -> Result<()> {
         protocol.name(),
         t0.elapsed().as_secs_f64()
     );
-    let truth: Vec<_> = segments.iter().map(|s| s.label).collect();
-    let report = score(&truth, &probs)?;
-    if let Some(prefix) = &args.save {
-        save(prefix, &report, &dataset, segments, &probs)?;
-    }
-    if let Some(key) = &args.record {
-        record_metrics(
-            path,
-            key,
-            metrics_entry(&report, &crate::portable_command()),
-        )?;
-    }
     // The same records judged as EC57 judges AF detectors, each classified whole.
     let af = af_scores(&classifier, &dataset, segments, args)?;
-    let af_totals = af::Totals::of(&af);
+    finish(args, Some(path), &dataset, segments, &probs, &af)
+}
+
+/// `eval --lopo`: every patient's segments classified by the weights trained without them.
+fn run_lopo(args: &EvalArgs, dir: &std::path::Path) -> Result<()> {
+    let files: Vec<(Vec<String>, PathBuf)> = patients()
+        .into_iter()
+        .map(|p| {
+            let path = dir.join(format!("{}.hrn", p[0]));
+            (p, path)
+        })
+        .collect();
+    // All present before minutes of classifying.
+    if let Some((_, path)) = files.iter().find(|(_, path)| !path.is_file()) {
+        return Err(Error::invalid(format!(
+            "{} is missing: leave-one-patient-out needs one weights file per patient \
+             (scripts/lopo.sh trains them)",
+            path.display()
+        )));
+    }
+    if args.record.is_some() && args.card.is_none() {
+        return Err(Error::invalid(
+            "--lopo --record KEY needs --card FILE: the weights file whose card gets it",
+        ));
+    }
+    let seconds = WeightsFile::read(&files[0].1)?
+        .card
+        .preprocess
+        .segment_seconds;
+    let mut config = TrainConfig::new(haresnet::train::Recipe::Plain, Protocol::All, seconds);
+    config.augment = haresnet::train::Augment::none();
+    let dataset = load_dataset(&args.data, &config)?;
+    let t0 = std::time::Instant::now();
+    let (mut segments, mut probs, mut af) = (Vec::new(), Vec::new(), Vec::new());
+    for (k, (patient, path)) in files.iter().enumerate() {
+        let file = WeightsFile::read(path)?;
+        if file.card.preprocess.segment_seconds != seconds {
+            return Err(Error::invalid(format!(
+                "{} has {} s segments, {} has {seconds} s: one length per evaluation",
+                path.display(),
+                file.card.preprocess.segment_seconds,
+                files[0].1.display()
+            )));
+        }
+        let held = dataset.hold_out_patient(&patient[0])?;
+        let classifier = Classifier::from_weights(file, &ClassifierOptions::default())?;
+        probs.extend(classifier_probabilities(
+            &classifier,
+            &dataset.corpus,
+            &held.validation,
+            args.smoothing_half_life,
+        )?);
+        af.extend(af_scores(&classifier, &dataset, &held.validation, args)?);
+        eprintln!(
+            "[{}/{}] {}: {} segments",
+            k + 1,
+            files.len(),
+            held.description,
+            held.validation.len()
+        );
+        segments.extend(held.validation);
+    }
+    eprintln!(
+        "{} segments of {seconds} s of {} patients, each by its own fold, in {:.1} s",
+        segments.len(),
+        files.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    finish(args, args.card.as_deref(), &dataset, &segments, &probs, &af)
+}
+
+/// Scores `probs` against `segments`, saves (`--save`), records into the card at `card`
+/// (`--record`) and prints the report with the EC57 AF figures `af`.
+fn finish(
+    args: &EvalArgs,
+    card: Option<&std::path::Path>,
+    dataset: &Dataset,
+    segments: &[Segment],
+    probs: &[[f32; haresnet::train::N_CLASSES]],
+    af: &[af::RecordScore],
+) -> Result<()> {
+    let truth: Vec<_> = segments.iter().map(|s| s.label).collect();
+    let report = score(&truth, probs)?;
+    if let Some(prefix) = &args.save {
+        save(prefix, &report, dataset, segments, probs)?;
+    }
+    if let (Some(key), Some(card)) = (&args.record, card) {
+        let mut entry = metrics_entry(&report, &crate::portable_command());
+        if let Some(map) = entry.as_object_mut() {
+            map.insert("ec57_af".into(), serde_json::json!(af::Totals::of(af)));
+        }
+        record_metrics(card, key, entry)?;
+    }
+    let af_totals = af::Totals::of(af);
     if args.json {
         let mut value = serde_json::to_value(&report)
             .map_err(|e| Error::invalid(format!("cannot encode: {e}")))?;

@@ -118,6 +118,10 @@ enum Command {
     /// Merge rhythm pathways trained with different seeds into one (mean of their logits).
     #[command(hide = true)]
     RrMerge(rr_cmd::RrMergeArgs),
+    /// Rhythm annotations of annotation-only records (afdb, ltafdb) from their beat times,
+    /// each by the pathway that held its patient out (for `eval-af`)
+    #[command(hide = true)]
+    RrAnnotate(rr_cmd::RrAnnotateArgs),
     /// Fit the signal-quality model on records with noise added (patient-wise folds).
     #[command(hide = true)]
     QualityFit(quality_cmd::QualityFitArgs),
@@ -161,6 +165,7 @@ fn main() -> ExitCode {
         Command::RrPretrain(args) => rr_cmd::run(args),
         Command::RrExport(args) => rr_cmd::run_export(args),
         Command::RrMerge(args) => rr_cmd::run_merge(args),
+        Command::RrAnnotate(args) => rr_cmd::run_annotate(args),
         Command::QualityFit(args) => quality_cmd::run_fit(&args),
         Command::EvalNoise(args) => quality_cmd::run_noise(&args),
         Command::EvalStart(args) => quality_cmd::run_start(&args),

@@ -2,6 +2,7 @@
 //! databases, validated on held-out patients; `rr-merge` averages pathways of several seeds;
 //! `rr-export` writes a pathway as a weights file.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -56,8 +57,12 @@ pub struct RrArgs {
     /// Leave validation fold `--fold` (0-based) of the protocol's training data out of
     /// training, held out as `train --fold` holds it: whole patients for `ds1` and `all`,
     /// stratified random segments for `segment`.
-    #[arg(long, requires = "mitdb")]
+    #[arg(long, requires = "mitdb", conflicts_with = "leave_out")]
     fold: Option<usize>,
+    /// Leave the patient of this MIT-BIH record out of training (201 and 202 are one
+    /// patient), for leave-one-patient-out (`--protocol all`; scripts/lopo.sh).
+    #[arg(long, requires = "mitdb")]
+    leave_out: Option<String>,
     /// Number of validation folds, for `--fold`.
     #[arg(long, default_value_t = 3)]
     folds: usize,
@@ -80,6 +85,14 @@ pub struct RrArgs {
     /// recording's start (default 0).
     #[arg(long)]
     p_short_context: Option<f64>,
+    /// Validate on fold `--annotated-fold` (0-based) of `--annotated-folds` of each
+    /// annotation-only database's patients instead of a seeded 20 %: over the folds every
+    /// patient is judged once (`rr-annotate`, then `eval-af`).
+    #[arg(long, requires = "annotated_folds")]
+    annotated_fold: Option<usize>,
+    /// Number of folds, for `--annotated-fold`.
+    #[arg(long, requires = "annotated_fold")]
+    annotated_folds: Option<usize>,
 }
 
 /// Adds the MIT-BIH segments `args` selects to `corpus`.
@@ -89,9 +102,13 @@ fn add_mitdb(corpus: &mut RrCorpus, dir: &Path, args: &RrArgs) -> Result<()> {
         TrainConfig::new(Recipe::Plain, protocol, args.segment).with_rr_context(args.context);
     config.augment = Augment::none();
     let dataset = load_dataset(dir, &config)?;
-    let segments = match args.fold {
-        Some(k) => {
-            let held = dataset.hold_out(args.folds, k)?;
+    let held = match (args.fold, &args.leave_out) {
+        (Some(k), _) => Some(dataset.hold_out(args.folds, k)?),
+        (None, Some(record)) => Some(dataset.hold_out_patient(record)?),
+        (None, None) => None,
+    };
+    let segments = match held {
+        Some(held) => {
             eprintln!("{} left out", held.description);
             held.train
         }
@@ -161,6 +178,9 @@ pub fn run(args: RrArgs) -> Result<()> {
             }
             *field = v;
         }
+    }
+    if let (Some(k), Some(folds)) = (args.annotated_fold, args.annotated_folds) {
+        settings.validation_fold = Some((k, folds));
     }
     let mut corpus = RrCorpus::load(
         &args.data,
@@ -344,5 +364,86 @@ pub fn run_merge(args: RrMergeArgs) -> Result<()> {
         members.len(),
         card.model.rr_hidden
     );
+    Ok(())
+}
+
+/// Rhythm annotations of annotation-only records made from their beat times by rhythm
+/// pathways, for `eval-af`: each pathway annotates the records of its own validation split
+/// (patients it never trained on; `rr-pretrain --annotated-fold`).
+#[derive(Args)]
+pub struct RrAnnotateArgs {
+    /// Output directories of `haresnet rr-pretrain` (one per fold).
+    #[arg(long = "rr-model", required = true)]
+    rr_models: Vec<PathBuf>,
+    /// Annotation directories the pathways' validation records come from (e.g.
+    /// `afdb-ann`, `ltafdb-ann`), found by their folder name.
+    #[arg(long = "data", required = true)]
+    data: Vec<PathBuf>,
+    /// Output folder: `OUT/<database>/<record>.<annotator>` and `OUT/<database>/RECORDS`.
+    #[arg(long)]
+    out: PathBuf,
+    /// Annotator name of the files written.
+    #[arg(long, default_value = "hrs")]
+    annotator: String,
+    /// Half-life of the smoothing of consecutive windows' probabilities, seconds (the
+    /// shipped cards' 5; 0: none).
+    #[arg(long, default_value_t = 5.0)]
+    smoothing_half_life: f64,
+}
+
+pub fn run_annotate(args: RrAnnotateArgs) -> Result<()> {
+    let device = inference_device();
+    let mut written: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for model in &args.rr_models {
+        let (net, card) = load_rhythm_net(model, &device)?;
+        for record in &card.validation_records {
+            let Some((db, name)) = record.split_once('/') else {
+                continue;
+            };
+            let Some(dir) = args
+                .data
+                .iter()
+                .find(|d| d.file_name().is_some_and(|n| n == db))
+            else {
+                // MIT-BIH and other databases not given: not annotated.
+                continue;
+            };
+            let haresnet::train::rr::BeatCalls { fs, calls } = haresnet::train::rr::classify_beats(
+                dir,
+                name,
+                &net,
+                &card,
+                args.smoothing_half_life,
+            )?;
+            let labels = Rhythm::names();
+            let anns = haresnet::rhythm::annotations(
+                calls.iter().map(|&(start, r)| (start, Some(r.index()))),
+                &labels,
+            )?;
+            let out = args.out.join(db);
+            std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+            haresnet::wfdb::write_annotations(
+                out.join(format!("{name}.{}", args.annotator)),
+                fs,
+                &anns,
+            )?;
+            eprintln!("{record}: {} windows ({})", calls.len(), model.display());
+            written
+                .entry(db.to_string())
+                .or_default()
+                .push(name.to_string());
+        }
+    }
+    if written.is_empty() {
+        return Err(Error::invalid(
+            "no validation record of the pathways is in the --data folders",
+        ));
+    }
+    for (db, mut names) in written {
+        names.sort();
+        let list = args.out.join(&db).join("RECORDS");
+        std::fs::write(&list, names.join("\n") + "\n").map_err(|e| Error::io(&list, e))?;
+        eprintln!("{}: {} records", list.display(), names.len());
+    }
     Ok(())
 }
