@@ -18,6 +18,7 @@
 //!
 //! This module knows nothing of files or of the model.
 
+pub mod atrial;
 pub mod beats;
 pub mod ectopy;
 pub mod filter;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod ann;
+mod atrial_cmd;
 mod beats;
 mod bench;
 mod bench_read;
@@ -55,7 +56,7 @@ struct Cli {
 /// classify and read), each with its own `--help`.
 const DEVELOPER_HELP: &str = "\
 Commands for training, evaluation and benchmarks (not listed above): dataset, train, cv, \
-eval, eval-noise, eval-start, quality-fit, rr-pretrain, rr-export, rr-merge, card, model-info, bench, bench-read; \
+eval, eval-noise, eval-start, atrial-features, quality-fit, rr-pretrain, rr-export, rr-merge, card, model-info, bench, bench-read; \
 `haresnet <command> --help` for each.";
 
 #[derive(Subcommand)]
@@ -132,6 +133,10 @@ enum Command {
     /// How the first segments of normal-rhythm excerpts, each classified alone, are called.
     #[command(hide = true)]
     EvalStart(quality_cmd::EvalStartArgs),
+    /// Atrial-activity features (QRST cancellation, dominant atrial frequency, P waves) of
+    /// every segment of MIT-BIH records, with the reference rhythm, as CSV.
+    #[command(hide = true)]
+    AtrialFeatures(atrial_cmd::AtrialArgs),
 }
 
 fn main() -> ExitCode {
@@ -169,6 +174,7 @@ fn main() -> ExitCode {
         Command::QualityFit(args) => quality_cmd::run_fit(&args),
         Command::EvalNoise(args) => quality_cmd::run_noise(&args),
         Command::EvalStart(args) => quality_cmd::run_start(&args),
+        Command::AtrialFeatures(args) => atrial_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),
