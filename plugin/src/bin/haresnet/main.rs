@@ -56,7 +56,7 @@ struct Cli {
 /// classify and read), each with its own `--help`.
 const DEVELOPER_HELP: &str = "\
 Commands for training, evaluation and benchmarks (not listed above): dataset, train, cv, \
-eval, eval-noise, eval-start, atrial-features, quality-fit, rr-pretrain, rr-export, rr-merge, card, model-info, bench, bench-read; \
+eval, eval-noise, eval-start, atrial-features, quality-fit, rr-pretrain, rr-export, rr-merge, rr-annotate, card, model-info, bench, bench-read; \
 `haresnet <command> --help` for each.";
 
 #[derive(Subcommand)]
