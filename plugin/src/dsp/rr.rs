@@ -875,19 +875,22 @@ mod tests {
 
     #[test]
     fn a_short_context_counts_as_if_full_and_a_full_one_as_it_is() {
+        // 24 consecutive 5 s segments of a regular rhythm of `rr` seconds.
+        let regular = |rr: f64| -> Vec<SegmentPeaks> {
+            (0..24)
+                .map(|k| {
+                    let s = 5.0 * k as f64;
+                    let own: Vec<f64> = (0..)
+                        .map(|i| 0.2 + rr * i as f64)
+                        .skip_while(|&t| t < s)
+                        .take_while(|&t| t < s + 5.0)
+                        .collect();
+                    seg(s, s + 5.0, &own)
+                })
+                .collect()
+        };
         // 1.5 s intervals: 3 in the first 5 s segment, 39 in 60 s.
-        let beats: Vec<f64> = (0..80).map(|i| 0.2 + 1.5 * i as f64).collect();
-        let segs: Vec<SegmentPeaks> = (0..24)
-            .map(|k| {
-                let s = 5.0 * k as f64;
-                let own: Vec<f64> = beats
-                    .iter()
-                    .copied()
-                    .filter(|&t| t >= s && t < s + 5.0)
-                    .collect();
-                seg(s, s + 5.0, &own)
-            })
-            .collect();
+        let segs = regular(1.5);
         // 10 s of context hold 6 intervals (0.3 read as is); over 60 s they would be 36.
         let early = context_features(&segs[..2], 60.0);
         assert_eq!(early[N_RR + RR_COUNT], 1.0);
@@ -905,19 +908,7 @@ mod tests {
         let alone = context_features(&segs[..1], f64::INFINITY);
         assert_eq!(alone[N_RR + RR_COUNT], alone[RR_COUNT]);
         // A full context is read as it is, and slow rhythms keep their low counts.
-        let slow: Vec<f64> = (0..40).map(|i| 0.2 + 4.0 * i as f64).collect();
-        let slow_segs: Vec<SegmentPeaks> = (0..24)
-            .map(|k| {
-                let s = 5.0 * k as f64;
-                let own: Vec<f64> = slow
-                    .iter()
-                    .copied()
-                    .filter(|&t| t >= s && t < s + 5.0)
-                    .collect();
-                seg(s, s + 5.0, &own)
-            })
-            .collect();
-        let late = context_features(&slow_segs, 60.0);
+        let late = context_features(&regular(4.0), 60.0);
         assert_eq!(late[N_RR + RR_COUNT], 0.7, "14 intervals of 4 s in 60 s");
     }
 

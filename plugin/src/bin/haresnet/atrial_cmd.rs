@@ -9,9 +9,10 @@ use clap::Args;
 use haresnet::dsp::atrial::{ATRIAL_FEATURE_NAMES, atrial_features};
 use haresnet::dsp::{PreprocessConfig, Preprocessor};
 use haresnet::train::Corpus;
-use haresnet::train::split::{DS1, DS2};
 use haresnet::{Error, Result};
 use rayon::prelude::*;
+
+use crate::quality_cmd::record_names;
 
 /// Atrial-activity features of every consecutive segment of MIT-BIH records (lead MLII),
 /// from the R peaks the classifier's pipeline detects in it.
@@ -31,24 +32,6 @@ pub struct AtrialArgs {
     /// the rhythm over most of the segment (N, AFIB, AFL, VT, OTHER; empty if unlabelled).
     #[arg(long)]
     out: PathBuf,
-}
-
-/// `ds1`, `ds2`, `all`, or record names separated by commas.
-fn record_names(which: &str) -> Result<Vec<String>> {
-    if which.contains(',') || which.chars().all(|c| c.is_ascii_digit()) {
-        return Ok(which.split(',').map(str::to_string).collect());
-    }
-    let names: Vec<&str> = match which {
-        "ds1" => DS1.to_vec(),
-        "ds2" => DS2.to_vec(),
-        "all" => DS1.iter().chain(DS2.iter()).copied().collect(),
-        other => {
-            return Err(Error::invalid(format!(
-                "unknown record set {other:?}: ds1, ds2, all or names separated by commas"
-            )));
-        }
-    };
-    Ok(names.into_iter().map(str::to_string).collect())
 }
 
 pub fn run(args: &AtrialArgs) -> Result<()> {

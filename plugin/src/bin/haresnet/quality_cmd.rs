@@ -60,7 +60,7 @@ pub struct QualityFitArgs {
 }
 
 /// `ds1`, `ds2`, `all`, or record names separated by commas.
-fn record_names(which: &str) -> Result<Vec<String>> {
+pub fn record_names(which: &str) -> Result<Vec<String>> {
     if which.contains(',') || which.chars().all(|c| c.is_ascii_digit()) {
         return Ok(which.split(',').map(str::to_string).collect());
     }
@@ -70,7 +70,7 @@ fn record_names(which: &str) -> Result<Vec<String>> {
         "all" => DS1.iter().chain(DS2.iter()).copied().collect(),
         other => {
             return Err(Error::invalid(format!(
-                "unknown record set {other:?}: ds1, ds2 or all"
+                "unknown record set {other:?}: ds1, ds2, all or names separated by commas"
             )));
         }
     };
