@@ -1003,6 +1003,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn consecutive_windows_cover_the_record_with_their_causal_contexts() {
+        // 100 Hz, a beat every 80 samples from 10, the third one ectopic; 2 s windows with
+        // a 5 s context over 1,050 samples: 5 whole windows, the tail left out.
+        let beats: Vec<i64> = (0..14).map(|i| 10 + 80 * i).collect();
+        let ectopic: Vec<bool> = (0..14).map(|i| i == 2).collect();
+        let windows = consecutive_windows(&beats, &ectopic, 1050, 100.0, 200, 500);
+        let starts: Vec<i64> = windows.iter().map(|(s, _)| *s).collect();
+        assert_eq!(starts, [0, 200, 400, 600, 800]);
+        let (_, first) = &windows[0];
+        assert_eq!(first.beats, [0.1, 0.9, 1.7]);
+        assert_eq!(first.beat_ectopic, [false, false, true]);
+        // At the start the context is the window itself; later it is 5 s long and ends
+        // with the window.
+        assert_eq!(first.context, first.beats);
+        assert_eq!(first.context_span, 2.0);
+        let (_, last) = &windows[4];
+        assert_eq!(last.context_span, 5.0);
+        assert_eq!(last.context.len(), 6);
+        assert!(
+            (last.context[0] - 0.7).abs() < 1e-6,
+            "the beat at 5.7 s, 0.7 s into it"
+        );
+        assert!(last.context.iter().all(|&t| t < 5.0));
+    }
+
+    #[test]
     fn detector_beats_take_the_nearest_reference_label() {
         let reference = [100, 400, 700, 1000];
         let ectopic = [false, true, false, true];
