@@ -409,6 +409,19 @@ fn record_write_refuses_misuse_with_a_reason() {
             )
         }
     };
+    // One physical signal, well formed but for the options.
+    let with_options = |opts: &WriteOptions| {
+        call(
+            out.as_ptr(),
+            360.0,
+            1,
+            p.as_ptr(),
+            null(),
+            null(),
+            null(),
+            opts,
+        )
+    };
     type Str = *const std::ffi::c_char;
     expect(
         call(null(), 360.0, 1, p.as_ptr(), null(), null(), null(), null()),
@@ -518,36 +531,10 @@ fn record_write_refuses_misuse_with_a_reason() {
     let mut opts = write_options();
     opts.base_year = 2020;
     opts.base_month = 13;
-    expect(
-        call(
-            out.as_ptr(),
-            360.0,
-            1,
-            p.as_ptr(),
-            null(),
-            null(),
-            null(),
-            &opts,
-        ),
-        INVALID_ARGUMENT,
-        &["month"],
-    );
+    expect(with_options(&opts), INVALID_ARGUMENT, &["month"]);
     let mut opts = write_options();
     opts.struct_size = 3;
-    expect(
-        call(
-            out.as_ptr(),
-            360.0,
-            1,
-            p.as_ptr(),
-            null(),
-            null(),
-            null(),
-            &opts,
-        ),
-        INVALID_ARGUMENT,
-        &["struct_size"],
-    );
+    expect(with_options(&opts), INVALID_ARGUMENT, &["struct_size"]);
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         0,

@@ -46,6 +46,12 @@ pub fn check_finite(x: &[f32]) -> Result<()> {
 /// Mean and (population) standard deviation of `x`, accumulated in `f64` so that long
 /// segments with a large offset keep their precision. `(NaN, NaN)` when `x` is empty.
 pub fn mean_std(x: &[f32]) -> (f64, f64) {
+    let (mean, var) = mean_var(x);
+    (mean, var.sqrt())
+}
+
+/// Mean and (population) variance of `x`, as [`mean_std`] accumulates them.
+pub fn mean_var(x: &[f32]) -> (f64, f64) {
     let n = x.len() as f64;
     let mean = x.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
     let var = x
@@ -53,7 +59,7 @@ pub fn mean_std(x: &[f32]) -> (f64, f64) {
         .map(|&v| (f64::from(v) - mean).powi(2))
         .sum::<f64>()
         / n;
-    (mean, var.sqrt())
+    (mean, var)
 }
 
 /// Whether a standard deviation counts as flat against the threshold `flat_std` (NaN does).

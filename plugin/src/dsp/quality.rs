@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ectopy::Shape;
 use super::filter::BandPass;
+use super::normalize::mean_var;
 use super::qrs;
 use crate::{Error, Result};
 
@@ -81,7 +82,7 @@ impl QualityAnalyser {
                 raw.len()
             )));
         }
-        let (mean, var) = moments2(filtered);
+        let (mean, var) = mean_var(filtered);
         if var <= 0.0 {
             return Ok([0.0; N_SQI]);
         }
@@ -91,7 +92,7 @@ impl QualityAnalyser {
             .sum::<f64>()
             / n as f64;
         let kurtosis = fourth / (var * var);
-        let (_, raw_var) = moments2(raw);
+        let (_, raw_var) = mean_var(raw);
         let bassqi = if raw_var > 0.0 {
             (var / raw_var).min(1.0)
         } else {
@@ -184,18 +185,6 @@ impl QualityAnalyser {
         }
         beats
     }
-}
-
-/// Mean and population variance, in `f64`.
-fn moments2(x: &[f32]) -> (f64, f64) {
-    let n = x.len() as f64;
-    let mean = x.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
-    let var = x
-        .iter()
-        .map(|&v| (f64::from(v) - mean).powi(2))
-        .sum::<f64>()
-        / n;
-    (mean, var)
 }
 
 fn energy(x: &[f32]) -> f64 {
