@@ -139,6 +139,7 @@ fn caller_results(
             heart_rate_bpm: None,
             quality: None,
             attention: None,
+            atrial: None,
         });
     }
     Ok(results)

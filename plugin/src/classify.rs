@@ -28,6 +28,7 @@ use std::sync::{Arc, Mutex};
 use burn::tensor::{Device, Tensor, TensorData};
 use rayon::prelude::*;
 
+use crate::atrial_stage::StageClasses;
 use crate::dsp::ectopy::Shape;
 use crate::dsp::quality::QualityModel;
 use crate::dsp::{self, Morphology, Prepared, Preprocessor, RrContext, SegmentPeaks};
@@ -175,6 +176,10 @@ pub struct SegmentResult {
     pub quality: Option<f32>,
     /// The hidden-attention map, when asked for ([`ClassifyOptions::attention`]).
     pub attention: Option<AttentionMap>,
+    /// The segment's atrial-activity features ([`crate::dsp::atrial`]), measured when the
+    /// weights have an atrial stage ([`crate::atrial_stage`]); `None` otherwise and for
+    /// segments not analysed.
+    pub atrial: Option<[f32; dsp::atrial::N_ATRIAL]>,
 }
 
 /// The network behind a classifier.
@@ -501,9 +506,7 @@ impl Classifier {
         if let Some(dsp::Tail::TooShort(r)) = tail {
             results.push(too_short(r));
         }
-        self.settle_noisy(&mut results);
-        smooth(&mut results, fs, &mut smoother);
-        self.gate_af(&mut results, options);
+        self.settle(&mut results, Some((fs, &mut smoother)), options);
         Ok(results)
     }
 
@@ -530,8 +533,7 @@ impl Classifier {
         }
         let segments: Vec<(usize, &[f32])> = segments.iter().map(|s| (0, *s)).collect();
         let mut results = self.run(&segments, fs, options, Rhythm::Alone, None)?;
-        self.settle_noisy(&mut results);
-        self.gate_af(&mut results, options);
+        self.settle(&mut results, None, options);
         Ok(results)
     }
 
@@ -593,7 +595,8 @@ impl Classifier {
         };
         match cached {
             Some(p) => Ok(p),
-            None => Preprocessor::new(self.inner.card.preprocess.clone(), fs),
+            None => Preprocessor::new(self.inner.card.preprocess.clone(), fs)
+                .map(|p| p.with_atrial(self.inner.card.atrial_stage.is_some())),
         }
     }
 
@@ -669,6 +672,40 @@ impl Classifier {
             }
         }
         Ok(results)
+    }
+
+    /// What follows the network, in every call and stream alike: noisy segments settled,
+    /// the probabilities smoothed over the signal (`smoother`, with the input rate; `None`
+    /// for independent segments), the atrial stage, the AF quality gate.
+    fn settle(
+        &self,
+        results: &mut [SegmentResult],
+        smoother: Option<(f64, &mut Smoother)>,
+        options: &ClassifyOptions,
+    ) {
+        self.settle_noisy(results);
+        if let Some((fs, smoother)) = smoother {
+            smooth(results, fs, smoother);
+        }
+        self.settle_atrial(results);
+        self.gate_af(results, options);
+    }
+
+    /// Revisits each classified segment's call from its atrial activity, when the weights
+    /// have an atrial stage ([`crate::atrial_stage`]).
+    fn settle_atrial(&self, results: &mut [SegmentResult]) {
+        let Some(stage) = &self.inner.card.atrial_stage else {
+            return;
+        };
+        // The card's labels were checked to hold the stage's classes when it was loaded.
+        let Ok(classes) = StageClasses::find(self.labels()) else {
+            return;
+        };
+        for r in results.iter_mut() {
+            if let (Some(label), Some(features)) = (r.label.as_mut(), r.atrial.as_ref()) {
+                stage.settle(classes, features, label, &mut r.probabilities);
+            }
+        }
     }
 
     /// Settles the segments judged too noisy to read: reported as noisy, without label or
@@ -881,6 +918,7 @@ fn empty_result(start: usize, end: usize) -> SegmentResult {
         heart_rate_bpm: None,
         quality: None,
         attention: None,
+        atrial: None,
     }
 }
 
@@ -909,6 +947,7 @@ fn prepare_one(
         // Only a signal shorter than one segment is shorter than one.
         let prepared = pre.prepare_short(samples)?;
         result.heart_rate_bpm = prepared.heart_rate_bpm;
+        result.atrial = prepared.atrial;
         result.quality = quality
             .filter(|_| !prepared.flat)
             .map(|q| q.quality(&prepared.sqi));
@@ -1014,9 +1053,8 @@ impl Stream {
             Rhythm::Causal,
             context.as_mut(),
         )?;
-        self.classifier.settle_noisy(&mut out);
-        smooth(&mut out, self.fs, &mut self.smoother);
-        self.classifier.gate_af(&mut out, &self.options);
+        self.classifier
+            .settle(&mut out, Some((self.fs, &mut self.smoother)), &self.options);
         self.context = context;
         self.next_start = next;
         self.forget();
@@ -1067,9 +1105,11 @@ impl Stream {
                     Rhythm::Causal,
                     context.as_mut(),
                 )?;
-                self.classifier.settle_noisy(&mut out);
-                smooth(&mut out, self.fs, &mut self.smoother);
-                self.classifier.gate_af(&mut out, &self.options);
+                self.classifier.settle(
+                    &mut out,
+                    Some((self.fs, &mut self.smoother)),
+                    &self.options,
+                );
                 self.context = context;
                 out
             }

@@ -4,6 +4,7 @@
 //! know nothing of files; `classify` joins them. The C ABI lives in the `haresnet-ffi`
 //! crate and only translates.
 
+pub mod atrial_stage;
 pub mod classify;
 pub mod dsp;
 pub mod ec57;

@@ -651,6 +651,7 @@ mod tests {
             heart_rate_bpm: None,
             quality: None,
             attention: None,
+            atrial: None,
         }
     }
 

@@ -22,6 +22,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::atrial_stage::AtrialStage;
 use crate::dsp::PreprocessConfig;
 use crate::dsp::quality::QualityModel;
 use crate::model::HaResNetConfig;
@@ -60,6 +61,11 @@ pub struct ModelCard {
     /// (absent in files made before it existed: every segment is classified).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<QualityModel>,
+    /// The atrial stage that revisits AF and sinus calls from the atrial activity (absent
+    /// in files made before it existed, or where it did not help: calls are the
+    /// network's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub atrial_stage: Option<AtrialStage>,
     /// How the weights were made: data, records, split, recipe, epochs, seed, the exact
     /// command, wall time.
     #[serde(default)]
@@ -88,6 +94,7 @@ impl ModelCard {
             network,
             postprocess: PostprocessConfig::default(),
             quality: None,
+            atrial_stage: None,
             training: Map::new(),
             metrics: Map::new(),
         }
@@ -102,6 +109,9 @@ impl ModelCard {
         self.postprocess.validate().map_err(in_card)?;
         if let Some(q) = &self.quality {
             q.validate().map_err(in_card)?;
+        }
+        if let Some(a) = &self.atrial_stage {
+            a.validate(&self.labels)?;
         }
         if self.labels.len() != self.network.num_classes {
             return Err(Error::Model(format!(

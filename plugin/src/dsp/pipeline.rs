@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::atrial;
 use super::ectopy::{self, Shape};
 use super::filter::BandPass;
 use super::fold::{fold_into, fold_rows};
@@ -225,6 +226,9 @@ pub struct Prepared {
     pub flat: bool,
     /// The segment's signal-quality indices ([`quality`]); zeros when flat.
     pub sqi: Sqi,
+    /// The segment's atrial-activity features ([`atrial`]), when the preprocessor was
+    /// asked for them ([`Preprocessor::with_atrial`]); [`atrial::NEUTRAL`] when flat.
+    pub atrial: Option<[f32; atrial::N_ATRIAL]>,
 }
 
 /// Prepares segments at one input rate. Holds the resampler, filters and buffers, built
@@ -240,6 +244,7 @@ pub struct Preprocessor {
     qrs: QrsDetector,
     quality: QualityAnalyser,
     resampled: Vec<f32>,
+    atrial: bool,
 }
 
 impl Preprocessor {
@@ -270,7 +275,22 @@ impl Preprocessor {
             fs_in,
             config,
             resampled: Vec::new(),
+            atrial: false,
         })
+    }
+
+    /// Also measures each segment's atrial activity ([`Prepared::atrial`]), in the signal
+    /// the R peaks are found in (resampled to the model rate and band-passed: the band
+    /// keeps the atrial waves and their timing against the QRS, and removes the baseline
+    /// wander that would otherwise dominate the residual).
+    pub fn with_atrial(mut self, atrial: bool) -> Self {
+        self.atrial = atrial;
+        self
+    }
+
+    /// Whether segments' atrial activity is measured.
+    pub fn measures_atrial(&self) -> bool {
+        self.atrial
     }
 
     /// The configuration.
@@ -340,6 +360,9 @@ impl Preprocessor {
             self.quality
                 .indices(&self.resampled, &signal, &r_peaks, &shapes)?
         };
+        let atrial = self
+            .atrial
+            .then(|| atrial::atrial_features(&signal, self.config.model_rate_hz, &r_peaks));
         let norm = normalize(&mut signal, self.config.flat_std)?;
         let mut image = Vec::new();
         let rows = fold_into(
@@ -358,6 +381,7 @@ impl Preprocessor {
             r_peaks,
             flat: norm.flat,
             sqi,
+            atrial,
         })
     }
 }

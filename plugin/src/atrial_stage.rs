@@ -1,0 +1,341 @@
+//! The atrial stage: a second look, from the atrial activity ([`crate::dsp::atrial`]), at
+//! the calls the rhythm pathway cannot make from the beats' timing alone.
+//!
+//! - *Flutter.* R-peak timing tells fibrillation from flutter poorly: flutter conducted
+//!   variably is as irregular as fibrillation. Among segments called AFIB or AFL, a
+//!   logistic model of "flutter" on three features of the residual after QRST
+//!   cancellation (log atrial amplitude, organisation, regularity: flutter waves are
+//!   large, narrow-band and periodic; fibrillation waves are small and wandering) decides
+//!   between the two.
+//! - *Block.* P waves that no QRS follows (second-degree AV block) leave the ventricular
+//!   rhythm regular enough to be called sinus. A segment called N whose share of
+//!   unconducted P waves per beat reaches `min_unconducted` is called OTHER.
+//!
+//! The stage runs after smoothing, on each segment's final call, and changes a call by
+//! swapping the probabilities of the two classes concerned, so the label stays the most
+//! probable class and the probabilities keep the network's values. A segment whose
+//! features could not be measured (fewer than two beats: [`NEUTRAL`]) keeps its call.
+//! Parameters live in the model card (`atrial_stage`), fitted by `haresnet atrial-fit` on
+//! calls made by pathways that never saw the patients concerned.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::dsp::atrial::{
+    ATRIAL_AMPLITUDE, N_ATRIAL, NEUTRAL, ORGANISATION, P_UNCONDUCTED, REGULARITY,
+};
+use crate::{Error, Result};
+
+/// The flutter model's inputs, in order.
+pub const FLUTTER_FEATURES: [&str; 3] = [
+    "log_atrial_amplitude",
+    "atrial_organisation",
+    "atrial_regularity",
+];
+
+/// Floor of the atrial amplitude (in the segment's units) before its logarithm.
+const MIN_AMPLITUDE: f32 = 1e-3;
+
+/// The flutter model's inputs for a segment's atrial features.
+pub fn flutter_inputs(features: &[f32; N_ATRIAL]) -> [f32; 3] {
+    [
+        features[ATRIAL_AMPLITUDE].max(MIN_AMPLITUDE).ln(),
+        features[ORGANISATION],
+        features[REGULARITY],
+    ]
+}
+
+/// Whether a segment's atrial features were measured (not [`NEUTRAL`]).
+pub fn measured(features: &[f32; N_ATRIAL]) -> bool {
+    *features != NEUTRAL
+}
+
+/// Flutter against fibrillation among segments called AF.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlutterRule {
+    /// The inputs, in order (checked against [`FLUTTER_FEATURES`]).
+    pub features: Vec<String>,
+    /// Each input's mean over the fitted segments: inputs are standardised first.
+    pub mean: Vec<f32>,
+    /// Each input's standard deviation over the fitted segments.
+    pub scale: Vec<f32>,
+    /// One weight per standardised input.
+    pub weights: Vec<f32>,
+    /// The intercept.
+    pub bias: f32,
+    /// A segment is flutter when the model's probability reaches this.
+    pub threshold: f32,
+}
+
+impl FlutterRule {
+    /// The model's probability that a segment with these atrial features is flutter.
+    pub fn probability(&self, features: &[f32; N_ATRIAL]) -> f32 {
+        let z = flutter_inputs(features)
+            .iter()
+            .zip(&self.mean)
+            .zip(&self.scale)
+            .zip(&self.weights)
+            .fold(self.bias, |z, (((x, m), s), w)| z + w * (x - m) / s);
+        1.0 / (1.0 + (-z).exp())
+    }
+
+    fn validate(&self) -> Result<()> {
+        let n = FLUTTER_FEATURES.len();
+        if self.features.len() != n
+            || self
+                .features
+                .iter()
+                .zip(FLUTTER_FEATURES)
+                .any(|(a, b)| a != b)
+            || [&self.mean, &self.scale, &self.weights]
+                .iter()
+                .any(|v| v.len() != n)
+        {
+            return Err(Error::Model(format!(
+                "atrial stage: the flutter rule is for inputs {:?} with {}/{}/{} means, scales \
+                 and weights; this build computes {FLUTTER_FEATURES:?}",
+                self.features,
+                self.mean.len(),
+                self.scale.len(),
+                self.weights.len()
+            )));
+        }
+        let finite = self
+            .mean
+            .iter()
+            .chain(&self.weights)
+            .chain([&self.bias, &self.threshold])
+            .all(|v| v.is_finite());
+        if !finite || self.scale.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
+            return Err(Error::Model(
+                "atrial stage: the flutter rule needs finite numbers and positive scales".into(),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.threshold) {
+            return Err(Error::Model(format!(
+                "atrial stage: the flutter threshold must be in [0, 1], got {}",
+                self.threshold
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Unconducted P waves against a call of sinus rhythm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockRule {
+    /// A segment called N is called OTHER when its unconducted P waves per beat
+    /// (`p_unconducted`) reach this.
+    pub min_unconducted: f32,
+}
+
+/// The atrial stage of a model card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AtrialStage {
+    /// `None`: AF calls are the pathway's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flutter: Option<FlutterRule>,
+    /// `None`: N calls are the pathway's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block: Option<BlockRule>,
+    /// How the stage was fitted: data, calls, command, choices, held-out figures.
+    #[serde(default)]
+    pub training: Map<String, Value>,
+}
+
+/// The classes the stage moves between, by their index among a card's labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StageClasses {
+    /// N.
+    pub normal: usize,
+    /// AFIB.
+    pub fibrillation: usize,
+    /// AFL.
+    pub flutter: usize,
+    /// OTHER.
+    pub other: usize,
+}
+
+impl StageClasses {
+    /// The indices of N, AFIB, AFL and OTHER among `labels`; an error names a missing one.
+    pub fn find(labels: &[String]) -> Result<Self> {
+        let index = |name: &str| {
+            labels.iter().position(|l| l == name).ok_or_else(|| {
+                Error::Model(format!(
+                    "atrial stage: the model has no {name} class (labels {labels:?})"
+                ))
+            })
+        };
+        Ok(Self {
+            normal: index("N")?,
+            fibrillation: index("AFIB")?,
+            flutter: index("AFL")?,
+            other: index("OTHER")?,
+        })
+    }
+}
+
+impl AtrialStage {
+    /// Checks the rules' numbers and that the labels hold the classes the stage moves
+    /// between.
+    pub fn validate(&self, labels: &[String]) -> Result<()> {
+        StageClasses::find(labels)?;
+        if let Some(f) = &self.flutter {
+            f.validate()?;
+        }
+        if let Some(b) = &self.block
+            && !(b.min_unconducted.is_finite() && b.min_unconducted >= 0.0)
+        {
+            return Err(Error::Model(format!(
+                "atrial stage: min_unconducted must be a finite number >= 0, got {}",
+                b.min_unconducted
+            )));
+        }
+        Ok(())
+    }
+
+    /// The call of a segment the pathway calls `label`, with these atrial features.
+    pub fn relabel(
+        &self,
+        classes: StageClasses,
+        label: usize,
+        features: &[f32; N_ATRIAL],
+    ) -> usize {
+        if !measured(features) {
+            return label;
+        }
+        if label == classes.fibrillation || label == classes.flutter {
+            if let Some(rule) = &self.flutter {
+                return if rule.probability(features) >= rule.threshold {
+                    classes.flutter
+                } else {
+                    classes.fibrillation
+                };
+            }
+        } else if label == classes.normal
+            && let Some(rule) = &self.block
+            && features[P_UNCONDUCTED] >= rule.min_unconducted
+        {
+            return classes.other;
+        }
+        label
+    }
+
+    /// Applies the stage to one classified segment: `label` and `probabilities` (the
+    /// label's and the new call's probabilities swapped when the call changes).
+    pub fn settle(
+        &self,
+        classes: StageClasses,
+        features: &[f32; N_ATRIAL],
+        label: &mut usize,
+        probabilities: &mut [f32],
+    ) {
+        let new = self.relabel(classes, *label, features);
+        if new != *label && new < probabilities.len() && *label < probabilities.len() {
+            probabilities.swap(new, *label);
+            *label = new;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::weights::RHYTHM_LABELS;
+
+    fn labels() -> Vec<String> {
+        RHYTHM_LABELS.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn stage() -> AtrialStage {
+        AtrialStage {
+            flutter: Some(FlutterRule {
+                features: FLUTTER_FEATURES.iter().map(|s| s.to_string()).collect(),
+                mean: vec![-3.0, 0.4, 0.4],
+                scale: vec![1.0, 0.1, 0.2],
+                // Large amplitude and organisation: flutter.
+                weights: vec![2.0, 1.0, 0.0],
+                bias: -1.0,
+                threshold: 0.5,
+            }),
+            block: Some(BlockRule {
+                min_unconducted: 0.5,
+            }),
+            training: Map::new(),
+        }
+    }
+
+    fn features(amplitude: f32, organisation: f32, unconducted: f32) -> [f32; N_ATRIAL] {
+        let mut f = [0.0; N_ATRIAL];
+        f[0] = 4.0;
+        f[ATRIAL_AMPLITUDE] = amplitude;
+        f[ORGANISATION] = organisation;
+        f[REGULARITY] = 0.4;
+        f[P_UNCONDUCTED] = unconducted;
+        f
+    }
+
+    #[test]
+    fn flutter_and_fibrillation_follow_the_atrial_waves() {
+        let labels = labels();
+        let classes = StageClasses::find(&labels).unwrap();
+        let s = stage();
+        let afib = classes.fibrillation;
+        let afl = classes.flutter;
+        // ln 0.2 = -1.6: z = -1 + 2 * 1.4 + 1 * 3 > 0.
+        assert_eq!(s.relabel(classes, afib, &features(0.2, 0.7, 0.0)), afl);
+        // ln 0.03 = -3.5: z = -1 - 1 - 1 < 0.
+        assert_eq!(s.relabel(classes, afl, &features(0.03, 0.3, 0.0)), afib);
+        // Other calls are not the flutter rule's; unmeasured segments keep theirs.
+        assert_eq!(
+            s.relabel(classes, classes.normal, &features(0.2, 0.7, 0.0)),
+            classes.normal
+        );
+        assert_eq!(s.relabel(classes, afib, &NEUTRAL), afib);
+    }
+
+    #[test]
+    fn unconducted_p_waves_turn_a_sinus_call_into_other() {
+        let labels = labels();
+        let classes = StageClasses::find(&labels).unwrap();
+        let s = stage();
+        let n = classes.normal;
+        assert_eq!(
+            s.relabel(classes, n, &features(0.05, 0.4, 0.75)),
+            classes.other
+        );
+        assert_eq!(s.relabel(classes, n, &features(0.05, 0.4, 0.25)), n);
+        let vt = labels.iter().position(|l| l == "VT").unwrap();
+        assert_eq!(s.relabel(classes, vt, &features(0.05, 0.4, 1.0)), vt);
+    }
+
+    #[test]
+    fn a_changed_call_swaps_probabilities_so_the_label_stays_the_most_probable() {
+        let labels = labels();
+        let classes = StageClasses::find(&labels).unwrap();
+        let mut label = classes.fibrillation;
+        let mut p = vec![0.1, 0.6, 0.2, 0.0, 0.1];
+        stage().settle(classes, &features(0.2, 0.7, 0.0), &mut label, &mut p);
+        assert_eq!(label, classes.flutter);
+        assert_eq!(p, vec![0.1, 0.2, 0.6, 0.0, 0.1]);
+    }
+
+    #[test]
+    fn bad_parameters_and_missing_classes_are_refused() {
+        let labels = labels();
+        assert!(stage().validate(&labels).is_ok());
+        let mut s = stage();
+        s.flutter.as_mut().unwrap().scale[1] = 0.0;
+        assert!(s.validate(&labels).is_err());
+        let mut s = stage();
+        s.flutter.as_mut().unwrap().features.pop();
+        assert!(s.validate(&labels).is_err());
+        let mut s = stage();
+        s.block.as_mut().unwrap().min_unconducted = f32::NAN;
+        assert!(s.validate(&labels).is_err());
+        let err = stage()
+            .validate(&["N".into(), "AFIB".into(), "OTHER".into()])
+            .unwrap_err();
+        assert!(err.to_string().contains("no AFL class"), "{err}");
+    }
+}
