@@ -3,6 +3,7 @@
 //!
 //! Behind the `train` feature; the library users load only needs `classify`.
 
+pub mod atrial_stage;
 pub mod augment;
 pub mod batch;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod corpus;
 pub mod cv;
 pub mod dataset;
 pub mod ensemble;
+pub mod logistic;
 pub mod noise;
 pub mod quality;
 pub mod rhythm;

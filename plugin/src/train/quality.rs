@@ -187,75 +187,23 @@ pub fn fit(samples: &[&QualitySample]) -> Result<([f32; N_SQI], f32)> {
             negatives as f64
         }
     };
-    const P: usize = N_SQI + 1;
     const RIDGE: f64 = 1e-4;
-    let mut beta = [0.0f64; P];
-    for _ in 0..50 {
-        let mut grad = [0.0f64; P];
-        let mut hess = [[0.0f64; P]; P];
-        for &(x, r) in &labelled {
-            let mut row = [1.0f64; P];
-            for (k, &v) in x.iter().enumerate() {
-                row[k + 1] = f64::from(v);
-            }
-            let z: f64 = row.iter().zip(&beta).map(|(a, b)| a * b).sum();
-            let p = 1.0 / (1.0 + (-z).exp());
-            let w = class_weight(r);
-            let y = f64::from(u8::from(r));
-            for i in 0..P {
-                grad[i] += w * (p - y) * row[i];
-                for j in 0..P {
-                    hess[i][j] += w * p * (1.0 - p) * row[i] * row[j];
-                }
-            }
-        }
-        for i in 1..P {
-            grad[i] += RIDGE * beta[i];
-            hess[i][i] += RIDGE;
-        }
-        let step = solve(hess, grad)?;
-        let mut largest = 0.0f64;
-        for (b, s) in beta.iter_mut().zip(&step) {
-            *b -= s;
-            largest = largest.max(s.abs());
-        }
-        if largest < 1e-9 {
-            break;
-        }
-    }
+    let rows: Vec<(Vec<f64>, bool, f64)> = labelled
+        .iter()
+        .map(|&(x, r)| {
+            (
+                x.iter().map(|&v| f64::from(v)).collect(),
+                r,
+                class_weight(r),
+            )
+        })
+        .collect();
+    let (beta, bias) = super::logistic::fit(&rows, RIDGE)?;
     let mut weights = [0.0f32; N_SQI];
-    for (w, b) in weights.iter_mut().zip(&beta[1..]) {
+    for (w, b) in weights.iter_mut().zip(&beta) {
         *w = *b as f32;
     }
-    Ok((weights, beta[0] as f32))
-}
-
-/// Gaussian elimination with partial pivoting.
-fn solve<const P: usize>(mut a: [[f64; P]; P], mut b: [f64; P]) -> Result<[f64; P]> {
-    for col in 0..P {
-        let pivot = (col..P)
-            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
-            .unwrap_or(col);
-        if a[pivot][col].abs() < 1e-300 {
-            return Err(Error::invalid("quality fit: singular system"));
-        }
-        a.swap(col, pivot);
-        b.swap(col, pivot);
-        let pivot_row = a[col];
-        for row in col + 1..P {
-            let f = a[row][col] / pivot_row[col];
-            for (v, p) in a[row][col..].iter_mut().zip(&pivot_row[col..]) {
-                *v -= f * p;
-            }
-            b[row] -= f * b[col];
-        }
-    }
-    let mut x = [0.0f64; P];
-    for row in (0..P).rev() {
-        let s: f64 = (row + 1..P).map(|k| a[row][k] * x[k]).sum();
-        x[row] = (b[row] - s) / a[row][row];
-    }
-    Ok(x)
+    Ok((weights, bias as f32))
 }
 
 /// The model of `weights` and `bias` with the threshold below which at most

@@ -125,3 +125,118 @@ pub fn run(args: &AtrialArgs) -> Result<()> {
     );
     Ok(())
 }
+
+/// Fit the atrial stage ([`haresnet::atrial_stage`]) on a pathway's calls of patients it
+/// never saw, judge the recipe leave-one-patient-out, and write the stage for a card
+/// (`haresnet card WEIGHTS --atrial-stage FILE`).
+#[derive(Args)]
+pub struct AtrialFitArgs {
+    /// Per-segment calls: the CSVs of `haresnet eval --lopo ... --save P` or of
+    /// patient-wise folds (`eval --weights ... --fold K --save P`), each patient's
+    /// segments called by a pathway trained without them. Repeat for several.
+    #[arg(long, required = true)]
+    calls: Vec<PathBuf>,
+    /// The CSV of `haresnet atrial-features` over the same records and segment length.
+    #[arg(long)]
+    features: PathBuf,
+    /// Sampling rate of the calls' `start` column (MIT-BIH: 360 Hz).
+    #[arg(long, default_value_t = 360.0)]
+    fs: f64,
+    /// Where to write the stage fitted on every row (JSON), its leave-one-patient-out
+    /// figures and this command in `training`.
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write each patient's stage, fitted without them, as DIR/<patient>.json (to put
+    /// into the leave-one-patient-out weights files and judge the whole classifier).
+    #[arg(long, value_name = "DIR")]
+    per_patient: Option<PathBuf>,
+}
+
+pub fn run_fit(args: &AtrialFitArgs) -> Result<()> {
+    use haresnet::atrial_stage::AtrialStage;
+    use haresnet::train::atrial_stage::{
+        fit, leave_one_patient_out, read_rows, relabel_per_patient, report,
+    };
+    use haresnet::train::split::patient_of;
+    let calls: Vec<&std::path::Path> = args.calls.iter().map(PathBuf::as_path).collect();
+    let rows = read_rows(&calls, &args.features, args.fs, |record| {
+        patient_of(record).map_or_else(|_| record.to_string(), |p| p[0].clone())
+    })?;
+    let pathway: Vec<usize> = rows.iter().map(|r| r.call).collect();
+    let before = report(&rows, &pathway)?;
+    let stages = leave_one_patient_out(&rows)?;
+    let after = report(&rows, &relabel_per_patient(&rows, &stages)?)?;
+    let patients = stages.len();
+    println!(
+        "{} segments of {patients} patients; the pathway alone:\n{}",
+        rows.len(),
+        before.table()
+    );
+    // The flutter rule's share of the gain: each patient's stage without its block rule.
+    let flutter_only: Vec<(String, AtrialStage)> = stages
+        .iter()
+        .map(|(p, stage)| {
+            let stage = AtrialStage {
+                block: None,
+                ..stage.clone()
+            };
+            (p.clone(), stage)
+        })
+        .collect();
+    let flutter_calls = relabel_per_patient(&rows, &flutter_only)?;
+    let flutter = report(&rows, &flutter_calls)?;
+    println!(
+        "with the flutter rule only: macro F1 {:.3} (classes with >= {} items)\n",
+        flutter.macro_f1_supported.unwrap_or(0.0),
+        flutter.min_support
+    );
+    println!(
+        "with the atrial stage, each patient's fitted without them:\n{}",
+        after.table()
+    );
+    if let Some(dir) = &args.per_patient {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        for (patient, stage) in &stages {
+            let path = dir.join(format!("{patient}.json"));
+            write_json(&path, stage)?;
+        }
+    }
+    let all: Vec<_> = rows.iter().collect();
+    let mut stage = fit(&all)?;
+    let summary = |r: &haresnet::eval::metrics::Report| {
+        serde_json::json!({
+            "macro_f1_supported": r.macro_f1_supported,
+            "min_support": r.min_support,
+            "f1": r.classes.iter().map(|c| (c.label.clone(), serde_json::json!(c.f1))).collect::<serde_json::Map<_, _>>(),
+            "support": r.classes.iter().map(|c| (c.label.clone(), serde_json::json!(c.support))).collect::<serde_json::Map<_, _>>(),
+        })
+    };
+    stage.training.insert(
+        "command".into(),
+        serde_json::json!(crate::portable_command()),
+    );
+    stage.training.insert(
+        "leave_one_patient_out".into(),
+        serde_json::json!({
+            "patients": patients,
+            "segments": rows.len(),
+            "pathway_alone": summary(&before),
+            "with_stage": summary(&after),
+        }),
+    );
+    write_json(&args.out, &stage)?;
+    eprintln!(
+        "stage fitted on all {patients} patients written to {}",
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::invalid(format!("{}: {e}", path.display())))?;
+    std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))
+}

@@ -1,6 +1,7 @@
 //! `haresnet card`: print a weights file's model card, or set what the classifier does
 //! with the network's probabilities (the card's `postprocess`) and which segments it judges
-//! too noisy to read (`quality`), without touching the weights.
+//! too noisy to read (`quality`) and the atrial stage (`atrial_stage`), without touching the
+//! weights.
 
 use std::path::PathBuf;
 
@@ -21,6 +22,10 @@ pub struct Args {
     /// rewriting the file and the `.json` card beside it.
     #[arg(long, value_name = "FILE")]
     quality: Option<PathBuf>,
+    /// Set the atrial stage (the JSON that `haresnet atrial-fit` writes), rewriting the
+    /// file and the `.json` card beside it.
+    #[arg(long, value_name = "FILE")]
+    atrial_stage: Option<PathBuf>,
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -35,14 +40,21 @@ pub fn run(args: &Args) -> Result<()> {
         file.write(&args.weights)?;
     }
     if let Some(path) = &args.quality {
-        let text = std::fs::read_to_string(path).map_err(|e| haresnet::Error::io(path, e))?;
-        let model = serde_json::from_str(&text).map_err(|e| {
-            haresnet::Error::invalid(format!("{}: not a quality model: {e}", path.display()))
-        })?;
-        file.card.quality = Some(model);
+        file.card.quality = Some(read_json(path, "a quality model")?);
+        file.card.validate()?;
+        file.write(&args.weights)?;
+    }
+    if let Some(path) = &args.atrial_stage {
+        file.card.atrial_stage = Some(read_json(path, "an atrial stage")?);
         file.card.validate()?;
         file.write(&args.weights)?;
     }
     println!("{}", file.card.to_json());
     Ok(())
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path, what: &str) -> Result<T> {
+    let text = std::fs::read_to_string(path).map_err(|e| haresnet::Error::io(path, e))?;
+    serde_json::from_str(&text)
+        .map_err(|e| haresnet::Error::invalid(format!("{}: not {what}: {e}", path.display())))
 }

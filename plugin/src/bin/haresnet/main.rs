@@ -56,7 +56,7 @@ struct Cli {
 /// classify and read), each with its own `--help`.
 const DEVELOPER_HELP: &str = "\
 Commands for training, evaluation and benchmarks (not listed above): dataset, train, cv, \
-eval, eval-noise, eval-start, atrial-features, quality-fit, rr-pretrain, rr-export, rr-merge, rr-annotate, card, model-info, bench, bench-read; \
+eval, eval-noise, eval-start, atrial-features, atrial-fit, quality-fit, rr-pretrain, rr-export, rr-merge, rr-annotate, card, model-info, bench, bench-read; \
 `haresnet <command> --help` for each.";
 
 #[derive(Subcommand)]
@@ -137,6 +137,10 @@ enum Command {
     /// every segment of MIT-BIH records, with the reference rhythm, as CSV.
     #[command(hide = true)]
     AtrialFeatures(atrial_cmd::AtrialArgs),
+    /// Fit the atrial stage on calls of patients the pathway never saw, judged
+    /// leave-one-patient-out.
+    #[command(hide = true)]
+    AtrialFit(atrial_cmd::AtrialFitArgs),
 }
 
 fn main() -> ExitCode {
@@ -175,6 +179,7 @@ fn main() -> ExitCode {
         Command::EvalNoise(args) => quality_cmd::run_noise(&args),
         Command::EvalStart(args) => quality_cmd::run_start(&args),
         Command::AtrialFeatures(args) => atrial_cmd::run(&args),
+        Command::AtrialFit(args) => atrial_cmd::run_fit(&args),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),

@@ -1,0 +1,384 @@
+//! Fitting the atrial stage ([`crate::atrial_stage`]) on calls the rhythm pathway made on
+//! patients it never saw, and judging the recipe leave-one-patient-out.
+//!
+//! The stage corrects a pathway's calls on a new patient, so it learns from calls of that
+//! kind: each row is a segment called by a pathway trained without its patient (a
+//! leave-one-patient-out or patient-wise fold evaluation's per-segment CSV), with the
+//! segment's atrial features (`haresnet atrial-features` over the same segments).
+//!
+//! - Flutter rule: among rows called AFIB or AFL with measured features, inputs
+//!   standardised over those rows, logistic regression of "truly AFL" (ridge 0.01, each
+//!   row weighing one), and the threshold among 0.05, 0.10, …, 0.95 that maximises AFIB F1
+//!   + AFL F1 over the same rows (the lowest on a tie). No flutter among them: no rule.
+//! - Block rule: among rows called N with measured features, the least `p_unconducted`
+//!   among 0.25, 0.5, 0.75 and 1 that maximises N F1 + OTHER F1 over those rows, when one
+//!   beats having no rule.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde_json::{Map, json};
+
+use super::logistic;
+use crate::atrial_stage::{
+    AtrialStage, BlockRule, FLUTTER_FEATURES, FlutterRule, StageClasses, flutter_inputs, measured,
+};
+use crate::dsp::atrial::{ATRIAL_FEATURE_NAMES, N_ATRIAL, P_UNCONDUCTED};
+use crate::eval::metrics::{ConfusionMatrix, Report};
+use crate::weights::RHYTHM_LABELS;
+use crate::{Error, Result};
+
+/// Ridge on the flutter model's standardised weights.
+const RIDGE: f64 = 1e-2;
+/// Block thresholds tried, in order.
+const UNCONDUCTED_STEPS: [f32; 4] = [0.25, 0.5, 0.75, 1.0];
+
+/// One segment: who it belongs to, what it is, what the pathway called it, and its
+/// atrial features.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageRow {
+    /// The patient (first record of the patient's records).
+    pub patient: String,
+    /// Index of the reference rhythm among [`RHYTHM_LABELS`].
+    pub truth: usize,
+    /// Index of the pathway's call.
+    pub call: usize,
+    /// The segment's atrial features.
+    pub features: [f32; N_ATRIAL],
+}
+
+fn label_index(name: &str, what: &str) -> Result<usize> {
+    RHYTHM_LABELS
+        .iter()
+        .position(|l| *l == name)
+        .ok_or_else(|| Error::invalid(format!("{what}: unknown class {name:?}")))
+}
+
+fn csv_reader(path: &Path) -> Result<csv::Reader<std::fs::File>> {
+    csv::Reader::from_path(path).map_err(|e| Error::invalid(format!("{}: {e}", path.display())))
+}
+
+/// The column index of `name` in a CSV header.
+fn column(headers: &csv::StringRecord, name: &str, path: &Path) -> Result<usize> {
+    headers
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| Error::invalid(format!("{}: no column {name:?}", path.display())))
+}
+
+/// Reads the rows: `calls` are per-segment CSVs of `haresnet eval --save` (`record`,
+/// `start` in samples at `fs`, `truth`, `predicted`), `features` that of `haresnet
+/// atrial-features` over the same records and segment length (`start` in seconds).
+/// `patient_of` maps a record to its patient. Every called segment must have features.
+pub fn read_rows(
+    calls: &[&Path],
+    features: &Path,
+    fs: f64,
+    patient_of: impl Fn(&str) -> String,
+) -> Result<Vec<StageRow>> {
+    let mut by_segment: HashMap<(String, u64), [f32; N_ATRIAL]> = HashMap::new();
+    let mut reader = csv_reader(features)?;
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::invalid(format!("{}: {e}", features.display())))?
+        .clone();
+    let record_col = column(&headers, "record", features)?;
+    let start_col = column(&headers, "start", features)?;
+    let feature_cols: Vec<usize> = ATRIAL_FEATURE_NAMES
+        .iter()
+        .map(|n| column(&headers, n, features))
+        .collect::<Result<_>>()?;
+    for (line, row) in reader.records().enumerate() {
+        let bad =
+            |what: &str| Error::invalid(format!("{} row {}: {what}", features.display(), line + 2));
+        let row = row.map_err(|e| bad(&e.to_string()))?;
+        let seconds: f64 = row[start_col].parse().map_err(|_| bad("bad start"))?;
+        let mut f = [0.0f32; N_ATRIAL];
+        for (v, &c) in f.iter_mut().zip(&feature_cols) {
+            *v = row[c].parse().map_err(|_| bad("bad feature"))?;
+        }
+        let start = (seconds * fs).round() as u64;
+        by_segment.insert((row[record_col].to_string(), start), f);
+    }
+    let mut rows = Vec::new();
+    for path in calls {
+        let mut reader = csv_reader(path)?;
+        let headers = reader
+            .headers()
+            .map_err(|e| Error::invalid(format!("{}: {e}", path.display())))?
+            .clone();
+        let record_col = column(&headers, "record", path)?;
+        let start_col = column(&headers, "start", path)?;
+        let truth_col = column(&headers, "truth", path)?;
+        let call_col = column(&headers, "predicted", path)?;
+        for (line, row) in reader.records().enumerate() {
+            let at = || format!("{} row {}", path.display(), line + 2);
+            let row = row.map_err(|e| Error::invalid(format!("{}: {e}", at())))?;
+            let record = row[record_col].to_string();
+            let start: u64 = row[start_col]
+                .parse()
+                .map_err(|_| Error::invalid(format!("{}: bad start", at())))?;
+            let features = *by_segment.get(&(record.clone(), start)).ok_or_else(|| {
+                Error::invalid(format!(
+                    "{}: record {record} at sample {start} has no atrial features in {} \
+                     (not the same records and segment length?)",
+                    at(),
+                    features.display()
+                ))
+            })?;
+            rows.push(StageRow {
+                patient: patient_of(&record),
+                truth: label_index(&row[truth_col], &at())?,
+                call: label_index(&row[call_col], &at())?,
+                features,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+fn classes() -> Result<StageClasses> {
+    let labels: Vec<String> = RHYTHM_LABELS.iter().map(|s| s.to_string()).collect();
+    StageClasses::find(&labels)
+}
+
+/// F1 of `class` over (truth, call) pairs; 0 when undefined.
+fn f1(pairs: impl Iterator<Item = (usize, usize)>, class: usize) -> f64 {
+    let (mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64);
+    for (t, p) in pairs {
+        tp += u64::from(t == class && p == class);
+        fp += u64::from(t != class && p == class);
+        fn_ += u64::from(t == class && p != class);
+    }
+    if tp + fp + fn_ == 0 {
+        0.0
+    } else {
+        2.0 * tp as f64 / (2 * tp + fp + fn_) as f64
+    }
+}
+
+/// Fits the stage on `rows` (see the module's recipe).
+pub fn fit(rows: &[&StageRow]) -> Result<AtrialStage> {
+    let c = classes()?;
+    let af: Vec<&StageRow> = rows
+        .iter()
+        .copied()
+        .filter(|r| (r.call == c.fibrillation || r.call == c.flutter) && measured(&r.features))
+        .collect();
+    let mut training = Map::new();
+    let flutter = if af.iter().any(|r| r.truth == c.flutter) {
+        let inputs: Vec<[f64; 3]> = af
+            .iter()
+            .map(|r| flutter_inputs(&r.features).map(f64::from))
+            .collect();
+        let n = inputs.len() as f64;
+        let mut mean = [0.0f64; 3];
+        let mut scale = [0.0f64; 3];
+        for k in 0..3 {
+            mean[k] = inputs.iter().map(|x| x[k]).sum::<f64>() / n;
+            let var = inputs.iter().map(|x| (x[k] - mean[k]).powi(2)).sum::<f64>() / n;
+            scale[k] = var.sqrt().max(1e-6);
+        }
+        let standard: Vec<(Vec<f64>, bool, f64)> = inputs
+            .iter()
+            .zip(&af)
+            .map(|(x, r)| {
+                let z = (0..3).map(|k| (x[k] - mean[k]) / scale[k]).collect();
+                (z, r.truth == c.flutter, 1.0)
+            })
+            .collect();
+        let (w, b) = logistic::fit(&standard, RIDGE)?;
+        let mut rule = FlutterRule {
+            features: FLUTTER_FEATURES.iter().map(|s| s.to_string()).collect(),
+            mean: mean.iter().map(|&v| v as f32).collect(),
+            scale: scale.iter().map(|&v| v as f32).collect(),
+            weights: w.iter().map(|&v| v as f32).collect(),
+            bias: b as f32,
+            threshold: 0.5,
+        };
+        let probabilities: Vec<f32> = af.iter().map(|r| rule.probability(&r.features)).collect();
+        let score = |t: f32| {
+            let pairs = || {
+                af.iter()
+                    .zip(&probabilities)
+                    .map(|(r, &q)| (r.truth, if q >= t { c.flutter } else { c.fibrillation }))
+            };
+            f1(pairs(), c.fibrillation) + f1(pairs(), c.flutter)
+        };
+        let mut best = (f64::NEG_INFINITY, 0.5f32);
+        for step in 1..=19 {
+            let t = step as f32 / 20.0;
+            let s = score(t);
+            if s > best.0 {
+                best = (s, t);
+            }
+        }
+        rule.threshold = best.1;
+        training.insert(
+            "flutter_fitted_on".into(),
+            json!({
+                "segments_called_af": af.len(),
+                "of_which_afl": af.iter().filter(|r| r.truth == c.flutter).count(),
+                "afib_f1_plus_afl_f1": best.0,
+            }),
+        );
+        Some(rule)
+    } else {
+        None
+    };
+    let normal: Vec<&StageRow> = rows
+        .iter()
+        .copied()
+        .filter(|r| r.call == c.normal && measured(&r.features))
+        .collect();
+    let score = |u: Option<f32>| {
+        let pairs = || {
+            normal.iter().map(|r| {
+                let other = u.is_some_and(|u| r.features[P_UNCONDUCTED] >= u);
+                (r.truth, if other { c.other } else { c.normal })
+            })
+        };
+        f1(pairs(), c.normal) + f1(pairs(), c.other)
+    };
+    let mut best = (score(None), None);
+    for u in UNCONDUCTED_STEPS {
+        let s = score(Some(u));
+        if s > best.0 {
+            best = (s, Some(u));
+        }
+    }
+    training.insert(
+        "block_fitted_on".into(),
+        json!({
+            "segments_called_n": normal.len(),
+            "n_f1_plus_other_f1": best.0,
+        }),
+    );
+    Ok(AtrialStage {
+        flutter,
+        block: best.1.map(|min_unconducted| BlockRule { min_unconducted }),
+        training,
+    })
+}
+
+/// Each row's call after the stage.
+pub fn relabel(stage: &AtrialStage, rows: &[&StageRow]) -> Result<Vec<usize>> {
+    let c = classes()?;
+    Ok(rows
+        .iter()
+        .map(|r| stage.relabel(c, r.call, &r.features))
+        .collect())
+}
+
+/// The recipe judged leave-one-patient-out: for each patient (in order), the stage fitted
+/// on the other patients' rows ([`relabel_per_patient`] applies each to its patient).
+pub fn leave_one_patient_out(rows: &[StageRow]) -> Result<Vec<(String, AtrialStage)>> {
+    let mut patients: Vec<&str> = rows.iter().map(|r| r.patient.as_str()).collect();
+    patients.sort_unstable();
+    patients.dedup();
+    patients
+        .into_iter()
+        .map(|p| {
+            let train: Vec<&StageRow> = rows.iter().filter(|r| r.patient != p).collect();
+            Ok((p.to_string(), fit(&train)?))
+        })
+        .collect()
+}
+
+/// Every row's call after its own patient's stage (rows of a patient without one keep
+/// the pathway's call).
+pub fn relabel_per_patient(
+    rows: &[StageRow],
+    stages: &[(String, AtrialStage)],
+) -> Result<Vec<usize>> {
+    let mut calls: Vec<usize> = rows.iter().map(|r| r.call).collect();
+    for (patient, stage) in stages {
+        let (idx, theirs): (Vec<usize>, Vec<&StageRow>) = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| &r.patient == patient)
+            .unzip();
+        for (i, call) in idx.into_iter().zip(relabel(stage, &theirs)?) {
+            calls[i] = call;
+        }
+    }
+    Ok(calls)
+}
+
+/// The report of `calls` against the rows' truth.
+pub fn report(rows: &[StageRow], calls: &[usize]) -> Result<Report> {
+    let labels: Vec<String> = RHYTHM_LABELS.iter().map(|s| s.to_string()).collect();
+    let truth: Vec<usize> = rows.iter().map(|r| r.truth).collect();
+    Ok(ConfusionMatrix::from_pairs(labels, &truth, calls)?.report())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dsp::atrial::{ATRIAL_AMPLITUDE, ORGANISATION, REGULARITY};
+
+    fn row(patient: &str, truth: &str, call: &str, amplitude: f32, unconducted: f32) -> StageRow {
+        let mut features = [0.0; N_ATRIAL];
+        features[0] = 4.0;
+        features[ATRIAL_AMPLITUDE] = amplitude;
+        features[ORGANISATION] = if amplitude > 0.1 { 0.6 } else { 0.35 };
+        features[REGULARITY] = 0.4;
+        features[P_UNCONDUCTED] = unconducted;
+        StageRow {
+            patient: patient.into(),
+            truth: label_index(truth, "test").unwrap(),
+            call: label_index(call, "test").unwrap(),
+            features,
+        }
+    }
+
+    /// Three patients: fibrillation with small waves called AFIB, flutter with large waves
+    /// called AFIB, a 2:1 block called N beside sinus rhythm.
+    fn rows() -> Vec<StageRow> {
+        let mut rows = Vec::new();
+        for p in ["a", "b", "c"] {
+            for k in 0..20 {
+                let jitter = k as f32 * 0.001;
+                rows.push(row(p, "AFIB", "AFIB", 0.03 + jitter, 0.0));
+                rows.push(row(p, "AFL", "AFIB", 0.2 + jitter, 0.0));
+                rows.push(row(
+                    p,
+                    "N",
+                    "N",
+                    0.06 + jitter,
+                    if k == 0 { 0.25 } else { 0.0 },
+                ));
+                rows.push(row(p, "OTHER", "N", 0.06, 0.75));
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn a_separable_stage_is_learnt_and_holds_on_each_left_out_patient() {
+        let rows = rows();
+        let all: Vec<&StageRow> = rows.iter().collect();
+        let stage = fit(&all).unwrap();
+        assert!(stage.flutter.is_some());
+        assert_eq!(stage.block.as_ref().unwrap().min_unconducted, 0.5);
+        let stages = leave_one_patient_out(&rows).unwrap();
+        assert_eq!(stages.len(), 3);
+        let calls = relabel_per_patient(&rows, &stages).unwrap();
+        assert!(rows.iter().zip(&calls).all(|(r, &c)| c == r.truth));
+        let report = report(&rows, &calls).unwrap();
+        assert_eq!(report.f1("AFL"), Some(1.0));
+        assert_eq!(report.f1("OTHER"), Some(1.0));
+    }
+
+    #[test]
+    fn without_flutter_or_block_in_training_there_is_no_rule() {
+        let rows: Vec<StageRow> = rows()
+            .into_iter()
+            .filter(|r| RHYTHM_LABELS[r.truth] == "AFIB" || RHYTHM_LABELS[r.truth] == "N")
+            .collect();
+        let all: Vec<&StageRow> = rows.iter().collect();
+        let stage = fit(&all).unwrap();
+        assert!(stage.flutter.is_none());
+        assert!(stage.block.is_none());
+    }
+}
