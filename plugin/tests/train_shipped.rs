@@ -33,6 +33,15 @@ fn describe(classifier: &Classifier, record: &str) -> String {
         streamed, whole,
         "{record}: the stream differs from the whole signal"
     );
+    // The atrial stage reads each classified segment's atrial features.
+    let staged = classifier.card().atrial_stage.is_some();
+    assert!(
+        whole
+            .iter()
+            .all(|r| r.label.is_none() || r.atrial.is_some() == staged),
+        "{record}: atrial features measured {}",
+        if staged { "for some segments only" } else { "without a stage" }
+    );
     whole
         .iter()
         .map(|r| {
@@ -62,6 +71,12 @@ fn shipped_5s_weights_match_the_golden_labels() {
     assert!(!classifier.image_path_used());
     let untrained = Classifier::untrained(classifier.card().clone(), 1, &Default::default());
     assert!(untrained.unwrap().image_path_used());
+    // The `all` weights carry the atrial stage (the golden's flutter calls in 203 are
+    // its); the `ds1` weights do not.
+    assert!(classifier.card().atrial_stage.is_some());
+    if let Ok(ds1) = Classifier::embedded(5, WeightSet::Ds1) {
+        assert!(ds1.card().atrial_stage.is_none());
+    }
     for record in ["201_0420_0540", "203_0740_0860"] {
         let got = describe(&classifier, record);
         let golden = root().join(format!("fixtures/golden/rhythm/rhythm-5s-all-{record}.txt"));
