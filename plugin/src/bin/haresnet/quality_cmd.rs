@@ -524,8 +524,14 @@ pub fn run_start(args: &EvalStartArgs) -> Result<()> {
             })
             .collect();
         let mut total: Vec<(usize, usize)> = Vec::new();
-        for c in per_record {
-            for (k, v) in c?.into_iter().enumerate() {
+        // Where the first segments called AF come from.
+        let mut first = serde_json::Map::new();
+        for (rec, c) in corpus.records.iter().zip(per_record) {
+            let c = c?;
+            if let Some(&(a, n)) = c.first() {
+                first.insert(rec.name.clone(), json!({"af": a, "classified": n}));
+            }
+            for (k, v) in c.into_iter().enumerate() {
                 if total.len() <= k {
                     total.push((0, 0));
                 }
@@ -538,6 +544,7 @@ pub fn run_start(args: &EvalStartArgs) -> Result<()> {
             "af_by_position": total.iter().map(|&(a, n)| json!({
                 "af": a, "classified": n, "share": a as f64 / n.max(1) as f64
             })).collect::<Vec<_>>(),
+            "first_segment_by_record": first,
         }));
     }
     let out = json!({
