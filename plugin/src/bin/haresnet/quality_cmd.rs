@@ -492,13 +492,16 @@ pub fn run_start(args: &EvalStartArgs) -> Result<()> {
     };
     let mut rows = Vec::new();
     for &length in &args.lengths {
-        // Per position in the excerpt: (called AF, classified).
-        let per_record: Vec<Result<Vec<(usize, usize)>>> = corpus
+        // Per position in the excerpt: (called AF, classified); and the excerpts whose
+        // classified segments are mostly AF, of those with any classified.
+        type Counts = (Vec<(usize, usize)>, (usize, usize));
+        let per_record: Vec<Result<Counts>> = corpus
             .records
             .par_iter()
             .map(|rec| {
                 let len = (length * rec.fs).round() as usize;
                 let mut counts: Vec<(usize, usize)> = Vec::new();
+                let mut mostly_af = (0, 0);
                 let samples = &rec.leads[0].samples;
                 let mut start = 0;
                 while start + len <= samples.len() {
@@ -510,6 +513,15 @@ pub fn run_start(args: &EvalStartArgs) -> Result<()> {
                         continue;
                     }
                     let results = classifier.classify_with(excerpt, rec.fs, &options)?;
+                    let called: Vec<bool> = results
+                        .iter()
+                        .filter_map(|r| r.label.map(|l| af.contains(&l)))
+                        .collect();
+                    if !called.is_empty() {
+                        mostly_af.1 += 1;
+                        let n_af = called.iter().filter(|&&a| a).count();
+                        mostly_af.0 += usize::from(2 * n_af >= called.len());
+                    }
                     for (k, r) in results.iter().enumerate() {
                         if counts.len() <= k {
                             counts.push((0, 0));
@@ -520,14 +532,17 @@ pub fn run_start(args: &EvalStartArgs) -> Result<()> {
                         }
                     }
                 }
-                Ok(counts)
+                Ok((counts, mostly_af))
             })
             .collect();
         let mut total: Vec<(usize, usize)> = Vec::new();
         // Where the first segments called AF come from.
         let mut first = serde_json::Map::new();
+        let mut mostly_af = (0, 0);
         for (rec, c) in corpus.records.iter().zip(per_record) {
-            let c = c?;
+            let (c, m) = c?;
+            mostly_af.0 += m.0;
+            mostly_af.1 += m.1;
             if let Some(&(a, n)) = c.first() {
                 first.insert(rec.name.clone(), json!({"af": a, "classified": n}));
             }
@@ -545,6 +560,13 @@ pub fn run_start(args: &EvalStartArgs) -> Result<()> {
                 "af": a, "classified": n, "share": a as f64 / n.max(1) as f64
             })).collect::<Vec<_>>(),
             "first_segment_by_record": first,
+            // One answer per excerpt, as handheld recorders give: AF when at least half
+            // of its classified segments are.
+            "excerpts_mostly_af": {
+                "af": mostly_af.0,
+                "excerpts": mostly_af.1,
+                "share": mostly_af.0 as f64 / mostly_af.1.max(1) as f64,
+            },
         }));
     }
     let out = json!({
