@@ -814,6 +814,12 @@ impl Classifier {
                 let all: Vec<SegmentPeaks> = items.iter_mut().map(peaks).collect();
                 // Only the signal's first block holds its first seconds.
                 let early = (offline && ctx.is_empty()).then(|| all.clone());
+                let seconds = config.rr_context_seconds;
+                // Offline, the first block's early segments read the signal's first
+                // `seconds` (or all of it) whatever their own end.
+                let offline_to = early
+                    .as_ref()
+                    .map(|e| e.iter().map(|s| s.end_s).fold(0.0, f64::max).min(seconds));
                 let mut features = self.install(|| ctx.push_all(all));
                 if let Some(early) = early {
                     features = self.install(|| {
@@ -823,6 +829,13 @@ impl Classifier {
                 for (item, f) in items.iter_mut().zip(&features) {
                     if item.prepared.is_some() {
                         item.rr = config.rr_input_whole(f);
+                        // The signal starts at 0 (a stream's too).
+                        let end = item.result.end as f64 / fs;
+                        let span = match offline_to {
+                            Some(to) if end < to => to,
+                            _ => end,
+                        };
+                        item.covered = covered(span, seconds);
                     }
                 }
             }
@@ -833,6 +846,8 @@ impl Classifier {
                         // Its own context, read as a recording's first segment is.
                         let f = dsp::rr::context_features(&[peaks(item)], seconds);
                         item.rr = config.rr_input_whole(&f);
+                        let span = (item.result.end - item.result.start) as f64 / fs;
+                        item.covered = covered(span, seconds);
                     }
                 })
             }),
@@ -867,8 +882,13 @@ impl Classifier {
                     .network
                     .forward(images, rr, batch, rows, cols, options.attention)?;
             let classes = self.num_classes();
+            let postprocess = &self.inner.card.postprocess;
             for (k, &i) in ready.iter().enumerate() {
-                let probabilities = softmax(&logits[k * classes..(k + 1) * classes]);
+                let mut probabilities = softmax(&logits[k * classes..(k + 1) * classes]);
+                let factor = postprocess.start_af_factor(items[i].covered);
+                if factor != 1.0 {
+                    weigh_af(&mut probabilities, self.labels(), factor);
+                }
                 let result = &mut items[i].result;
                 result.label = Some(argmax(&probabilities));
                 result.probabilities = probabilities;
@@ -906,6 +926,9 @@ struct Item {
     prepared: Option<Prepared>,
     /// The network's rhythm input.
     rr: Vec<f32>,
+    /// The share of the full rhythm context's length that the signal covers for this
+    /// segment (1 when full, or when the model reads no context).
+    covered: f64,
 }
 
 fn empty_result(start: usize, end: usize) -> SegmentResult {
@@ -969,6 +992,7 @@ fn prepare_one(
         result,
         prepared: ready,
         rr: Vec::new(),
+        covered: 1.0,
     })
 }
 
@@ -1180,6 +1204,29 @@ fn check_all_finite(samples: &[f32], offset: usize) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The share of a context of `seconds` that `span` seconds of signal cover (1 for an
+/// infinite context: a segment read alone, with nothing to fill).
+fn covered(span: f64, seconds: f64) -> f64 {
+    if seconds.is_finite() {
+        (span / seconds).clamp(0.0, 1.0)
+    } else {
+        1.0
+    }
+}
+
+/// Multiplies the AF classes' probabilities by `factor` and renormalises.
+fn weigh_af(probabilities: &mut [f32], labels: &[String], factor: f32) {
+    for (p, l) in probabilities.iter_mut().zip(labels) {
+        if crate::summary::AF_CLASSES.contains(&l.as_str()) {
+            *p *= factor;
+        }
+    }
+    let total: f32 = probabilities.iter().sum();
+    if total > 0.0 {
+        probabilities.iter_mut().for_each(|p| *p /= total);
+    }
 }
 
 fn softmax(logits: &[f32]) -> Vec<f32> {

@@ -23,12 +23,35 @@ pub struct PostprocessConfig {
     /// (each segment's own probabilities, as in weights files made before this existed).
     #[serde(default)]
     pub smoothing_half_life_seconds: f64,
+    /// Odds by which AF (AFIB and AFL) is weighed against the other classes in a segment
+    /// whose rhythm context is short (a recording's first seconds), applied in full to an
+    /// empty context and fading as the context fills: `odds^(1 - covered)`, `covered` the
+    /// share of the context's length the signal covers. `None`: the network's
+    /// probabilities as they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_af_odds: Option<f64>,
 }
 
 impl PostprocessConfig {
-    /// Checks that the half-life is a finite, non-negative number of seconds.
+    /// Checks that the half-life is a finite, non-negative number of seconds and the start
+    /// odds, when given, a finite positive number.
     pub fn validate(&self) -> Result<()> {
-        check_half_life(self.smoothing_half_life_seconds)
+        check_half_life(self.smoothing_half_life_seconds)?;
+        match self.start_af_odds {
+            Some(odds) if !(odds.is_finite() && odds > 0.0) => Err(Error::invalid(format!(
+                "start AF odds must be a finite number > 0, got {odds}"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The factor on AF's probability of a segment whose context covers `covered` (0 to 1)
+    /// of its full length.
+    pub fn start_af_factor(&self, covered: f64) -> f32 {
+        match self.start_af_odds {
+            Some(odds) if covered < 1.0 => odds.powf(1.0 - covered.max(0.0)) as f32,
+            _ => 1.0,
+        }
     }
 }
 
@@ -102,6 +125,28 @@ mod tests {
 
     fn close(a: &[f32], b: &[f32]) -> bool {
         a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-6)
+    }
+
+    #[test]
+    fn start_odds_apply_in_full_to_an_empty_context_and_fade_as_it_fills() {
+        let none = PostprocessConfig::default();
+        assert_eq!(none.start_af_factor(0.0), 1.0);
+        let c = PostprocessConfig {
+            start_af_odds: Some(0.25),
+            ..PostprocessConfig::default()
+        };
+        assert_eq!(c.start_af_factor(0.0), 0.25);
+        assert!((c.start_af_factor(0.5) - 0.5).abs() < 1e-6);
+        assert_eq!(c.start_af_factor(1.0), 1.0);
+        assert_eq!(c.start_af_factor(2.0), 1.0);
+        assert!(c.validate().is_ok());
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let c = PostprocessConfig {
+                start_af_odds: Some(bad),
+                ..PostprocessConfig::default()
+            };
+            assert!(c.validate().is_err(), "{bad}");
+        }
     }
 
     #[test]

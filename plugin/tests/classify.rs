@@ -448,3 +448,44 @@ fn offline_context_changes_only_the_first_seconds() {
     assert_ne!(offline[..5], causal[..5]);
     assert!(c.stream(fs, &opts).is_err());
 }
+
+#[test]
+fn start_odds_weigh_af_down_while_the_context_fills_and_streams_agree() {
+    let (x, fs) = mlii("203_0740_0860");
+    let plain = context_classifier(5.0);
+    let mut card = plain.card().clone();
+    card.postprocess.start_af_odds = Some(0.25);
+    card.postprocess.smoothing_half_life_seconds = 0.0;
+    let weighed = Classifier::untrained(card, 11, &ClassifierOptions::default()).unwrap();
+    let unsmoothed = ClassifyOptions {
+        smoothing_half_life_seconds: Some(0.0),
+        ..Default::default()
+    };
+    let before = plain.classify_with(&x, fs, &unsmoothed).unwrap();
+    let after = weighed.classify(&x, fs).unwrap();
+    let af: Vec<usize> = ["AFIB", "AFL"]
+        .iter()
+        .map(|l| plain.labels().iter().position(|x| x == l).unwrap())
+        .collect();
+    let p_af = |r: &haresnet::SegmentResult| af.iter().map(|&i| r.probabilities[i]).sum::<f32>();
+    // The context is 30 s: the first five 5 s segments have less, the sixth on a full one.
+    for (k, (b, a)) in before.iter().zip(&after).enumerate() {
+        if k < 5 {
+            assert!(p_af(a) < p_af(b), "segment {k}: {} -> {}", p_af(b), p_af(a));
+            let odds = |p: f32| p / (1.0 - p);
+            // The first segment (5 of 30 s covered) takes odds 0.25^(25/30).
+            if k == 0 {
+                let ratio = odds(p_af(a)) / odds(p_af(b));
+                assert!((ratio - 0.25f32.powf(25.0 / 30.0)).abs() < 1e-3, "{ratio}");
+            }
+        } else {
+            assert_eq!(a, b, "segment {k}");
+        }
+    }
+    let mut stream = weighed.stream(fs, &ClassifyOptions::default()).unwrap();
+    let streamed: Vec<_> = x
+        .chunks(1234)
+        .flat_map(|c| stream.push(c).unwrap())
+        .collect();
+    assert_eq!(streamed[..], after[..streamed.len()]);
+}

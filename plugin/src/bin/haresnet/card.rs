@@ -18,6 +18,11 @@ pub struct Args {
     /// it; the command goes into the card as `training.postprocess_command`.
     #[arg(long, value_name = "SECONDS")]
     smoothing_half_life: Option<f64>,
+    /// Set the odds by which AF is weighed in a segment whose rhythm context is short (a
+    /// recording's first seconds; 1: none), rewriting the file and the `.json` card
+    /// beside it; the command goes into the card as `training.start_af_odds_command`.
+    #[arg(long, value_name = "ODDS")]
+    start_af_odds: Option<f64>,
     /// Set the signal-quality model (the JSON that `haresnet quality-fit` writes),
     /// rewriting the file and the `.json` card beside it.
     #[arg(long, value_name = "FILE")]
@@ -35,6 +40,15 @@ pub fn run(args: &Args) -> Result<()> {
         file.card.validate()?;
         file.card.training.insert(
             "postprocess_command".into(),
+            json!(crate::portable_command()),
+        );
+        file.write(&args.weights)?;
+    }
+    if let Some(odds) = args.start_af_odds {
+        file.card.postprocess.start_af_odds = (odds != 1.0).then_some(odds);
+        file.card.validate()?;
+        file.card.training.insert(
+            "start_af_odds_command".into(),
             json!(crate::portable_command()),
         );
         file.write(&args.weights)?;
