@@ -40,7 +40,11 @@ fn describe(classifier: &Classifier, record: &str) -> String {
             .iter()
             .all(|r| r.label.is_none() || r.atrial.is_some() == staged),
         "{record}: atrial features measured {}",
-        if staged { "for some segments only" } else { "without a stage" }
+        if staged {
+            "for some segments only"
+        } else {
+            "without a stage"
+        }
     );
     whole
         .iter()
