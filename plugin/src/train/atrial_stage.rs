@@ -54,16 +54,21 @@ fn label_index(name: &str, what: &str) -> Result<usize> {
         .ok_or_else(|| Error::invalid(format!("{what}: unknown class {name:?}")))
 }
 
-fn csv_reader(path: &Path) -> Result<csv::Reader<std::fs::File>> {
-    csv::Reader::from_path(path).map_err(|e| Error::invalid(format!("{}: {e}", path.display())))
-}
-
-/// The column index of `name` in a CSV header.
-fn column(headers: &csv::StringRecord, name: &str, path: &Path) -> Result<usize> {
-    headers
+/// A CSV file's reader and the index of each of `names` among its columns.
+fn csv_columns(path: &Path, names: &[&str]) -> Result<(csv::Reader<std::fs::File>, Vec<usize>)> {
+    let bad = |e: csv::Error| Error::invalid(format!("{}: {e}", path.display()));
+    let mut reader = csv::Reader::from_path(path).map_err(bad)?;
+    let headers = reader.headers().map_err(bad)?.clone();
+    let columns = names
         .iter()
-        .position(|h| h == name)
-        .ok_or_else(|| Error::invalid(format!("{}: no column {name:?}", path.display())))
+        .map(|name| {
+            headers
+                .iter()
+                .position(|h| h == *name)
+                .ok_or_else(|| Error::invalid(format!("{}: no column {name:?}", path.display())))
+        })
+        .collect::<Result<_>>()?;
+    Ok((reader, columns))
 }
 
 /// Reads the rows: `calls` are per-segment CSVs of `haresnet eval --save` (`record`,
@@ -77,24 +82,19 @@ pub fn read_rows(
     patient_of: impl Fn(&str) -> String,
 ) -> Result<Vec<StageRow>> {
     let mut by_segment: HashMap<(String, u64), [f32; N_ATRIAL]> = HashMap::new();
-    let mut reader = csv_reader(features)?;
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::invalid(format!("{}: {e}", features.display())))?
-        .clone();
-    let record_col = column(&headers, "record", features)?;
-    let start_col = column(&headers, "start", features)?;
-    let feature_cols: Vec<usize> = ATRIAL_FEATURE_NAMES
-        .iter()
-        .map(|n| column(&headers, n, features))
-        .collect::<Result<_>>()?;
+    let names: Vec<&str> = ["record", "start"]
+        .into_iter()
+        .chain(ATRIAL_FEATURE_NAMES)
+        .collect();
+    let (mut reader, columns) = csv_columns(features, &names)?;
+    let (record_col, start_col, feature_cols) = (columns[0], columns[1], &columns[2..]);
     for (line, row) in reader.records().enumerate() {
         let bad =
             |what: &str| Error::invalid(format!("{} row {}: {what}", features.display(), line + 2));
         let row = row.map_err(|e| bad(&e.to_string()))?;
         let seconds: f64 = row[start_col].parse().map_err(|_| bad("bad start"))?;
         let mut f = [0.0f32; N_ATRIAL];
-        for (v, &c) in f.iter_mut().zip(&feature_cols) {
+        for (v, &c) in f.iter_mut().zip(feature_cols) {
             *v = row[c].parse().map_err(|_| bad("bad feature"))?;
         }
         let start = (seconds * fs).round() as u64;
@@ -102,15 +102,10 @@ pub fn read_rows(
     }
     let mut rows = Vec::new();
     for path in calls {
-        let mut reader = csv_reader(path)?;
-        let headers = reader
-            .headers()
-            .map_err(|e| Error::invalid(format!("{}: {e}", path.display())))?
-            .clone();
-        let record_col = column(&headers, "record", path)?;
-        let start_col = column(&headers, "start", path)?;
-        let truth_col = column(&headers, "truth", path)?;
-        let call_col = column(&headers, "predicted", path)?;
+        let (mut reader, columns) = csv_columns(path, &["record", "start", "truth", "predicted"])?;
+        let &[record_col, start_col, truth_col, call_col] = &columns[..] else {
+            return Err(Error::invalid("four columns expected"));
+        };
         for (line, row) in reader.records().enumerate() {
             let at = || format!("{} row {}", path.display(), line + 2);
             let row = row.map_err(|e| Error::invalid(format!("{}: {e}", at())))?;
@@ -368,6 +363,38 @@ mod tests {
         let report = report(&rows, &calls).unwrap();
         assert_eq!(report.f1("AFL"), Some(1.0));
         assert_eq!(report.f1("OTHER"), Some(1.0));
+    }
+
+    #[test]
+    fn rows_join_the_calls_with_their_features_and_a_missing_segment_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let features = dir.path().join("features.csv");
+        let mut text = format!("record,start,truth,{}\n", ATRIAL_FEATURE_NAMES.join(","));
+        text.push_str("222,0.000,AFL,5,0.7,0.6,0.2,0.1,0,0,0.4\n");
+        text.push_str("222,5.000,AFL,5,0.7,0.6,0.3,0.1,0,0,0.4\n");
+        std::fs::write(&features, text).unwrap();
+        let calls = dir.path().join("calls.csv");
+        std::fs::write(
+            &calls,
+            "record,start,truth,predicted,p_n\n222,1800,AFL,AFIB,0.1\n222,0,AFL,AFL,0.1\n",
+        )
+        .unwrap();
+        let rows = read_rows(&[&calls], &features, 360.0, |r| format!("p{r}")).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].patient, "p222");
+        assert_eq!(RHYTHM_LABELS[rows[0].call], "AFIB");
+        assert_eq!(rows[0].features[ATRIAL_AMPLITUDE], 0.3);
+        assert_eq!(rows[1].features[ATRIAL_AMPLITUDE], 0.2);
+        std::fs::write(&calls, "record,start,truth,predicted\n222,3600,AFL,AFIB\n").unwrap();
+        let err = read_rows(&[&calls], &features, 360.0, str::to_string).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("sample 3600 has no atrial features"),
+            "{err}"
+        );
+        std::fs::write(&calls, "record,start,truth\n").unwrap();
+        let err = read_rows(&[&calls], &features, 360.0, str::to_string).unwrap_err();
+        assert!(err.to_string().contains("no column \"predicted\""), "{err}");
     }
 
     #[test]
