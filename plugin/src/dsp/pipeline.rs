@@ -288,11 +288,6 @@ impl Preprocessor {
         self
     }
 
-    /// Whether segments' atrial activity is measured.
-    pub fn measures_atrial(&self) -> bool {
-        self.atrial
-    }
-
     /// The configuration.
     pub fn config(&self) -> &PreprocessConfig {
         &self.config
