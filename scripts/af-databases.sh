@@ -20,13 +20,7 @@ set -eu
 out=$1
 data=${HARESNET_DATA:?set HARESNET_DATA to the directory holding afdb-ann, ltafdb-ann and mitdb}
 folds=5
-haresnet() {
-    if [ -n "${HARESNET:-}" ]; then
-        "$HARESNET" "$@"
-    else
-        cargo haresnet "$@"
-    fi
-}
+. "$(dirname "$0")/haresnet-command.sh"
 models=
 k=0
 while [ $k -lt $folds ]; do

@@ -26,13 +26,7 @@ set -eu
 lopo=$1
 out=$2
 data=${HARESNET_DATA:?set HARESNET_DATA to the directory holding mitdb}
-haresnet() {
-    if [ -n "${HARESNET:-}" ]; then
-        "$HARESNET" "$@"
-    else
-        cargo haresnet "$@"
-    fi
-}
+. "$(dirname "$0")/haresnet-command.sh"
 [ -f "$lopo/lopo.csv" ] || { echo "$lopo/lopo.csv is missing: run scripts/lopo.sh first" >&2; exit 2; }
 segment=$(haresnet card "$lopo/100.hrn" | sed -n 's/.*"segment_seconds": \([0-9.]*\).*/\1/p' | head -1)
 segment=${segment%.0}

@@ -26,13 +26,7 @@ data=${HARESNET_DATA:?set HARESNET_DATA to the directory holding afdb-ann, ltafd
 segment=${SEGMENT:-5}
 seeds=${SEEDS:-1}
 half_life=${HALF_LIFE:-5}
-haresnet() {
-    if [ -n "${HARESNET:-}" ]; then
-        "$HARESNET" "$@"
-    else
-        cargo haresnet "$@"
-    fi
-}
+. "$(dirname "$0")/haresnet-command.sh"
 # The patients' first records, as `haresnet::train::split::patients` lists them (202 is
 # 201's patient); `eval --lopo` refuses a folder that misses one.
 patients="100 101 103 105 106 108 109 111 112 113 114 115 116 117 118 119 121 122 123 124

@@ -29,13 +29,7 @@ data=${HARESNET_DATA:?set HARESNET_DATA to the directory holding afdb-ann, ltafd
 segment=${SEGMENT:-5}
 context=${CONTEXT:-60}
 seeds=${SEEDS:-}
-haresnet() {
-    if [ -n "${HARESNET:-}" ]; then
-        "$HARESNET" "$@"
-    else
-        cargo haresnet "$@"
-    fi
-}
+. "$(dirname "$0")/haresnet-command.sh"
 # sh has no local variables: the function's names are its own.
 pretrain() { # DIR FOLD [options...]
     pretrain_dir=$1 pretrain_fold=$2
