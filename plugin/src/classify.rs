@@ -282,6 +282,8 @@ struct Inner {
     preprocessors: Mutex<Vec<Preprocessor>>,
     /// See [`HaResNet::image_path_used`].
     image_path_used: bool,
+    /// The card's atrial stage's classes among its labels, when it has a stage.
+    stage_classes: Option<StageClasses>,
 }
 
 /// An ECG rhythm classifier: a trained network and the preprocessing it was trained with.
@@ -364,6 +366,11 @@ impl Classifier {
             n => Some(model::device::thread_pool(n)?),
         };
         let image_path_used = model.image_path_used();
+        let stage_classes = card
+            .atrial_stage
+            .as_ref()
+            .map(|_| StageClasses::find(&card.labels))
+            .transpose()?;
         let network = match options.backend {
             Backend::Burn => Network::Burn { model, device },
             Backend::Fast => Network::Fast {
@@ -378,6 +385,7 @@ impl Classifier {
                 pool,
                 preprocessors: Mutex::new(Vec::new()),
                 image_path_used,
+                stage_classes,
             }),
         })
     }
@@ -694,11 +702,9 @@ impl Classifier {
     /// Revisits each classified segment's call from its atrial activity, when the weights
     /// have an atrial stage ([`crate::atrial_stage`]).
     fn settle_atrial(&self, results: &mut [SegmentResult]) {
-        let Some(stage) = &self.inner.card.atrial_stage else {
-            return;
-        };
-        // The card's labels were checked to hold the stage's classes when it was loaded.
-        let Ok(classes) = StageClasses::find(self.labels()) else {
+        let (Some(stage), Some(classes)) =
+            (&self.inner.card.atrial_stage, self.inner.stage_classes)
+        else {
             return;
         };
         for r in results.iter_mut() {
