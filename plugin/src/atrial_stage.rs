@@ -1,6 +1,11 @@
 //! The atrial stage: a second look, from the atrial activity ([`crate::dsp::atrial`]), at
 //! the calls the rhythm pathway cannot make from the beats' timing alone.
 //!
+//! - *Sinus.* Ectopic beats, sinus arrhythmia and pauses make sinus rhythm irregular,
+//!   and over a few seconds (a recording's first segments, a short recording) irregular
+//!   enough to be called fibrillation. Fibrillation has no P waves. A segment called AFIB
+//!   or AFL in which the share of beats with a clear P wave (`p_present`) reaches
+//!   `min_p_present` is called N.
 //! - *Flutter.* R-peak timing tells fibrillation from flutter poorly: flutter conducted
 //!   variably is as irregular as fibrillation. Among segments called AFIB or AFL, a
 //!   logistic model of "flutter" on three features of the residual after QRST
@@ -22,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::dsp::atrial::{
-    ATRIAL_AMPLITUDE, N_ATRIAL, NEUTRAL, ORGANISATION, P_UNCONDUCTED, REGULARITY,
+    ATRIAL_AMPLITUDE, N_ATRIAL, NEUTRAL, ORGANISATION, P_PRESENT, P_UNCONDUCTED, REGULARITY,
 };
 use crate::{Error, Result};
 
@@ -121,6 +126,14 @@ impl FlutterRule {
     }
 }
 
+/// P waves against a call of fibrillation or flutter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SinusRule {
+    /// A segment called AFIB or AFL is called N when its share of beats with a clear P
+    /// wave (`p_present`) reaches this.
+    pub min_p_present: f32,
+}
+
 /// Unconducted P waves against a call of sinus rhythm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BlockRule {
@@ -132,7 +145,10 @@ pub struct BlockRule {
 /// The atrial stage of a model card.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AtrialStage {
-    /// `None`: AF calls are the pathway's.
+    /// `None`: no AF call becomes N.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sinus: Option<SinusRule>,
+    /// `None`: AF calls keep the pathway's AFIB or AFL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flutter: Option<FlutterRule>,
     /// `None`: N calls are the pathway's.
@@ -191,6 +207,14 @@ impl AtrialStage {
                 b.min_unconducted
             )));
         }
+        if let Some(s) = &self.sinus
+            && !(0.0..=1.0).contains(&s.min_p_present)
+        {
+            return Err(Error::Model(format!(
+                "atrial stage: min_p_present must be in [0, 1], got {}",
+                s.min_p_present
+            )));
+        }
         Ok(())
     }
 
@@ -205,6 +229,11 @@ impl AtrialStage {
             return label;
         }
         if label == classes.fibrillation || label == classes.flutter {
+            if let Some(rule) = &self.sinus
+                && features[P_PRESENT] >= rule.min_p_present
+            {
+                return classes.normal;
+            }
             if let Some(rule) = &self.flutter {
                 return if rule.probability(features) >= rule.threshold {
                     classes.flutter
@@ -249,6 +278,7 @@ mod tests {
 
     fn stage() -> AtrialStage {
         AtrialStage {
+            sinus: Some(SinusRule { min_p_present: 0.8 }),
             flutter: Some(FlutterRule {
                 features: FLUTTER_FEATURES.iter().map(|s| s.to_string()).collect(),
                 mean: vec![-3.0, 0.4, 0.4],
@@ -295,6 +325,29 @@ mod tests {
     }
 
     #[test]
+    fn p_waves_before_the_beats_turn_an_af_call_into_sinus_rhythm() {
+        let labels = labels();
+        let classes = StageClasses::find(&labels).unwrap();
+        let s = stage();
+        let mut f = features(0.2, 0.7, 0.0);
+        f[P_PRESENT] = 0.8;
+        // Before the flutter rule, whichever AF class the pathway called.
+        assert_eq!(s.relabel(classes, classes.fibrillation, &f), classes.normal);
+        assert_eq!(s.relabel(classes, classes.flutter, &f), classes.normal);
+        f[P_PRESENT] = 0.6;
+        assert_eq!(
+            s.relabel(classes, classes.fibrillation, &f),
+            classes.flutter
+        );
+        let no_sinus = AtrialStage { sinus: None, ..s };
+        f[P_PRESENT] = 1.0;
+        assert_eq!(
+            no_sinus.relabel(classes, classes.fibrillation, &f),
+            classes.flutter
+        );
+    }
+
+    #[test]
     fn unconducted_p_waves_turn_a_sinus_call_into_other() {
         let labels = labels();
         let classes = StageClasses::find(&labels).unwrap();
@@ -332,6 +385,9 @@ mod tests {
         assert!(s.validate(&labels).is_err());
         let mut s = stage();
         s.block.as_mut().unwrap().min_unconducted = f32::NAN;
+        assert!(s.validate(&labels).is_err());
+        let mut s = stage();
+        s.sinus.as_mut().unwrap().min_p_present = 1.5;
         assert!(s.validate(&labels).is_err());
         let err = stage()
             .validate(&["N".into(), "AFIB".into(), "OTHER".into()])

@@ -150,21 +150,27 @@ pub struct AtrialFitArgs {
     /// into the leave-one-patient-out weights files and judge the whole classifier).
     #[arg(long, value_name = "DIR")]
     per_patient: Option<PathBuf>,
+    /// The rules the recipe may fit, comma-separated: `sinus` (P waves turn an AF call
+    /// into N), `flutter` (flutter against fibrillation), `block` (unconducted P waves turn
+    /// an N call into OTHER).
+    #[arg(long, default_value = "sinus,flutter,block")]
+    rules: String,
 }
 
 pub fn run_fit(args: &AtrialFitArgs) -> Result<()> {
     use haresnet::atrial_stage::AtrialStage;
     use haresnet::train::atrial_stage::{
-        fit, leave_one_patient_out, read_rows, relabel_per_patient, report,
+        Rules, fit, leave_one_patient_out, read_rows, relabel_per_patient, report,
     };
     use haresnet::train::split::patient_of;
+    let rules = Rules::parse(&args.rules)?;
     let calls: Vec<&std::path::Path> = args.calls.iter().map(PathBuf::as_path).collect();
     let rows = read_rows(&calls, &args.features, args.fs, |record| {
         patient_of(record).map_or_else(|_| record.to_string(), |p| p[0].clone())
     })?;
     let pathway: Vec<usize> = rows.iter().map(|r| r.call).collect();
     let before = report(&rows, &pathway)?;
-    let stages = leave_one_patient_out(&rows)?;
+    let stages = leave_one_patient_out(&rows, rules)?;
     let after = report(&rows, &relabel_per_patient(&rows, &stages)?)?;
     let patients = stages.len();
     println!(
@@ -172,24 +178,38 @@ pub fn run_fit(args: &AtrialFitArgs) -> Result<()> {
         rows.len(),
         before.table()
     );
-    // The flutter rule's share of the gain: each patient's stage without its block rule.
-    let flutter_only: Vec<(String, AtrialStage)> = stages
-        .iter()
-        .map(|(p, stage)| {
-            let stage = AtrialStage {
-                block: None,
-                ..stage.clone()
-            };
-            (p.clone(), stage)
-        })
-        .collect();
-    let flutter_calls = relabel_per_patient(&rows, &flutter_only)?;
-    let flutter = report(&rows, &flutter_calls)?;
-    println!(
-        "with the flutter rule only: macro F1 {:.3} (classes with >= {} items)\n",
-        flutter.macro_f1_supported.unwrap_or(0.0),
-        flutter.min_support
-    );
+    // Each rule's share of the gain: each patient's stage with that rule alone.
+    type Keep = fn(&AtrialStage) -> AtrialStage;
+    let alone: [(&str, Keep); 3] = [
+        ("sinus", |s| AtrialStage {
+            flutter: None,
+            block: None,
+            ..s.clone()
+        }),
+        ("flutter", |s| AtrialStage {
+            sinus: None,
+            block: None,
+            ..s.clone()
+        }),
+        ("block", |s| AtrialStage {
+            sinus: None,
+            flutter: None,
+            ..s.clone()
+        }),
+    ];
+    for (name, keep) in alone {
+        let only: Vec<(String, AtrialStage)> =
+            stages.iter().map(|(p, s)| (p.clone(), keep(s))).collect();
+        let r = report(&rows, &relabel_per_patient(&rows, &only)?)?;
+        println!(
+            "with the {name} rule alone: macro F1 {:.3} (classes with >= {} items), AFIB F1 \
+             {:.3}",
+            r.macro_f1_supported.unwrap_or(0.0),
+            r.min_support,
+            r.f1("AFIB").unwrap_or(0.0)
+        );
+    }
+    println!();
     println!(
         "with the atrial stage, each patient's fitted without them:\n{}",
         after.table()
@@ -202,7 +222,7 @@ pub fn run_fit(args: &AtrialFitArgs) -> Result<()> {
         }
     }
     let all: Vec<_> = rows.iter().collect();
-    let mut stage = fit(&all)?;
+    let mut stage = fit(&all, rules)?;
     let summary = |r: &haresnet::eval::metrics::Report| {
         serde_json::json!({
             "macro_f1_supported": r.macro_f1_supported,
