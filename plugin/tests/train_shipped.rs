@@ -9,22 +9,26 @@
 use std::path::PathBuf;
 
 use haresnet::classify::{Classifier, ClassifyOptions};
-use haresnet::weights::WeightSet;
+use haresnet::dsp::atrial::P_PRESENT;
+use haresnet::weights::{self, WeightSet, WeightsFile};
 use haresnet::{ErrorKind, Record};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// One line per segment: start sample, label, probability of the label (3 decimals).
-fn describe(classifier: &Classifier, record: &str) -> String {
+/// The MLII samples (mV) of a fixture excerpt.
+fn mlii(record: &str) -> (Vec<f32>, f64) {
     let rec = Record::open(root().join("fixtures/records").join(record)).unwrap();
     let ch = rec.channel_index("MLII").unwrap();
-    let x = rec.read_physical(ch, 0, rec.sig_len()).unwrap();
-    let whole = classifier.classify(&x, rec.fs()).unwrap();
-    let mut stream = classifier
-        .stream(rec.fs(), &ClassifyOptions::default())
-        .unwrap();
+    (rec.read_physical(ch, 0, rec.sig_len()).unwrap(), rec.fs())
+}
+
+/// One line per segment: start sample, label, probability of the label (3 decimals).
+fn describe(classifier: &Classifier, record: &str) -> String {
+    let (x, fs) = mlii(record);
+    let whole = classifier.classify(&x, fs).unwrap();
+    let mut stream = classifier.stream(fs, &ClassifyOptions::default()).unwrap();
     let streamed: Vec<_> = x
         .chunks(977)
         .flat_map(|c| stream.push(c).unwrap())
@@ -75,11 +79,13 @@ fn shipped_5s_weights_match_the_golden_labels() {
     assert!(!classifier.image_path_used());
     let untrained = Classifier::untrained(classifier.card().clone(), 1, &Default::default());
     assert!(untrained.unwrap().image_path_used());
-    // The `all` weights carry the atrial stage (the golden's flutter calls in 203 are
-    // its); the `ds1` weights do not.
-    assert!(classifier.card().atrial_stage.is_some());
+    // The `all` weights carry the atrial stage with its flutter rule (the golden's flutter
+    // calls in 203 are its); the `ds1` weights carry the sinus rule only.
+    let stage = classifier.card().atrial_stage.as_ref().unwrap();
+    assert!(stage.sinus.is_some() && stage.flutter.is_some() && stage.block.is_some());
     if let Ok(ds1) = Classifier::embedded(5, WeightSet::Ds1) {
-        assert!(ds1.card().atrial_stage.is_none());
+        let stage = ds1.card().atrial_stage.as_ref().unwrap();
+        assert!(stage.sinus.is_some() && stage.flutter.is_none() && stage.block.is_none());
     }
     for record in ["201_0420_0540", "203_0740_0860"] {
         let got = describe(&classifier, record);
@@ -99,5 +105,52 @@ fn shipped_5s_weights_match_the_golden_labels() {
             assert!((pg - pw).abs() <= 0.002, "{record}: {g:?} vs {w:?}");
         }
         assert_eq!(got.lines().count(), want.lines().count(), "{record}");
+    }
+}
+
+/// Thirty seconds of sinus rhythm with frequent ventricular ectopic beats (MIT-BIH 233,
+/// 720–750 s), classified as a recording of its own: the rhythm pathway alone calls its
+/// first segments AF, as it calls a few seconds of any irregular rhythm; the atrial
+/// stage's sinus rule sees a P wave before most beats and calls them N.
+#[test]
+fn the_sinus_rule_keeps_irregular_sinus_rhythm_from_being_called_af() {
+    let (x, fs) = mlii("233_0720_0750");
+    for set in [WeightSet::Ds1, WeightSet::All] {
+        let bytes = match weights::embedded(5, set) {
+            Ok(b) => b,
+            Err(e) if std::env::var_os("CI").is_none() => {
+                eprintln!("no embedded 5 s weights in this build ({e}); skipping");
+                return;
+            }
+            Err(e) => panic!("{e}"),
+        };
+        let classifier = Classifier::from_bytes(bytes, &Default::default()).unwrap();
+        let is_af = |label: Option<usize>| {
+            label.is_some_and(|l| ["AFIB", "AFL"].contains(&classifier.labels()[l].as_str()))
+        };
+        let staged = classifier.classify(&x, fs).unwrap();
+        assert_eq!(staged.len(), 6, "{set:?}");
+        assert!(
+            staged.iter().all(|r| r.label.is_some() && !is_af(r.label)),
+            "{set:?}: {:?}",
+            staged.iter().map(|r| r.label).collect::<Vec<_>>()
+        );
+
+        let mut file = WeightsFile::from_bytes(bytes, "test").unwrap();
+        file.card.atrial_stage = None;
+        let bare = Classifier::from_weights(file, &Default::default()).unwrap();
+        let pathway = bare.classify(&x, fs).unwrap();
+        assert!(is_af(pathway[0].label), "{set:?}: the pathway alone");
+
+        let rule = classifier
+            .card()
+            .atrial_stage
+            .as_ref()
+            .unwrap()
+            .sinus
+            .as_ref()
+            .unwrap();
+        let first = staged[0].atrial.unwrap();
+        assert!(first[P_PRESENT] >= rule.min_p_present, "{set:?}: {first:?}");
     }
 }

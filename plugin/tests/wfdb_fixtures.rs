@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 
 use haresnet::wfdb::{self, Record, Resolution};
 
-const EXCERPTS: [(&str, &str, u64); 4] = [
+const EXCERPTS: [(&str, &str, u64); 5] = [
     ("100_0000_0060", "100", 0),
     ("201_0420_0540", "201", 420 * 360),
     ("203_0740_0860", "203", 740 * 360),
     ("207_1530_1650", "207", 1530 * 360),
+    ("233_0720_0750", "233", 720 * 360),
 ];
 
 fn excerpt(name: &str) -> std::path::PathBuf {
