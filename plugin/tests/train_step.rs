@@ -22,7 +22,7 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/records")
 }
 
-/// The plain recipe on the 84 five-second segments of the four excerpts, small batches.
+/// The plain recipe on the 90 five-second segments of the five excerpts, small batches.
 fn config(epochs: usize) -> TrainConfig {
     let mut c = TrainConfig::new(Recipe::Plain, Protocol::All, 5.0);
     c.epochs = epochs;
@@ -68,9 +68,9 @@ fn same(a: &[f32], b: &[f32]) -> bool {
 fn a_few_steps_reduce_the_loss() {
     let _turn = BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner());
     let dataset = Dataset::load(&fixtures(), 5.0, Protocol::All, false).unwrap();
-    assert_eq!(dataset.train.len(), 84);
+    assert_eq!(dataset.train.len(), 90);
     let tmp = tempfile::tempdir().unwrap();
-    // Six epochs of two steps, 16 segments each, drawn from the 84.
+    // Six epochs of two steps, 16 segments each, drawn from the 90.
     let c = config(6);
     let mut losses = Losses::default();
     Trainer::new(c, &dataset, tmp.path())
