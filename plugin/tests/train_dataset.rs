@@ -78,7 +78,13 @@ fn fixture_directory_lists_its_records() {
     let names = list_records(&fixtures()).unwrap();
     assert_eq!(
         names,
-        ["100_0000_0060", "201_0420_0540", "203_0740_0860", "207_1530_1650", "233_0720_0750"]
+        [
+            "100_0000_0060",
+            "201_0420_0540",
+            "203_0740_0860",
+            "207_1530_1650",
+            "233_0720_0750"
+        ]
     );
     let corpus = Corpus::load(&fixtures(), &names, true).unwrap();
     assert!(corpus.skipped.is_empty());
