@@ -111,6 +111,31 @@ fn mitdb_counts_match_the_design_table() {
     let folds = ds1.folds(3).unwrap();
     let fold_of = |r: &str| folds.iter().position(|f| f.iter().any(|n| n == r));
     assert_ne!(fold_of("201"), fold_of("203"));
+    // The folds that chose the shipped recipes (docs/EXPERIMENTS.md lists them).
+    let sorted: Vec<Vec<String>> = folds
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            f.sort();
+            f
+        })
+        .collect();
+    assert_eq!(
+        sorted,
+        [
+            vec!["101", "112", "118", "201", "207", "208", "220"],
+            vec!["106", "109", "116", "119", "203", "205", "209", "215"],
+            vec!["108", "114", "115", "122", "124", "223", "230"],
+        ]
+    );
+    // Over every record, one patient's records (201 and 202) share a fold, and every
+    // record is in exactly one.
+    let all = Dataset::split(corpus.clone(), 5.0, Protocol::All).unwrap();
+    let folds = all.folds(5).unwrap();
+    let fold_of = |r: &str| folds.iter().position(|f| f.iter().any(|n| n == r));
+    assert!(fold_of("201").is_some());
+    assert_eq!(fold_of("201"), fold_of("202"));
+    assert_eq!(folds.iter().map(Vec::len).sum::<usize>(), names.len() - 2);
     let seg = Dataset::split(corpus, 5.0, Protocol::Segment).unwrap();
     let (train, test) = (class_counts(&seg.train), class_counts(&seg.test));
     for c in 0..5 {

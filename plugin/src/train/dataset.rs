@@ -12,7 +12,7 @@ use super::corpus::{Corpus, Segment, Skipped, class_counts, list_records};
 use super::rhythm::{N_CLASSES, Rhythm};
 use super::split::{
     DS1, DS1_AF, DS2, Protocol, SEGMENT_FOLD_SEED, SEGMENT_SPLIT_SEED, SEGMENT_TEST_FRACTION,
-    patient_folds, stratified_folds, stratified_split,
+    patient_folds, patient_of, stratified_folds, stratified_split,
 };
 use crate::dsp::PreprocessConfig;
 use crate::{Error, Result};
@@ -131,15 +131,26 @@ impl Dataset {
     }
 
     /// Leave-patients-out folds over the training records (AF patients in separate folds),
-    /// as record names per fold.
+    /// as record names per fold. The records of one patient (201 and 202,
+    /// [`patient_of`]) go to the same fold; a record outside the 44 unpaced ones is a
+    /// patient of its own.
     pub fn folds(&self, k: usize) -> Result<Vec<Vec<String>>> {
-        let counts: BTreeMap<String, [usize; N_CLASSES]> = self
-            .corpus
-            .counts_by_record(&self.train)
+        let mut counts: BTreeMap<String, [usize; N_CLASSES]> = BTreeMap::new();
+        let mut records: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (record, c) in self.corpus.counts_by_record(&self.train) {
+            if c.iter().sum::<usize>() == 0 {
+                continue;
+            }
+            let patient = patient_of(&record).map_or_else(|_| record.clone(), |p| p[0].clone());
+            for (t, v) in counts.entry(patient.clone()).or_default().iter_mut().zip(c) {
+                *t += v;
+            }
+            records.entry(patient).or_default().push(record);
+        }
+        Ok(patient_folds(&counts, k, &DS1_AF)?
             .into_iter()
-            .filter(|(_, c)| c.iter().sum::<usize>() > 0)
-            .collect();
-        patient_folds(&counts, k, &DS1_AF)
+            .map(|fold| fold.iter().flat_map(|p| records[p].clone()).collect())
+            .collect())
     }
 
     /// Splits the training segments into (train, validation) for fold `fold` of `folds`.
