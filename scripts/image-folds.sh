@@ -9,7 +9,7 @@
 # 2. the whole network, image and rhythm branch, trained with the improved recipe on the
 #    same records, its rhythm branch starting from that pathway (`train --protocol all
 #    --fold K --recipe improved --rr-context 60 --rr-init ...`): OUT/image/f<K>/model.hrn;
-# 3. both scored on the fold's records (`eval --fold K --folds FOLDS --save`).
+# 3. both scored on the fold's records (`eval --protocol all --fold K --folds FOLDS --save`).
 #
 # Then every patient is classified by the files of their own fold and the results pooled
 # (`haresnet eval --lopo`, OUT/<rhythm|image>/lopo/ holding one copy per patient, named by
@@ -20,7 +20,9 @@
 #   scripts/image-folds.sh OUT
 #
 # SEGMENT is the segment length (default 5), FOLDS the number of folds (default 5), SEED
-# the seed of both trainings (default 1). The smoothing half-life of every file is 5 s, as
+# the seed of both trainings (default 1); EPOCHS and SAMPLES, when set, shorten the image
+# network's training (`--epochs`, `--samples-per-epoch`; default: the improved recipe's 14
+# epochs of every training segment). The smoothing half-life of every file is 5 s, as
 # shipped at 5 and 10 s (1 s at 2 s). HARESNET_DATA holds afdb-ann/, ltafdb-ann/ and
 # mitdb/; HARESNET names the binary to run (default: built and run through cargo).
 set -eu
@@ -30,6 +32,9 @@ data=${HARESNET_DATA:?set HARESNET_DATA to the directory holding afdb-ann, ltafd
 segment=${SEGMENT:-5}
 folds=${FOLDS:-5}
 seed=${SEED:-1}
+length=""
+[ -n "${EPOCHS:-}" ] && length="--epochs $EPOCHS"
+[ -n "${SAMPLES:-}" ] && length="$length --samples-per-epoch $SAMPLES"
 half_life=5
 [ "$segment" = 2 ] && half_life=1
 . "$(dirname "$0")/haresnet-command.sh"
@@ -49,11 +54,11 @@ while [ "$k" -lt "$folds" ]; do
     if [ ! -f "$image/model.hrn" ]; then
         echo "== fold $k of $folds: image network"
         if [ -f "$image/commands.txt" ]; then
-            haresnet train --resume "$image"
+            haresnet train --data "$data/mitdb" --resume "$image"
         else
             haresnet train --data "$data/mitdb" --segment "$segment" --protocol all \
                 --recipe improved --rr-context 60 --rr-init "$rr" --fold "$k" \
-                --folds "$folds" --seed "$seed" --out "$image"
+                --folds "$folds" --seed "$seed" $length --out "$image"
         fi
         haresnet card "$image/model.hrn" --smoothing-half-life "$half_life" > /dev/null
     fi
@@ -62,7 +67,7 @@ while [ "$k" -lt "$folds" ]; do
         [ "$kind" = image ] && file=$image/model.hrn
         calls=$out/$kind/fold$k
         [ -f "$calls.csv" ] || haresnet eval --data "$data/mitdb" --weights "$file" \
-            --fold "$k" --folds "$folds" --save "$calls"
+            --protocol all --fold "$k" --folds "$folds" --save "$calls"
         # Each of the fold's patients gets the fold's file under their first record's
         # name (202 is 201's patient; paced records are not among the patients).
         mkdir -p "$out/$kind/lopo"
