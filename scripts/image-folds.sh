@@ -13,9 +13,10 @@
 #
 # Then every patient is classified by the files of their own fold and the results pooled
 # (`haresnet eval --lopo`, OUT/<rhythm|image>/lopo/ holding one copy per patient, named by
-# the patient's first record): OUT/<rhythm|image>/lopo/lopo.{json,csv}. The training takes
-# about 35 min per fold at 5 s on two cores; a fold stopped midway resumes (`train
-# --resume`), and finished steps are not redone.
+# the patient's first record): OUT/<rhythm|image>/lopo/lopo.{json,csv}. At 5 s on two
+# cores a fold takes about 11 min with EPOCHS=10 SAMPLES=5000 (65 s per epoch; the full
+# recipe's 14 epochs of every segment, about 130 s each, half an hour); a fold stopped
+# midway resumes (`train --resume`), and finished steps are not redone.
 #
 #   scripts/image-folds.sh OUT
 #
