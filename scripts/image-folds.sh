@@ -69,16 +69,11 @@ while [ "$k" -lt "$folds" ]; do
         calls=$out/$kind/fold$k
         [ -f "$calls.csv" ] || haresnet eval --data "$data/mitdb" --weights "$file" \
             --protocol all --fold "$k" --folds "$folds" --save "$calls"
-        # Each of the fold's patients gets the fold's file under their first record's
-        # name (202 is 201's patient; paced records are not among the patients).
+        # Every record of the fold gets the fold's file under its name; `eval --lopo` reads
+        # those named by a patient's first record (201 for 202; none for paced records).
         mkdir -p "$out/$kind/lopo"
         for record in $(cut -d, -f1 "$calls.csv" | sed 1d | sort -u); do
-            case $record in
-            202) patient=201 ;;
-            107 | 217) continue ;;
-            *) patient=$record ;;
-            esac
-            cp "$file" "$out/$kind/lopo/$patient.hrn"
+            cp "$file" "$out/$kind/lopo/$record.hrn"
         done
     done
     k=$((k + 1))

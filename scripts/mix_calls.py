@@ -14,28 +14,16 @@ import argparse
 import csv
 import sys
 
-CLASSES = ["N", "AFIB", "AFL", "VT", "OTHER"]
+from prior_shift import CLASSES, MIN_SUPPORT, f1_by_class
 
 
 def load(path):
-    calls = {}
+    """Truth and probabilities per segment, keyed by (record, start)."""
     with open(path, newline="") as f:
-        for row in csv.DictReader(f):
-            probs = [float(row["p_" + c.lower()]) for c in CLASSES]
-            calls[(row["record"], row["start"])] = (row["truth"], probs)
-    return calls
-
-
-def f1_scores(pairs):
-    """Per-class F1 and support from (truth, predicted) pairs."""
-    scores, support = {}, {}
-    for c in CLASSES:
-        tp = sum(1 for t, p in pairs if t == c and p == c)
-        fp = sum(1 for t, p in pairs if t != c and p == c)
-        fn = sum(1 for t, p in pairs if t == c and p != c)
-        scores[c] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-        support[c] = tp + fn
-    return scores, support
+        return {
+            (r["record"], r["start"]): (r["truth"], [float(r["p_" + c.lower()]) for c in CLASSES])
+            for r in csv.DictReader(f)
+        }
 
 
 def main():
@@ -49,14 +37,13 @@ def main():
         sys.exit("the two files do not hold the same segments")
     print("weight,macro_f1_ge20," + ",".join(f"f1_{c}" for c in CLASSES))
     for w in args.weights:
-        pairs = []
+        confusion = {(t, p): 0 for t in CLASSES for p in CLASSES}
         for key, (truth, a) in first.items():
             mixed = [(1 - w) * x + w * y for x, y in zip(a, second[key][1])]
-            pairs.append((truth, CLASSES[mixed.index(max(mixed))]))
-        scores, support = f1_scores(pairs)
-        kept = [scores[c] for c in CLASSES if support[c] >= 20]
-        macro = sum(kept) / len(kept)
-        print(f"{w:g},{macro:.3f}," + ",".join(f"{scores[c]:.3f}" for c in CLASSES))
+            confusion[(truth, CLASSES[mixed.index(max(mixed))])] += 1
+        f1, support = f1_by_class(confusion)
+        kept = [f1[c] for c in CLASSES if support[c] >= MIN_SUPPORT]
+        print(f"{w:g},{sum(kept) / len(kept):.3f}," + ",".join(f"{f1[c]:.3f}" for c in CLASSES))
 
 
 if __name__ == "__main__":

@@ -32,11 +32,8 @@ def read(path):
         ]
 
 
-def scores(rows, log_prior, tau):
-    confusion = {(t, p): 0 for t in CLASSES for p in CLASSES}
-    for truth, probs in rows:
-        shifted = [math.log(max(p, 1e-12)) + tau * lp for p, lp in zip(probs, log_prior)]
-        confusion[(truth, CLASSES[shifted.index(max(shifted))])] += 1
+def f1_by_class(confusion):
+    """Each class's F1 and support from counts keyed by (truth, call)."""
     f1, support = {}, {}
     for c in CLASSES:
         tp = confusion[(c, c)]
@@ -44,6 +41,15 @@ def scores(rows, log_prior, tau):
         fn = sum(confusion[(c, p)] for p in CLASSES) - tp
         support[c] = tp + fn
         f1[c] = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+    return f1, support
+
+
+def scores(rows, log_prior, tau):
+    confusion = {(t, p): 0 for t in CLASSES for p in CLASSES}
+    for truth, probs in rows:
+        shifted = [math.log(max(p, 1e-12)) + tau * lp for p, lp in zip(probs, log_prior)]
+        confusion[(truth, CLASSES[shifted.index(max(shifted))])] += 1
+    f1, support = f1_by_class(confusion)
     well = [f1[c] for c in CLASSES if support[c] >= MIN_SUPPORT]
     false_vt = sum(confusion[(t, "VT")] for t in CLASSES if t != "VT")
     accuracy = sum(confusion[(c, c)] for c in CLASSES) / len(rows)

@@ -134,6 +134,13 @@ pub struct SinusRule {
     pub min_p_present: f32,
 }
 
+impl SinusRule {
+    /// Whether a segment called AFIB or AFL with these (measured) features is sinus rhythm.
+    pub fn holds(&self, features: &[f32; N_ATRIAL]) -> bool {
+        features[P_PRESENT] >= self.min_p_present
+    }
+}
+
 /// Unconducted P waves against a call of sinus rhythm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BlockRule {
@@ -229,9 +236,7 @@ impl AtrialStage {
             return label;
         }
         if label == classes.fibrillation || label == classes.flutter {
-            if let Some(rule) = &self.sinus
-                && features[P_PRESENT] >= rule.min_p_present
-            {
+            if self.sinus.as_ref().is_some_and(|rule| rule.holds(features)) {
                 return classes.normal;
             }
             if let Some(rule) = &self.flutter {

@@ -29,7 +29,7 @@ use crate::atrial_stage::{
     AtrialStage, BlockRule, FLUTTER_FEATURES, FlutterRule, SinusRule, StageClasses, flutter_inputs,
     measured,
 };
-use crate::dsp::atrial::{ATRIAL_FEATURE_NAMES, N_ATRIAL, P_PRESENT, P_UNCONDUCTED};
+use crate::dsp::atrial::{ATRIAL_FEATURE_NAMES, N_ATRIAL, P_UNCONDUCTED};
 use crate::eval::metrics::{ConfusionMatrix, Report};
 use crate::weights::RHYTHM_LABELS;
 use crate::{Error, Result};
@@ -203,9 +203,18 @@ fn f1(pairs: impl Iterator<Item = (usize, usize)>, class: usize) -> f64 {
     }
 }
 
-/// F1 of AFIB and AFL as one class plus N F1 over `rows`, the AF calls with a share of
-/// P waves of at least `min_p_present` called N.
-fn sinus_score(rows: &[&StageRow], c: StageClasses, min_p_present: Option<f32>) -> f64 {
+/// The step of `steps` whose rule scores best, when one beats having no rule
+/// (`score(None)`; the earlier step on a tie), with its score.
+fn best_step(steps: &[f32], score: impl Fn(Option<f32>) -> f64) -> (f64, Option<f32>) {
+    steps.iter().fold((score(None), None), |best, &step| {
+        let s = score(Some(step));
+        if s > best.0 { (s, Some(step)) } else { best }
+    })
+}
+
+/// F1 of AFIB and AFL as one class plus N F1 over `rows`, the AF calls `rule` holds for
+/// called N.
+fn sinus_score(rows: &[&StageRow], c: StageClasses, rule: Option<SinusRule>) -> f64 {
     let af = |k: usize| {
         if k == c.flutter { c.fibrillation } else { k }
     };
@@ -214,7 +223,7 @@ fn sinus_score(rows: &[&StageRow], c: StageClasses, min_p_present: Option<f32>) 
             let is_af = r.call == c.fibrillation || r.call == c.flutter;
             let sinus = is_af
                 && measured(&r.features)
-                && min_p_present.is_some_and(|m| r.features[P_PRESENT] >= m);
+                && rule.as_ref().is_some_and(|s| s.holds(&r.features));
             (af(r.truth), if sinus { c.normal } else { af(r.call) })
         })
     };
@@ -226,13 +235,10 @@ pub fn fit(rows: &[&StageRow], rules: Rules) -> Result<AtrialStage> {
     let c = classes()?;
     let mut training = Map::new();
     let sinus = if rules.sinus {
-        let mut best = (sinus_score(rows, c, None), None);
-        for m in P_PRESENT_STEPS {
-            let s = sinus_score(rows, c, Some(m));
-            if s > best.0 {
-                best = (s, Some(m));
-            }
-        }
+        let best = best_step(&P_PRESENT_STEPS, |m| {
+            let rule = m.map(|min_p_present| SinusRule { min_p_present });
+            sinus_score(rows, c, rule)
+        });
         training.insert(
             "sinus_fitted_on".into(),
             json!({ "segments": rows.len(), "af_f1_plus_n_f1": best.0 }),
@@ -244,9 +250,7 @@ pub fn fit(rows: &[&StageRow], rules: Rules) -> Result<AtrialStage> {
     let still_af = |r: &StageRow| {
         (r.call == c.fibrillation || r.call == c.flutter)
             && measured(&r.features)
-            && sinus
-                .as_ref()
-                .is_none_or(|s| r.features[P_PRESENT] < s.min_p_present)
+            && sinus.as_ref().is_none_or(|s| !s.holds(&r.features))
     };
     let af: Vec<&StageRow> = rows.iter().copied().filter(|r| still_af(r)).collect();
     let flutter = if rules.flutter && af.iter().any(|r| r.truth == c.flutter) {
@@ -323,14 +327,9 @@ pub fn fit(rows: &[&StageRow], rules: Rules) -> Result<AtrialStage> {
         };
         f1(pairs(), c.normal) + f1(pairs(), c.other)
     };
-    let mut best = (score(None), None);
+    let mut block = None;
     if rules.block {
-        for u in UNCONDUCTED_STEPS {
-            let s = score(Some(u));
-            if s > best.0 {
-                best = (s, Some(u));
-            }
-        }
+        let best = best_step(&UNCONDUCTED_STEPS, score);
         training.insert(
             "block_fitted_on".into(),
             json!({
@@ -338,11 +337,12 @@ pub fn fit(rows: &[&StageRow], rules: Rules) -> Result<AtrialStage> {
                 "n_f1_plus_other_f1": best.0,
             }),
         );
+        block = best.1.map(|min_unconducted| BlockRule { min_unconducted });
     }
     Ok(AtrialStage {
         sinus,
         flutter,
-        block: best.1.map(|min_unconducted| BlockRule { min_unconducted }),
+        block,
         training,
     })
 }
@@ -404,7 +404,7 @@ pub fn report(rows: &[StageRow], calls: &[usize]) -> Result<Report> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsp::atrial::{ATRIAL_AMPLITUDE, ORGANISATION, REGULARITY};
+    use crate::dsp::atrial::{ATRIAL_AMPLITUDE, ORGANISATION, P_PRESENT, REGULARITY};
 
     fn row(patient: &str, truth: &str, call: &str, amplitude: f32, unconducted: f32) -> StageRow {
         let mut features = [0.0; N_ATRIAL];

@@ -12,7 +12,7 @@ use super::corpus::{Corpus, Segment, Skipped, class_counts, list_records};
 use super::rhythm::{N_CLASSES, Rhythm};
 use super::split::{
     DS1, DS1_AF, DS2, Protocol, SEGMENT_FOLD_SEED, SEGMENT_SPLIT_SEED, SEGMENT_TEST_FRACTION,
-    patient_folds, patient_of, stratified_folds, stratified_split,
+    patient_folds, patient_name, stratified_folds, stratified_split,
 };
 use crate::dsp::PreprocessConfig;
 use crate::{Error, Result};
@@ -132,7 +132,7 @@ impl Dataset {
 
     /// Leave-patients-out folds over the training records (AF patients in separate folds),
     /// as record names per fold. The records of one patient (201 and 202,
-    /// [`patient_of`]) go to the same fold; a record outside the 44 unpaced ones is a
+    /// [`patient_name`]) go to the same fold; a record outside the 44 unpaced ones is a
     /// patient of its own.
     pub fn folds(&self, k: usize) -> Result<Vec<Vec<String>>> {
         let mut counts: BTreeMap<String, [usize; N_CLASSES]> = BTreeMap::new();
@@ -141,7 +141,7 @@ impl Dataset {
             if c.iter().sum::<usize>() == 0 {
                 continue;
             }
-            let patient = patient_of(&record).map_or_else(|_| record.clone(), |p| p[0].clone());
+            let patient = patient_name(&record);
             for (t, v) in counts.entry(patient.clone()).or_default().iter_mut().zip(c) {
                 *t += v;
             }

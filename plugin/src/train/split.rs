@@ -63,6 +63,12 @@ pub fn patient_of(record: &str) -> Result<Vec<String>> {
         })
 }
 
+/// The name of the patient a record belongs to: the patient's first record ([`patients`];
+/// `"201"` for 202), or the record itself when it is not one of the 44.
+pub fn patient_name(record: &str) -> String {
+    patient_of(record).map_or_else(|_| record.to_string(), |p| p[0].clone())
+}
+
 /// The DS1 records with atrial fibrillation. With AF from only two patients, folds must
 /// keep them apart or a fold would validate AF on a patient it also trained on.
 pub const DS1_AF: [&str; 2] = ["201", "203"];

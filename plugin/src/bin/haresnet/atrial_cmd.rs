@@ -162,12 +162,10 @@ pub fn run_fit(args: &AtrialFitArgs) -> Result<()> {
     use haresnet::train::atrial_stage::{
         Rules, fit, leave_one_patient_out, read_rows, relabel_per_patient, report,
     };
-    use haresnet::train::split::patient_of;
+    use haresnet::train::split::patient_name;
     let rules = Rules::parse(&args.rules)?;
     let calls: Vec<&std::path::Path> = args.calls.iter().map(PathBuf::as_path).collect();
-    let rows = read_rows(&calls, &args.features, args.fs, |record| {
-        patient_of(record).map_or_else(|_| record.to_string(), |p| p[0].clone())
-    })?;
+    let rows = read_rows(&calls, &args.features, args.fs, patient_name)?;
     let pathway: Vec<usize> = rows.iter().map(|r| r.call).collect();
     let before = report(&rows, &pathway)?;
     let stages = leave_one_patient_out(&rows, rules)?;
