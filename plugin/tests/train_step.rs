@@ -279,8 +279,9 @@ fn signal_windows_join_rhythm_pretraining() {
     }
 }
 
-/// `haresnet train` stopped after an epoch and resumed: the card of the finished run names
-/// the command that started it and the one that resumed it.
+/// `haresnet train` stopped after an epoch and resumed (without `--data`: the run knows
+/// where its records are): the card of the finished run names the command that started it
+/// and the one that resumed it.
 #[cfg(feature = "cli")]
 #[test]
 fn a_resumed_run_keeps_the_command_that_started_it() {
@@ -290,8 +291,6 @@ fn a_resumed_run_keeps_the_command_that_started_it() {
     let train = |args: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_haresnet"))
             .arg("train")
-            .arg("--data")
-            .arg(fixtures())
             .args(args)
             .output()
             .unwrap();
@@ -302,7 +301,10 @@ fn a_resumed_run_keeps_the_command_that_started_it() {
         );
     };
     let run_arg = run.to_str().unwrap();
+    let data = fixtures();
     train(&[
+        "--data",
+        data.to_str().unwrap(),
         "--protocol",
         "all",
         "--recipe",

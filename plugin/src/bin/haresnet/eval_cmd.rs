@@ -54,8 +54,9 @@ pub struct EvalArgs {
     /// shipped `all` weights the folds estimate).
     #[arg(long, requires_all = ["lopo", "record"])]
     card: Option<PathBuf>,
-    /// Protocol whose test split to use (default: the run's; `ds1` tests on DS2, `segment`
-    /// on the held-out 20 %).
+    /// Protocol whose test split to use (default: the run's, or with `--weights` the file's
+    /// set: `segment` for segment-split weights, `all` for `all` weights with `--fold`, else
+    /// `ds1`; `ds1` tests on DS2, `segment` on the held-out 20 %).
     #[arg(long)]
     protocol: Option<String>,
     /// Score the protocol's training segments instead of its test segments (a diagnostic:
@@ -204,6 +205,9 @@ fn run_weights(args: &EvalArgs, path: &std::path::Path) -> Result<()> {
     let protocol = match (&args.protocol, file.card.weight_set.as_str()) {
         (Some(p), _) => Protocol::parse(p)?,
         (None, "segment-split") => Protocol::Segment,
+        // A fold of the `all` set was trained without that fold of every record; `all` has
+        // no test split, so without `--fold` its files are judged on DS2.
+        (None, "all") if args.fold.is_some() => Protocol::All,
         (None, _) => Protocol::Ds1,
     };
     let seconds = file.card.preprocess.segment_seconds;

@@ -30,9 +30,10 @@ pub enum AugmentArg {
 /// Everything that shapes a training run.
 #[derive(Args, Clone)]
 pub struct RunArgs {
-    /// WFDB directory of the MIT-BIH Arrhythmia Database.
+    /// WFDB directory of the MIT-BIH Arrhythmia Database (required, except with `train
+    /// --resume`, which finds it where the run started).
     #[arg(long)]
-    pub data: PathBuf,
+    pub data: Option<PathBuf>,
     /// Segment length in seconds (2, 5 or 10).
     #[arg(long, default_value_t = 5.0)]
     pub segment: f64,
@@ -95,6 +96,13 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
+    /// `--data`, which every run needs.
+    fn data(&self) -> Result<&Path> {
+        self.data
+            .as_deref()
+            .ok_or_else(|| Error::invalid("give --data DIR (the MIT-BIH records)"))
+    }
+
     /// The configuration these options describe.
     pub fn config(&self) -> Result<TrainConfig> {
         let protocol = Protocol::parse(&self.protocol)?;
@@ -165,7 +173,8 @@ impl RunArgs {
 pub struct TrainArgs {
     #[command(flatten)]
     run: RunArgs,
-    /// Output (run) directory: checkpoints, log.csv, model.bpk, run.json.
+    /// Output (run) directory: checkpoints, log.csv, model.bpk, run.json, data.txt (where
+    /// `--data` lies, for `--resume`).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Resume the run in this directory (its saved configuration is used).
@@ -292,13 +301,14 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
         }
         (None, None) => return Err(Error::invalid("give --out DIR or --resume DIR")),
     };
-    let dataset = load_dataset(&args.run.data, &config)?;
+    let data = run_data(&dir, args.run.data.as_deref(), args.resume.is_some())?;
+    let dataset = load_dataset(&data, &config)?;
     let trainer = Trainer::new(config.clone(), &dataset, &dir)?;
     let commands = record_command(&dir)?;
     match trainer.run_until(&mut Bar::new(""), args.stop_after)? {
         Some(trained) => {
             let path = dir.join("model.hrn");
-            write_weights(&path, &config, &args.run.data, &trained, &commands)?;
+            write_weights(&path, &config, &data, &trained, &commands)?;
             eprintln!(
                 "done: {} in {:.0} s; weights {}",
                 dir.display(),
@@ -309,6 +319,33 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
         None => eprintln!("stopped; continue with --resume {}", dir.display()),
     }
     Ok(())
+}
+
+/// Where a run's data lies (the absolute path of its `--data`), kept in its directory so
+/// that `--resume` needs no `--data`.
+const DATA_FILE: &str = "data.txt";
+
+/// The data directory of the run in `dir`: `given` (remembered for a resume), or when
+/// resuming without it, the one the run started with.
+fn run_data(dir: &Path, given: Option<&Path>, resuming: bool) -> Result<PathBuf> {
+    let path = dir.join(DATA_FILE);
+    match given {
+        Some(data) => {
+            let absolute = fs::canonicalize(data).map_err(|e| Error::io(data, e))?;
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            fs::write(&path, absolute.to_string_lossy().as_bytes())
+                .map_err(|e| Error::io(&path, e))?;
+            Ok(absolute)
+        }
+        None if resuming => match fs::read_to_string(&path) {
+            Ok(text) => Ok(PathBuf::from(text.trim_end_matches('\n'))),
+            Err(_) => Err(Error::invalid(format!(
+                "{} does not say where the run's data lies: give --data DIR",
+                path.display()
+            ))),
+        },
+        None => Err(Error::invalid("give --data DIR (the MIT-BIH records)")),
+    }
 }
 
 /// The commands that made a run, one per line in its directory: the first started it,
@@ -394,7 +431,7 @@ pub struct CvArgs {
 pub fn run_cv(args: CvArgs) -> Result<()> {
     let config = args.run.config()?;
     if !args.summary_only {
-        let dataset = load_dataset(&args.run.data, &config)?;
+        let dataset = load_dataset(args.run.data()?, &config)?;
         for fold in 0..args.folds {
             let mut c = config.clone();
             c.validation = Some(Validation {
