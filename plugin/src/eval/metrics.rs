@@ -231,6 +231,36 @@ impl Report {
     }
 }
 
+/// One line per group (a patient, a record) of a pooled evaluation: its items, accuracy
+/// and, per class, the items called that class out of those of it (empty where the group
+/// has none), as CSV whose columns are padded to line up; `what` names the first column.
+pub fn group_table(what: &str, groups: &[(String, Report)]) -> String {
+    let Some((_, first)) = groups.first() else {
+        return String::new();
+    };
+    let mut s = format!("{what:>8},{:>8},{:>8}", "items", "accuracy");
+    for c in &first.classes {
+        s.push_str(&format!(",{:>9}", c.label));
+    }
+    s.push('\n');
+    for (name, report) in groups {
+        let accuracy = report
+            .accuracy
+            .map_or_else(|| "-".into(), |a| format!("{a:.3}"));
+        s.push_str(&format!("{name:>8},{:>8},{accuracy:>8}", report.total));
+        for (k, c) in report.classes.iter().enumerate() {
+            let cell = if c.support == 0 {
+                String::new()
+            } else {
+                format!("{}/{}", report.confusion.counts[k][k], c.support)
+            };
+            s.push_str(&format!(",{cell:>9}"));
+        }
+        s.push('\n');
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,5 +282,26 @@ mod tests {
         assert_eq!((empty.accuracy, empty.macro_f1), (None, None));
         let other = ConfusionMatrix::new(vec!["x".into()]);
         assert!(twice.merge(&other).is_err());
+    }
+
+    #[test]
+    fn a_group_table_counts_each_class_found_among_those_present() {
+        let a = ConfusionMatrix::from_pairs(labels(), &[0, 0, 1, 1], &[0, 1, 1, 1]).unwrap();
+        let b = ConfusionMatrix::from_pairs(labels(), &[2], &[0]).unwrap();
+        let table = group_table(
+            "patient",
+            &[("100".into(), a.report()), ("201+202".into(), b.report())],
+        );
+        let rows: Vec<Vec<&str>> = table
+            .lines()
+            .map(|l| l.split(',').map(str::trim).collect())
+            .collect();
+        assert_eq!(
+            rows[0],
+            ["patient", "items", "accuracy", "A", "B", "C", "D"]
+        );
+        assert_eq!(rows[1], ["100", "4", "0.750", "1/2", "2/2", "", ""]);
+        assert_eq!(rows[2], ["201+202", "1", "0.000", "", "", "0/1", ""]);
+        assert_eq!(group_table("patient", &[]), "");
     }
 }

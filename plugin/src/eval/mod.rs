@@ -5,5 +5,5 @@
 pub mod metrics;
 pub mod predict;
 
-pub use metrics::{ClassMetrics, ConfusionMatrix, MIN_SUPPORT, Report};
+pub use metrics::{ClassMetrics, ConfusionMatrix, MIN_SUPPORT, Report, group_table};
 pub use predict::{argmax, probabilities, score};

@@ -9,7 +9,7 @@ use clap::Args;
 use haresnet::classify::{Classifier, ClassifierOptions, ClassifyOptions, InvalidSamples};
 use haresnet::ec57::af;
 use haresnet::eval::predict::classifier_probabilities;
-use haresnet::eval::{Report, probabilities, score};
+use haresnet::eval::{Report, group_table, probabilities, score};
 use haresnet::model::device::inference_device;
 use haresnet::train::batch::prepare_plain;
 use haresnet::train::rr::{load_rhythm_net, rr_probabilities};
@@ -79,7 +79,8 @@ pub struct EvalArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
-    /// Also write the report (JSON) and per-segment predictions (CSV) with this path prefix.
+    /// Also write the report (JSON) and per-segment predictions (CSV) with this path prefix
+    /// (with `--lopo`, also `<prefix>.patients.csv`: each patient's segments found per class).
     #[arg(long)]
     save: Option<PathBuf>,
 }
@@ -171,15 +172,17 @@ fn save(
     segments: &[Segment],
     probs: &[[f32; haresnet::train::N_CLASSES]],
 ) -> Result<()> {
-    let with = |ext: &str| {
-        let mut name = prefix.as_os_str().to_owned();
-        name.push(".");
-        name.push(ext);
-        PathBuf::from(name)
-    };
-    let json = with("json");
+    let json = with_suffix(prefix, "json");
     std::fs::write(&json, to_json(report)?).map_err(|e| Error::io(&json, e))?;
-    write_predictions(&with("csv"), dataset, segments, probs)
+    write_predictions(&with_suffix(prefix, "csv"), dataset, segments, probs)
+}
+
+/// `<prefix>.<suffix>`, appended so that a prefix with a dot in its name keeps it.
+fn with_suffix(prefix: &std::path::Path, suffix: &str) -> PathBuf {
+    let mut name = prefix.as_os_str().to_owned();
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// The segments to score and what they are: those held out as fold `--fold` (described on
@@ -272,6 +275,7 @@ fn run_lopo(args: &EvalArgs, dir: &std::path::Path) -> Result<()> {
     let dataset = load_dataset(&args.data, &config)?;
     let t0 = std::time::Instant::now();
     let (mut segments, mut probs, mut af) = (Vec::new(), Vec::new(), Vec::new());
+    let mut by_patient = Vec::with_capacity(files.len());
     for (k, (patient, path)) in files.iter().enumerate() {
         let file = WeightsFile::read(path)?;
         if file.card.preprocess.segment_seconds != seconds {
@@ -298,7 +302,10 @@ fn run_lopo(args: &EvalArgs, dir: &std::path::Path) -> Result<()> {
             held.description,
             held.validation.len()
         );
+        let from = segments.len();
         segments.extend(held.validation);
+        let truth: Vec<_> = segments[from..].iter().map(|s| s.label).collect();
+        by_patient.push((patient.join("+"), score(&truth, &probs[from..])?));
     }
     eprintln!(
         "{} segments of {seconds} s of {} patients, each by its own fold, in {:.1} s",
@@ -306,7 +313,17 @@ fn run_lopo(args: &EvalArgs, dir: &std::path::Path) -> Result<()> {
         files.len(),
         t0.elapsed().as_secs_f64()
     );
-    finish(args, args.card.as_deref(), &dataset, &segments, &probs, &af)
+    finish(args, args.card.as_deref(), &dataset, &segments, &probs, &af)?;
+    let table = group_table("patient", &by_patient);
+    if let Some(prefix) = &args.save {
+        let path = with_suffix(prefix, "patients.csv");
+        std::fs::write(&path, table.replace(' ', "")).map_err(|e| Error::io(&path, e))?;
+    }
+    if !args.json {
+        println!("\nper patient (segments of each class found / present):");
+        print!("{}", table.replace(',', " "));
+    }
+    Ok(())
 }
 
 /// Scores `probs` against `segments`, saves (`--save`), records into the card at `card`
