@@ -14,7 +14,7 @@ import argparse
 import csv
 import sys
 
-from prior_shift import CLASSES, MIN_SUPPORT, f1_by_class
+from prior_shift import CLASSES, f1_by_class, macro_f1
 
 
 def load(path):
@@ -42,8 +42,7 @@ def main():
             mixed = [(1 - w) * x + w * y for x, y in zip(a, second[key][1])]
             confusion[(truth, CLASSES[mixed.index(max(mixed))])] += 1
         f1, support = f1_by_class(confusion)
-        kept = [f1[c] for c in CLASSES if support[c] >= MIN_SUPPORT]
-        print(f"{w:g},{sum(kept) / len(kept):.3f}," + ",".join(f"{f1[c]:.3f}" for c in CLASSES))
+        print(f"{w:g},{macro_f1(f1, support):.3f}," + ",".join(f"{f1[c]:.3f}" for c in CLASSES))
 
 
 if __name__ == "__main__":

@@ -44,17 +44,22 @@ def f1_by_class(confusion):
     return f1, support
 
 
+def macro_f1(f1, support):
+    """Mean F1 over the classes with at least MIN_SUPPORT segments."""
+    kept = [f1[c] for c in CLASSES if support[c] >= MIN_SUPPORT]
+    return sum(kept) / len(kept)
+
+
 def scores(rows, log_prior, tau):
     confusion = {(t, p): 0 for t in CLASSES for p in CLASSES}
     for truth, probs in rows:
         shifted = [math.log(max(p, 1e-12)) + tau * lp for p, lp in zip(probs, log_prior)]
         confusion[(truth, CLASSES[shifted.index(max(shifted))])] += 1
     f1, support = f1_by_class(confusion)
-    well = [f1[c] for c in CLASSES if support[c] >= MIN_SUPPORT]
     false_vt = sum(confusion[(t, "VT")] for t in CLASSES if t != "VT")
     accuracy = sum(confusion[(c, c)] for c in CLASSES) / len(rows)
     weighted = sum(f1[c] * support[c] for c in CLASSES) / len(rows)
-    return sum(well) / len(well), f1["AFIB"], f1["OTHER"], false_vt, accuracy, weighted
+    return macro_f1(f1, support), f1["AFIB"], f1["OTHER"], false_vt, accuracy, weighted
 
 
 def main():

@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from prior_shift import CLASSES, MIN_SUPPORT, f1_by_class
+from prior_shift import CLASSES, f1_by_class, macro_f1
 
 THRESHOLDS = [k / 20 for k in range(1, 20)]
 VT_THRESHOLDS = [k / 10 for k in range(1, 10)] + [math.inf]
@@ -82,17 +82,10 @@ def logistic(x, y):
     return w[:-1], w[-1]
 
 
-def f1(pairs, cls):
-    tp = sum(t == cls and p == cls for t, p in pairs)
-    wrong = sum((t == cls) != (p == cls) for t, p in pairs)
-    return 2 * tp / (2 * tp + wrong) if tp + wrong else 0.0
-
-
 def macro(pairs):
-    confusion = Counter(pairs)
-    f, support = f1_by_class({(t, p): confusion[(t, p)] for t in CLASSES for p in CLASSES})
-    kept = [f[c] for c in CLASSES if support[c] >= MIN_SUPPORT]
-    return sum(kept) / len(kept), f
+    """Macro F1 over the supported classes and each class's F1, of (truth, call) pairs."""
+    f, support = f1_by_class(Counter(pairs))
+    return macro_f1(f, support), f
 
 
 def inputs(seg, with_network):
@@ -124,8 +117,8 @@ def flutter_calls(segs, train, test, with_network):
     q = [prob(i) for i in af]
 
     def score(t):
-        pairs = [(segs[i]["truth"], "AFL" if p >= t else "AFIB") for i, p in zip(af, q)]
-        return f1(pairs, "AFIB") + f1(pairs, "AFL")
+        f = macro([(segs[i]["truth"], "AFL" if p >= t else "AFIB") for i, p in zip(af, q)])[1]
+        return f["AFIB"] + f["AFL"]
 
     t = max(THRESHOLDS, key=lambda t: (score(t), -t))
     for i in test:
@@ -159,20 +152,23 @@ def main():
     by_patient = defaultdict(list)
     for i, s in enumerate(segs):
         by_patient[patient(s["record"])].append(i)
+    # Each patient's segments and the other patients', which fit what is applied to them.
+    splits = [
+        (test, [i for q, idx in by_patient.items() if q != p for i in idx])
+        for p, test in by_patient.items()
+    ]
 
     results = {}
     for name, with_network in (("atrial", False), ("atrial+network", True)):
         final = [s["call"] for s in segs]
-        for p, test in by_patient.items():
-            train = [i for q, idx in by_patient.items() if q != p for i in idx]
+        for test, train in splits:
             for i, c in flutter_calls(segs, train, test, with_network).items():
                 final[i] = c
         results[name] = final
 
     base = results["atrial"]
     vt = list(base)
-    for p, test in by_patient.items():
-        train = [i for q, idx in by_patient.items() if q != p for i in idx]
+    for test, train in splits:
 
         def score(t):
             return macro(

@@ -98,9 +98,7 @@ pub struct RunArgs {
 impl RunArgs {
     /// `--data`, which every run needs.
     fn data(&self) -> Result<&Path> {
-        self.data
-            .as_deref()
-            .ok_or_else(|| Error::invalid("give --data DIR (the MIT-BIH records)"))
+        self.data.as_deref().ok_or_else(|| Error::invalid(NO_DATA))
     }
 
     /// The configuration these options describe.
@@ -321,6 +319,9 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
     Ok(())
 }
 
+/// What a run without `--data` is told (a resumed one finds it in [`DATA_FILE`]).
+const NO_DATA: &str = "give --data DIR (the MIT-BIH records)";
+
 /// Where a run's data lies (the absolute path of its `--data`), kept in its directory so
 /// that `--resume` needs no `--data`.
 const DATA_FILE: &str = "data.txt";
@@ -344,7 +345,7 @@ fn run_data(dir: &Path, given: Option<&Path>, resuming: bool) -> Result<PathBuf>
                 path.display()
             ))),
         },
-        None => Err(Error::invalid("give --data DIR (the MIT-BIH records)")),
+        None => Err(Error::invalid(NO_DATA)),
     }
 }
 
