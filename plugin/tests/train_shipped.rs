@@ -1,6 +1,6 @@
 //! The shipped 5 s weights (`plugin/weights/rhythm-5s-all.hrn`, embedded) classify a
 //! committed fixture excerpt to the labels of a golden file, through the public
-//! `Classifier`, whole-signal and streamed.
+//! `Classifier`, whole-signal and streamed; the atrial stage's rules on real recordings.
 //!
 //! The golden (`fixtures/golden/rhythm/`) was made by this test with
 //! `HARESNET_BLESS=1 cargo test -p haresnet --test train_shipped`; re-make it only when the
@@ -152,5 +152,46 @@ fn the_sinus_rule_keeps_irregular_sinus_rhythm_from_being_called_af() {
             .unwrap();
         let first = staged[0].atrial.unwrap();
         assert!(first[P_PRESENT] >= rule.min_p_present, "{set:?}: {first:?}");
+    }
+}
+
+/// Flutter from another database and device: lead II of a 10 s resting ECG at 500 Hz of
+/// the Chapman-Shaoxing database (`fixtures/chapman`, a patient no weights saw), flutter
+/// with variable conduction. The `all` weights call every segment AFL at 5 and 10 s, and
+/// it is the atrial stage's flutter rule that does: the rhythm pathway alone calls them
+/// AFIB (`docs/RESULTS.md`, *Flutter from another database and device*).
+#[test]
+fn the_flutter_rule_finds_flutter_recorded_by_another_device() {
+    let rec = Record::open(root().join("fixtures/chapman/MUSE_20180712_152959_84000")).unwrap();
+    let ch = rec.channel_index("II").unwrap();
+    let (x, fs) = (rec.read_physical(ch, 0, rec.sig_len()).unwrap(), rec.fs());
+    for seconds in [5, 10] {
+        let bytes = match weights::embedded(seconds, WeightSet::All) {
+            Ok(b) => b,
+            Err(e) if std::env::var_os("CI").is_none() => {
+                eprintln!("no embedded {seconds} s weights in this build ({e}); skipping");
+                return;
+            }
+            Err(e) => panic!("{e}"),
+        };
+        let classifier = Classifier::from_bytes(bytes, &Default::default()).unwrap();
+        let labels = |c: &Classifier| -> Vec<String> {
+            c.classify(&x, fs)
+                .unwrap()
+                .iter()
+                .map(|r| r.label.map_or("-".into(), |l| c.labels()[l].clone()))
+                .collect()
+        };
+        let staged = labels(&classifier);
+        assert_eq!(staged.len(), 10 / seconds as usize, "{seconds} s");
+        assert!(staged.iter().all(|l| l == "AFL"), "{seconds} s: {staged:?}");
+
+        let mut file = WeightsFile::from_bytes(bytes, "test").unwrap();
+        file.card.atrial_stage = None;
+        let bare = labels(&Classifier::from_weights(file, &Default::default()).unwrap());
+        assert!(
+            bare.iter().all(|l| l == "AFIB"),
+            "{seconds} s, the pathway alone: {bare:?}"
+        );
     }
 }
