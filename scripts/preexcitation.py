@@ -27,19 +27,11 @@ import neurokit2 as nk
 import numpy as np
 import wfdb
 
+from other_rhythms import majority, rhythms_and_beats
+
 PR_MAX_MS = 120.0
 QRS_MIN_MS = 110.0
 PACED = {"107", "217"}
-
-
-def majority(changes, start, stop, end_of_record):
-    cover = defaultdict(int)
-    for i, (s, name) in enumerate(changes):
-        end = changes[i + 1][0] if i + 1 < len(changes) else end_of_record
-        lo, hi = max(s, start), min(end, stop)
-        if hi > lo:
-            cover[name] += hi - lo
-    return max(cover, key=cover.get) if cover else "?"
 
 
 def intervals(signal, peaks, fs):
@@ -80,13 +72,12 @@ def segments(data, beats, record, seconds):
     signal = nk.ecg_clean(signal[:, 0], sampling_rate=fs)
     peaks = wfdb.rdann(os.path.join(beats, record), "qrs").sample
     pr, qrs = intervals(signal, peaks, fs)
-    ann = wfdb.rdann(path, "atr")
-    changes = [(s, a.strip("\x00")) for s, a in zip(ann.sample, ann.aux_note) if a.startswith("(")]
+    changes, _ = rhythms_and_beats(path)
     length = int(seconds * fs)
     for k in range(len(signal) // length):
         start, stop = k * length, (k + 1) * length
         inside = (peaks >= start) & (peaks < stop)
-        rhythm = majority(changes, start, stop, len(signal))
+        rhythm = majority(changes, start, stop)
         yield rhythm, nanmedian(pr[inside]), nanmedian(qrs[inside])
 
 

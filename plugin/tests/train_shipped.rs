@@ -19,9 +19,34 @@ fn root() -> PathBuf {
 
 /// The MLII samples (mV) of a fixture excerpt.
 fn mlii(record: &str) -> (Vec<f32>, f64) {
-    let rec = Record::open(root().join("fixtures/records").join(record)).unwrap();
-    let ch = rec.channel_index("MLII").unwrap();
+    lead(&root().join("fixtures/records").join(record), "MLII")
+}
+
+/// One signal of a fixture record, in mV, and the record's sampling rate.
+fn lead(record: &std::path::Path, name: &str) -> (Vec<f32>, f64) {
+    let rec = Record::open(record).unwrap();
+    let ch = rec.channel_index(name).unwrap();
     (rec.read_physical(ch, 0, rec.sig_len()).unwrap(), rec.fs())
+}
+
+/// The embedded weights of one length and set, or `None` (the test is skipped) in a build
+/// without them outside CI.
+fn embedded_or_skip(seconds: u32, set: WeightSet) -> Option<&'static [u8]> {
+    match weights::embedded(seconds, set) {
+        Ok(b) => Some(b),
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("no embedded {seconds} s weights in this build ({e}); skipping");
+            None
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The classifier of `bytes` without its atrial stage: the rhythm pathway's calls alone.
+fn pathway_alone(bytes: &[u8]) -> Classifier {
+    let mut file = WeightsFile::from_bytes(bytes, "test").unwrap();
+    file.card.atrial_stage = None;
+    Classifier::from_weights(file, &Default::default()).unwrap()
 }
 
 /// One line per segment: start sample, label, probability of the label (3 decimals).
@@ -116,13 +141,8 @@ fn shipped_5s_weights_match_the_golden_labels() {
 fn the_sinus_rule_keeps_irregular_sinus_rhythm_from_being_called_af() {
     let (x, fs) = mlii("233_0720_0750");
     for set in [WeightSet::Ds1, WeightSet::All] {
-        let bytes = match weights::embedded(5, set) {
-            Ok(b) => b,
-            Err(e) if std::env::var_os("CI").is_none() => {
-                eprintln!("no embedded 5 s weights in this build ({e}); skipping");
-                return;
-            }
-            Err(e) => panic!("{e}"),
+        let Some(bytes) = embedded_or_skip(5, set) else {
+            return;
         };
         let classifier = Classifier::from_bytes(bytes, &Default::default()).unwrap();
         let is_af = |label: Option<usize>| {
@@ -136,10 +156,7 @@ fn the_sinus_rule_keeps_irregular_sinus_rhythm_from_being_called_af() {
             staged.iter().map(|r| r.label).collect::<Vec<_>>()
         );
 
-        let mut file = WeightsFile::from_bytes(bytes, "test").unwrap();
-        file.card.atrial_stage = None;
-        let bare = Classifier::from_weights(file, &Default::default()).unwrap();
-        let pathway = bare.classify(&x, fs).unwrap();
+        let pathway = pathway_alone(bytes).classify(&x, fs).unwrap();
         assert!(is_af(pathway[0].label), "{set:?}: the pathway alone");
 
         let rule = classifier
@@ -162,17 +179,13 @@ fn the_sinus_rule_keeps_irregular_sinus_rhythm_from_being_called_af() {
 /// AFIB (`docs/RESULTS.md`, *Flutter from another database and device*).
 #[test]
 fn the_flutter_rule_finds_flutter_recorded_by_another_device() {
-    let rec = Record::open(root().join("fixtures/chapman/MUSE_20180712_152959_84000")).unwrap();
-    let ch = rec.channel_index("II").unwrap();
-    let (x, fs) = (rec.read_physical(ch, 0, rec.sig_len()).unwrap(), rec.fs());
+    let (x, fs) = lead(
+        &root().join("fixtures/chapman/MUSE_20180712_152959_84000"),
+        "II",
+    );
     for seconds in [5, 10] {
-        let bytes = match weights::embedded(seconds, WeightSet::All) {
-            Ok(b) => b,
-            Err(e) if std::env::var_os("CI").is_none() => {
-                eprintln!("no embedded {seconds} s weights in this build ({e}); skipping");
-                return;
-            }
-            Err(e) => panic!("{e}"),
+        let Some(bytes) = embedded_or_skip(seconds, WeightSet::All) else {
+            return;
         };
         let classifier = Classifier::from_bytes(bytes, &Default::default()).unwrap();
         let labels = |c: &Classifier| -> Vec<String> {
@@ -186,9 +199,7 @@ fn the_flutter_rule_finds_flutter_recorded_by_another_device() {
         assert_eq!(staged.len(), 10 / seconds as usize, "{seconds} s");
         assert!(staged.iter().all(|l| l == "AFL"), "{seconds} s: {staged:?}");
 
-        let mut file = WeightsFile::from_bytes(bytes, "test").unwrap();
-        file.card.atrial_stage = None;
-        let bare = labels(&Classifier::from_weights(file, &Default::default()).unwrap());
+        let bare = labels(&pathway_alone(bytes));
         assert!(
             bare.iter().all(|l| l == "AFIB"),
             "{seconds} s, the pathway alone: {bare:?}"
