@@ -133,14 +133,24 @@ impl Timeline {
                     ann.sample
                 ))
             })?;
-            match changes.last_mut() {
-                // Two changes at one sample: the later one in the file is what holds.
+            changes.push((sample, rhythm));
+        }
+        Ok(Timeline::from_changes(changes, len))
+    }
+
+    /// The timeline of a record of `len` samples from its `(first sample, class)` changes,
+    /// in increasing sample order: of two changes at one sample the later holds, and a
+    /// change to the rhythm already in force is dropped.
+    pub fn from_changes(changes: Vec<(u64, Rhythm)>, len: u64) -> Timeline {
+        let mut kept: Vec<(u64, Rhythm)> = Vec::with_capacity(changes.len());
+        for (sample, rhythm) in changes {
+            match kept.last_mut() {
                 Some(last) if last.0 == sample => last.1 = rhythm,
                 Some(last) if last.1 == rhythm => {}
-                _ => changes.push((sample, rhythm)),
+                _ => kept.push((sample, rhythm)),
             }
         }
-        Ok(Timeline { changes, len })
+        Timeline { changes: kept, len }
     }
 
     /// Samples in the record.

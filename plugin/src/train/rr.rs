@@ -284,12 +284,15 @@ fn labels_from(reference: &[i64], ectopic: &[bool], beats: &[i64], tolerance: i6
 }
 
 /// Beats of one annotation-only record: times (samples) and ectopic labels.
-type Beats = (Vec<i64>, Vec<bool>);
+pub(crate) type Beats = (Vec<i64>, Vec<bool>);
 
 /// Loads one annotation-only record: beats (`qrs`, or `atr` where `qrs` holds under 90 %
 /// of the reference beats) with the reference's ectopic labels, and the rhythm timeline
 /// from `atr`.
-fn load_rr_record(dir: &Path, name: &str) -> Result<(f64, Beats, Timeline, &'static str)> {
+pub(crate) fn load_rr_record(
+    dir: &Path,
+    name: &str,
+) -> Result<(f64, Beats, Timeline, &'static str)> {
     let path = dir.join(name);
     let header = Header::from_file(&wfdb::annotation_path(&path, "hea"))?;
     let atr = wfdb::read_annotations(&path, "atr")?;
@@ -811,7 +814,7 @@ pub fn pretrain(
     let mut net =
         crate::model::with_seed(&device, settings.seed, || RhythmNet::new(model, &device))?;
     let mut optim = AdamConfig::new().init();
-    let sampler = Sampler::new(&as_segments, settings.balance, true).with_record_weights(|r| {
+    let sampler = Sampler::new(&as_segments, settings.balance, true).with_record_weights(|_, r| {
         if corpus.is_signal(r) {
             settings.signal_weight
         } else {

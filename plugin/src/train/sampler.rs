@@ -64,12 +64,13 @@ impl Sampler {
         }
     }
 
-    /// The same sampler with patients drawn in proportion to `weight(record)` within a
-    /// class instead of uniformly (patient balance only); a class whose weights are all
-    /// zero, or all equal, keeps uniform draws (and the same random stream).
-    pub fn with_record_weights(mut self, weight: impl Fn(usize) -> f64) -> Sampler {
+    /// The same sampler with patients drawn in proportion to `weight(class, record)`
+    /// within a class (its index) instead of uniformly (patient balance only); a class
+    /// whose weights are all zero, or all equal, keeps uniform draws (and the same random
+    /// stream).
+    pub fn with_record_weights(mut self, weight: impl Fn(usize, usize) -> f64) -> Sampler {
         for (c, records) in self.group_records.iter().enumerate() {
-            let w: Vec<f64> = records.iter().map(|&r| weight(r).max(0.0)).collect();
+            let w: Vec<f64> = records.iter().map(|&r| weight(c, r).max(0.0)).collect();
             let uniform = w.windows(2).all(|p| p[0] == p[1]);
             let mut acc = 0.0;
             let cumulative: Vec<f64> = w
@@ -84,6 +85,23 @@ impl Sampler {
             } else {
                 Vec::new()
             };
+        }
+        self
+    }
+
+    /// The same sampler drawing each class with probability `shares[c]` (normalised; a
+    /// class without segments is never drawn) instead of from its own counts.
+    pub fn with_class_shares(mut self, shares: [f64; N_CLASSES]) -> Sampler {
+        let held: Vec<f64> = shares
+            .iter()
+            .zip(&self.groups)
+            .map(|(&p, g)| if g.is_empty() { 0.0 } else { p.max(0.0) })
+            .collect();
+        let sum: f64 = held.iter().sum();
+        if sum > 0.0 && !self.natural {
+            for (p, h) in self.class_p.iter_mut().zip(held) {
+                *p = h / sum;
+            }
         }
         self
     }
@@ -194,6 +212,21 @@ mod tests {
     }
 
     #[test]
+    fn class_shares_can_be_set() {
+        let s = segments();
+        let set = Sampler::new(&s, 0.5, true).with_class_shares([3.0, 1.0, 0.0, 0.0, 0.0]);
+        let shares = set.class_shares();
+        assert!((shares[0] - 0.75).abs() < 1e-12 && (shares[1] - 0.25).abs() < 1e-12);
+        let afib = set
+            .draw(&mut Xoshiro256PlusPlus::seed_from_u64(2), 20_000)
+            .into_iter()
+            .filter(|&i| s[i].label == Rhythm::Afib)
+            .count() as f64
+            / 20_000.0;
+        assert!((afib - 0.25).abs() < 0.02, "{afib}");
+    }
+
+    #[test]
     fn natural_passes_show_every_segment_once() {
         let s = segments();
         let sampler = Sampler::new(&s, 0.0, false);
@@ -230,12 +263,12 @@ mod tests {
         let s = segments();
         let plain = Sampler::new(&s, 1.0, true);
         // Equal weights keep uniform draws and the random stream.
-        let same = Sampler::new(&s, 1.0, true).with_record_weights(|_| 2.0);
+        let same = Sampler::new(&s, 1.0, true).with_record_weights(|_, _| 2.0);
         let seed = || Xoshiro256PlusPlus::seed_from_u64(5);
         assert_eq!(plain.draw(&mut seed(), 500), same.draw(&mut seed(), 500));
         // Record 1 weighted 3 against record 0: three quarters of the AF draws.
         let weighted =
-            Sampler::new(&s, 1.0, true).with_record_weights(|r| if r == 1 { 3.0 } else { 1.0 });
+            Sampler::new(&s, 1.0, true).with_record_weights(|_, r| if r == 1 { 3.0 } else { 1.0 });
         let af: Vec<usize> = weighted
             .draw(&mut seed(), 20_000)
             .into_iter()
@@ -244,7 +277,7 @@ mod tests {
         let from_1 = af.iter().filter(|&&i| s[i].record == 1).count() as f64 / af.len() as f64;
         assert!((from_1 - 0.75).abs() < 0.03, "{from_1}");
         // Zero weight: never drawn while another patient of the class has weight.
-        let none = Sampler::new(&s, 1.0, true).with_record_weights(|r| f64::from(r != 2));
+        let none = Sampler::new(&s, 1.0, true).with_record_weights(|_, r| f64::from(r != 2));
         assert!(
             none.draw(&mut seed(), 5_000)
                 .iter()
