@@ -23,9 +23,12 @@
 # SEGMENT is the segment length (default 5), FOLDS the number of folds (default 5), SEED
 # the seed of both trainings (default 1); EPOCHS and SAMPLES, when set, shorten the image
 # network's training (`--epochs`, `--samples-per-epoch`; default: the improved recipe's 14
-# epochs of every training segment). The smoothing half-life of every file is 5 s, as
-# shipped at 5 and 10 s (1 s at 2 s). HARESNET_DATA holds afdb-ann/, ltafdb-ann/ and
-# mitdb/; HARESNET names the binary to run (default: built and run through cargo).
+# epochs of every training segment); AUGMENT, when set, its training views (`--augment`,
+# e.g. `patients`; default: the improved recipe's `signal`); SEMI_SYNTHETIC=1 adds
+# semi-synthetic records on afdb-ann's and ltafdb-ann's beat times (`--semi-synthetic`,
+# each fold's from its own training patients). The smoothing half-life of every file is
+# 5 s, as shipped at 5 and 10 s (1 s at 2 s). HARESNET_DATA holds afdb-ann/, ltafdb-ann/
+# and mitdb/; HARESNET names the binary to run (default: built and run through cargo).
 set -eu
 [ $# -eq 1 ] || { echo "usage: $0 OUT" >&2; exit 2; }
 out=$1
@@ -33,9 +36,12 @@ data=${HARESNET_DATA:?set HARESNET_DATA to the directory holding afdb-ann, ltafd
 segment=${SEGMENT:-5}
 folds=${FOLDS:-5}
 seed=${SEED:-1}
-length=""
-[ -n "${EPOCHS:-}" ] && length="--epochs $EPOCHS"
-[ -n "${SAMPLES:-}" ] && length="$length --samples-per-epoch $SAMPLES"
+image_args=""
+[ -n "${EPOCHS:-}" ] && image_args="--epochs $EPOCHS"
+[ -n "${SAMPLES:-}" ] && image_args="$image_args --samples-per-epoch $SAMPLES"
+[ -n "${AUGMENT:-}" ] && image_args="$image_args --augment $AUGMENT"
+[ -n "${SEMI_SYNTHETIC:-}" ] &&
+    image_args="$image_args --semi-synthetic $data/afdb-ann --semi-synthetic $data/ltafdb-ann"
 half_life=5
 [ "$segment" = 2 ] && half_life=1
 . "$(dirname "$0")/haresnet-command.sh"
@@ -59,7 +65,7 @@ while [ "$k" -lt "$folds" ]; do
         else
             haresnet train --data "$data/mitdb" --segment "$segment" --protocol all \
                 --recipe improved --rr-context 60 --rr-init "$rr" --fold "$k" \
-                --folds "$folds" --seed "$seed" $length --out "$image"
+                --folds "$folds" --seed "$seed" $image_args --out "$image"
         fi
         haresnet card "$image/model.hrn" --smoothing-half-life "$half_life" > /dev/null
     fi

@@ -192,3 +192,60 @@ fn validation_folds_hold_out_as_the_protocol_tests() {
     assert_eq!(seg.hold_out(5, 0).unwrap().validation, held.validation);
     assert!(seg.hold_out(5, 5).is_err());
 }
+
+#[test]
+fn semi_synthetic_records_are_made_of_training_patients_only() {
+    use haresnet::train::semi_synthetic::{SemiSynthetic, records};
+    use haresnet::train::split::patient_name;
+    use std::collections::BTreeSet;
+
+    let Some(mitdb) = data_dir() else { return };
+    let data = mitdb.parent().unwrap();
+    let dataset = Dataset::load(&mitdb, 5.0, Protocol::All, false).unwrap();
+    let held = dataset.hold_out(5, 0).unwrap();
+    let settings = SemiSynthetic {
+        rr_data: vec![data.join("afdb-ann"), data.join("ltafdb-ann")],
+        ..SemiSynthetic::default()
+    };
+    let len = |fs: f64| (5.0 * fs).round() as usize;
+    let made = records(&dataset.corpus, &held.train, len, &settings, 1).unwrap();
+    let held_out: BTreeSet<String> = held.records.iter().map(|r| patient_name(r)).collect();
+    let training: BTreeSet<String> = held
+        .train
+        .iter()
+        .map(|s| patient_name(&dataset.corpus.records[s.record].name))
+        .collect();
+    // One record per training patient with sinus beats, none of a held-out patient.
+    let patients: Vec<String> = made
+        .iter()
+        .map(|r| r.name.split('-').nth(1).unwrap().to_string())
+        .collect();
+    assert!(made.len() >= 25, "{patients:?}");
+    assert_eq!(patients.iter().collect::<BTreeSet<_>>().len(), made.len());
+    for p in &patients {
+        assert!(training.contains(p) && !held_out.contains(p), "{p}");
+    }
+    for r in &made {
+        // Five minutes around an AF episode, then two of flutter, finite and in the mV range.
+        let fs = r.fs;
+        assert_eq!(r.len(), (420.0 * fs).round() as usize, "{}", r.name);
+        let af = r.timeline.coverage(0..(300.0 * fs) as u64);
+        assert!(af[Rhythm::Afib.index()] > 0, "{}: {af:?}", r.name);
+        let flutter = (300.0 * fs) as u64..(420.0 * fs) as u64;
+        assert_eq!(
+            r.timeline.majority(flutter),
+            Some(Rhythm::Afl),
+            "{}",
+            r.name
+        );
+        let x = &r.leads[0].samples;
+        assert!(
+            x.iter().all(|v| v.is_finite() && v.abs() < 10.0),
+            "{}",
+            r.name
+        );
+    }
+    // The same seed makes the same records.
+    let again = records(&dataset.corpus, &held.train, len, &settings, 1).unwrap();
+    assert_eq!(again[0].leads[0].samples, made[0].leads[0].samples);
+}

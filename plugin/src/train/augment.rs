@@ -1,5 +1,6 @@
 //! Training views of a segment: which lead, where it starts, how long a stretch is squeezed
-//! into it, and what amplitude change, baseline wander and noise it carries. Everything
+//! into it, how its RR intervals are warped, and what amplitude change, baseline wander and
+//! noise (generated, or recorded by another patient's signal) it carries. Everything
 //! happens on the raw segment (mV, input rate) before the shared preprocessing, so the
 //! network sees augmented signals exactly as it would see real ones.
 
@@ -9,7 +10,10 @@ use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
 
 use super::corpus::{RecordData, Segment};
+use super::recorded_noise::NoiseBank;
 use super::rhythm::Rhythm;
+use super::split::patient_name;
+use crate::dsp::beats::detect_record;
 
 /// How training views differ from the stored segments. [`Augment::none`] gives the
 /// segments themselves (the plain recipe).
@@ -33,6 +37,15 @@ pub struct Augment {
     /// Probability of reading another lead of the record instead of the primary one (when
     /// the record has one and the corpus holds it).
     pub other_lead: f64,
+    /// Largest gain of the noise recorded by another training patient's signal
+    /// ([`NoiseBank`]) added to a view (drawn uniformly in `[0, g]` per view; 0: none).
+    #[serde(default)]
+    pub recorded_noise: f64,
+    /// Largest relative change of each interval between the view's R peaks: every interval
+    /// is stretched by its own factor, log-uniform in `[1/(1 + w), 1 + w]`, and the view
+    /// scaled back to its length, so the beats' timing changes and their shapes barely do.
+    #[serde(default)]
+    pub rr_warp: f64,
 }
 
 impl Augment {
@@ -46,6 +59,8 @@ impl Augment {
             noise_mv: 0.0,
             mains_mv: 0.0,
             other_lead: 0.0,
+            recorded_noise: 0.0,
+            rr_warp: 0.0,
         }
     }
 
@@ -68,6 +83,18 @@ impl Augment {
             noise_mv: 0.05,
             mains_mv: 0.05,
             other_lead: 0.0,
+            recorded_noise: 0.0,
+            rr_warp: 0.0,
+        }
+    }
+
+    /// The signal-level set, plus what carries across patients: another training patient's
+    /// recorded noise at a gain of up to 1 and each RR interval warped by up to 5 %.
+    pub fn patients() -> Self {
+        Augment {
+            recorded_noise: 1.0,
+            rr_warp: 0.05,
+            ..Augment::signal()
         }
     }
 
@@ -81,14 +108,21 @@ impl Augment {
         self.other_lead > 0.0
     }
 
+    /// Whether views carry noise recorded by other patients (and so need a [`NoiseBank`]).
+    pub fn uses_recorded_noise(&self) -> bool {
+        self.recorded_noise > 0.0
+    }
+
     /// A training view of `segment` (of `len` samples) of `record`, drawn with a generator
-    /// seeded by `seed`: the samples and the label of the window actually taken.
+    /// seeded by `seed`: the samples and the label of the window actually taken. Recorded
+    /// noise comes from `bank` (none without one).
     pub fn view(
         &self,
         record: &RecordData,
         segment: &Segment,
         len: usize,
         seed: u64,
+        bank: Option<&NoiseBank>,
     ) -> (Vec<f32>, Rhythm) {
         let stored = || {
             let s = &record.leads[0].samples[segment.start..segment.start + len];
@@ -127,6 +161,18 @@ impl Augment {
             return stored();
         };
         let mut out = stretch(raw, len);
+        if self.rr_warp > 0.0 {
+            out = warp_rr(&out, record.fs, self.rr_warp, &mut rng);
+        }
+        let recorded = match bank {
+            Some(b) if self.recorded_noise > 0.0 => {
+                let gain = rng.random_range(0.0..=self.recorded_noise);
+                let pick = (rng.random_range(0.0..1.0), rng.random_range(0.0..1.0));
+                b.excerpt(&patient_name(&record.name), record.fs, len, pick)
+                    .map(|n| (gain, n))
+            }
+            _ => None,
+        };
         let gain = if self.amplitude > 1.0 {
             self.amplitude.powf(rng.random_range(-1.0..=1.0))
         } else {
@@ -167,6 +213,9 @@ impl Augment {
             if let Some(n) = &noise {
                 x += n.sample(&mut rng);
             }
+            if let Some((g, n)) = &recorded {
+                x += g * f64::from(n[i]);
+            }
             *v = x as f32;
         }
         (out, label)
@@ -185,6 +234,48 @@ fn stretch(x: &[f32], len: usize) -> Vec<f32> {
             let pos = i as f64 * step;
             let lo = (pos.floor() as usize).min(x.len() - 1);
             let hi = (lo + 1).min(x.len() - 1);
+            let frac = (pos - lo as f64) as f32;
+            x[lo] + (x[hi] - x[lo]) * frac
+        })
+        .collect()
+}
+
+/// `x` (at `fs` Hz) with each interval between its R peaks, and the stretches before the
+/// first and after the last, stretched by its own factor log-uniform in
+/// `[1/(1 + w), 1 + w]`, then scaled as a whole back to `x.len()` samples. `x` itself when
+/// fewer than two peaks are found.
+fn warp_rr(x: &[f32], fs: f64, w: f64, rng: &mut impl RngExt) -> Vec<f32> {
+    let n = x.len();
+    let peaks = match detect_record(x, fs) {
+        Ok(p) if p.len() >= 2 && n >= 2 => p,
+        _ => return x.to_vec(),
+    };
+    // Knots in the input, then where each lands in the output.
+    let mut knots: Vec<f64> = std::iter::once(0.0)
+        .chain(peaks.iter().map(|&p| p as f64))
+        .chain(std::iter::once((n - 1) as f64))
+        .collect();
+    knots.dedup();
+    let spread = (1.0 + w).ln();
+    let mut landed = vec![0.0];
+    for pair in knots.windows(2) {
+        let factor = rng.random_range(-spread..=spread).exp();
+        landed.push(landed.last().unwrap() + (pair[1] - pair[0]) * factor);
+    }
+    let scale = (n - 1) as f64 / landed.last().unwrap();
+    landed.iter_mut().for_each(|v| *v *= scale);
+    let mut k = 0;
+    (0..n)
+        .map(|i| {
+            let t = i as f64;
+            while k + 2 < landed.len() && t > landed[k + 1] {
+                k += 1;
+            }
+            let span = (landed[k + 1] - landed[k]).max(1e-9);
+            let pos = knots[k] + (t - landed[k]) / span * (knots[k + 1] - knots[k]);
+            let pos = pos.clamp(0.0, (n - 1) as f64);
+            let lo = (pos.floor() as usize).min(n - 1);
+            let hi = (lo + 1).min(n - 1);
             let frac = (pos - lo as f64) as f32;
             x[lo] + (x[hi] - x[lo]) * frac
         })
@@ -242,7 +333,7 @@ mod tests {
             start: 720,
             label: Rhythm::Normal,
         };
-        let (x, label) = Augment::none().view(&rec, &seg, 720, 1);
+        let (x, label) = Augment::none().view(&rec, &seg, 720, 1, None);
         assert_eq!(x, rec.leads[0].samples[720..1440].to_vec());
         assert_eq!(label, Rhythm::Normal);
     }
@@ -256,9 +347,9 @@ mod tests {
             label: Rhythm::Afib,
         };
         let aug = Augment::signal();
-        let (a, _) = aug.view(&rec, &seg, 720, 5);
-        let (b, _) = aug.view(&rec, &seg, 720, 5);
-        let (c, _) = aug.view(&rec, &seg, 720, 6);
+        let (a, _) = aug.view(&rec, &seg, 720, 5, None);
+        let (b, _) = aug.view(&rec, &seg, 720, 5, None);
+        let (c, _) = aug.view(&rec, &seg, 720, 6, None);
         assert_eq!(a.len(), 720);
         assert_eq!(a, b);
         assert_ne!(a, c);
@@ -266,7 +357,7 @@ mod tests {
         // before the change at 1800 and must then be labelled N.
         let mut labels = std::collections::BTreeSet::new();
         for seed in 0..200 {
-            let (_, l) = Augment::crops().view(&rec, &seg, 720, seed);
+            let (_, l) = Augment::crops().view(&rec, &seg, 720, seed, None);
             labels.insert(l);
         }
         assert_eq!(labels.len(), 2, "{labels:?}");
@@ -275,8 +366,41 @@ mod tests {
             other_lead: 1.0,
             ..Augment::none()
         };
-        let (x, _) = lead.view(&rec, &seg, 720, 1);
+        let (x, _) = lead.view(&rec, &seg, 720, 1, None);
         assert!(x.iter().all(|&v| v == 7.0));
+    }
+
+    #[test]
+    fn warped_views_move_the_beats_within_the_bound() {
+        // A beat each 0.8 s: a narrow QRS on a flat line, 10 s at 360 Hz.
+        let fs = 360.0;
+        let x: Vec<f32> = (0..3600)
+            .map(|i| {
+                let phase = (i as f64 / fs + 0.4) % 0.8;
+                (-((phase - 0.4) / 0.012).powi(2)).exp() as f32
+            })
+            .collect();
+        let before = detect_record(&x, fs).unwrap();
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let y = warp_rr(&x, fs, 0.05, &mut rng);
+        assert_eq!(y.len(), x.len());
+        let after = detect_record(&y, fs).unwrap();
+        assert_eq!(after.len(), before.len());
+        let rr: Vec<f64> = after
+            .windows(2)
+            .map(|p| (p[1] - p[0]) as f64 / fs)
+            .collect();
+        let (lo, hi) = rr
+            .iter()
+            .fold((f64::MAX, 0.0f64), |(l, h), &v| (l.min(v), h.max(v)));
+        // Each interval within 5 % either way (and the whole rescaled by a little).
+        assert!(lo > 0.8 / 1.05 / 1.06 && hi < 0.8 * 1.05 * 1.06, "{rr:?}");
+        assert!(hi - lo > 0.005, "the intervals were not warped: {rr:?}");
+        // The beats keep their height: warping moves them, it does not reshape them.
+        let peak = y.iter().fold(0.0f32, |m, &v| m.max(v));
+        assert!(peak > 0.95, "{peak}");
+        // A signal without two beats is left alone.
+        assert_eq!(warp_rr(&[0.0; 720], fs, 0.05, &mut rng), vec![0.0; 720]);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use super::augment::Augment;
 use super::context::ContextTable;
 use super::corpus::{Corpus, Segment};
+use super::recorded_noise::NoiseBank;
 use super::rhythm::Rhythm;
 use crate::dsp::rr::halves;
 use crate::dsp::{PreprocessConfig, Preprocessor, segment_len};
@@ -92,7 +93,7 @@ impl Preprocessors {
 /// Prepares views of `segments` of `corpus`: view `i` is drawn by `augment` with seed
 /// `seeds[i]` (see [`Augment::view`]). Runs on the current rayon pool; the result does not
 /// depend on the number of threads. When `config` has a rhythm context, `context` must be
-/// the corpus's [`ContextTable`] for it.
+/// the corpus's [`ContextTable`] for it; `bank` holds the recorded noise views may carry.
 ///
 /// # Errors
 ///
@@ -105,6 +106,7 @@ pub fn prepare(
     augment: &Augment,
     config: &PreprocessConfig,
     context: Option<&ContextTable>,
+    bank: Option<&NoiseBank>,
 ) -> Result<Prepared> {
     let context = match (config.rr_context_seconds > 0.0, context) {
         (false, _) => None,
@@ -129,7 +131,7 @@ pub fn prepare(
         .map_init(Preprocessors::default, |pre, (segment, &seed)| {
             let record = &corpus.records[segment.record];
             let len = segment_len(config.segment_seconds, record.fs)?;
-            let (samples, label) = augment.view(record, segment, len, seed);
+            let (samples, label) = augment.view(record, segment, len, seed, bank);
             let prepared = pre.get(config, record.fs)?.prepare(&samples).map_err(|e| {
                 Error::invalid(format!(
                     "record {} at sample {}: {e}",
@@ -190,5 +192,6 @@ pub fn prepare_plain(
         &Augment::none(),
         config,
         context,
+        None,
     )
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::augment::Augment;
+use super::semi_synthetic::SemiSynthetic;
 use super::split::Protocol;
 use crate::dsp::{N_RR, PreprocessConfig};
 use crate::model::HaResNetConfig;
@@ -103,6 +104,9 @@ pub struct TrainConfig {
     pub rr_fixed: bool,
     /// Held-out fold for per-epoch validation; `None`: train on every training segment.
     pub validation: Option<Validation>,
+    /// Semi-synthetic records added to the training segments; `None`: real records only.
+    #[serde(default)]
+    pub semi_synthetic: Option<SemiSynthetic>,
 }
 
 impl TrainConfig {
@@ -129,6 +133,7 @@ impl TrainConfig {
             rr_init: None,
             rr_fixed: false,
             validation: None,
+            semi_synthetic: None,
         };
         match recipe {
             Recipe::Plain => plain,
@@ -171,6 +176,20 @@ impl TrainConfig {
                 "rr_features must be 0 or {width} (the preprocessing's rhythm input), got {}",
                 self.model.rr_features
             ));
+        }
+        if let Some(s) = &self.semi_synthetic {
+            if s.rr_data.is_empty() {
+                return bad("semi-synthetic records need a beat-time database".into());
+            }
+            if !(s.af_minutes > 0.0 && s.flutter_minutes > 0.0) {
+                return bad("semi-synthetic records need positive durations".into());
+            }
+            if !(s.share > 0.0 && s.share < 1.0) {
+                return bad(format!(
+                    "semi-synthetic share must lie in (0, 1), got {}",
+                    s.share
+                ));
+            }
         }
         if self.epochs == 0 || self.batch_size == 0 || self.samples_per_epoch == Some(0) {
             return bad("epochs, batch size and samples per epoch must be positive".into());

@@ -13,6 +13,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use burn::module::Module;
@@ -26,11 +27,15 @@ use serde::{Deserialize, Serialize};
 
 use super::batch::{Prepared, prepare, prepare_plain};
 use super::config::TrainConfig;
-use super::corpus::Segment;
+use super::context::ContextTable;
+use super::corpus::{Corpus, Segment};
 use super::dataset::{Dataset, HeldOut};
+use super::recorded_noise::NoiseBank;
 use super::rhythm::{N_CLASSES, Rhythm};
 use super::rr::{head_mask, install, load_rhythm_net, rr_probabilities};
 use super::sampler::{Sampler, class_weights};
+use super::semi_synthetic;
+use crate::dsp::segment_len;
 use crate::eval::{Report, probabilities, score};
 use crate::model::device::{inference_device, training_device};
 use crate::model::{self, HaResNet};
@@ -199,6 +204,10 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 pub struct Trainer<'a> {
     config: TrainConfig,
     dataset: &'a Dataset,
+    /// The dataset's records, then the semi-synthetic ones when the run has them.
+    corpus: Arc<Corpus>,
+    /// Records of `corpus` that are the dataset's.
+    real_records: usize,
     dir: PathBuf,
     train: Vec<Segment>,
     validation: Vec<Segment>,
@@ -240,7 +249,7 @@ impl<'a> Trainer<'a> {
                 description: String::new(),
             },
         };
-        let train = held.train;
+        let mut train = held.train;
         let mut train_records: Vec<String> = train
             .iter()
             .map(|s| dataset.corpus.records[s.record].name.clone())
@@ -249,6 +258,30 @@ impl<'a> Trainer<'a> {
         if train.is_empty() {
             return Err(Error::invalid("no training segments"));
         }
+        let real_records = dataset.corpus.records.len();
+        let corpus = match &config.semi_synthetic {
+            None => dataset.corpus.clone(),
+            Some(settings) => {
+                // From the training patients only, so that no held-out patient's beats or
+                // noise reach training.
+                let seconds = config.preprocess.segment_seconds;
+                let len = |fs| segment_len(seconds, fs).unwrap_or(0);
+                let added =
+                    semi_synthetic::records(&dataset.corpus, &train, len, settings, config.seed)?;
+                let added = Corpus {
+                    records: added,
+                    skipped: Vec::new(),
+                };
+                train.extend(added.segments(seconds)?.into_iter().map(|s| Segment {
+                    record: s.record + real_records,
+                    ..s
+                }));
+                train_records.extend(added.records.iter().map(|r| r.name.clone()));
+                let mut all = (*dataset.corpus).clone();
+                all.records.extend(added.records);
+                Arc::new(all)
+            }
+        };
         let config_path = dir.join("config.json");
         if config_path.is_file() {
             let saved: TrainConfig = read_json(&config_path)?;
@@ -262,6 +295,8 @@ impl<'a> Trainer<'a> {
         Ok(Trainer {
             config,
             dataset,
+            corpus,
+            real_records,
             dir: dir.to_path_buf(),
             train,
             validation: held.validation,
@@ -284,6 +319,49 @@ impl<'a> Trainer<'a> {
     /// Where the run in `dir` records its progress; a run continues from it when present.
     pub fn state_path(dir: &Path) -> PathBuf {
         Self::checkpoint_dir(dir).join("state.json")
+    }
+
+    /// The training segments of the dataset's own records (not the semi-synthetic ones).
+    fn real_train(&self) -> Vec<Segment> {
+        self.train
+            .iter()
+            .filter(|s| s.record < self.real_records)
+            .copied()
+            .collect()
+    }
+
+    /// The draws of an epoch. With semi-synthetic records, classes are drawn as the real
+    /// segments alone would have them drawn, and within each class the semi-synthetic
+    /// records together get the configured share of the draws.
+    fn sampler(&self) -> Sampler {
+        let c = &self.config;
+        let sampler = Sampler::new(&self.train, c.balance, c.patient_balance);
+        let Some(settings) = &c.semi_synthetic else {
+            return sampler;
+        };
+        let shares = Sampler::new(&self.real_train(), c.balance, c.patient_balance).class_shares();
+        // Records holding each class, real and semi-synthetic.
+        let mut held = [[0usize; 2]; N_CLASSES];
+        let mut seen = std::collections::BTreeSet::new();
+        for s in &self.train {
+            if seen.insert((s.label.index(), s.record)) {
+                held[s.label.index()][usize::from(s.record >= self.real_records)] += 1;
+            }
+        }
+        let share = settings.share.clamp(0.0, 1.0);
+        let real_records = self.real_records;
+        sampler
+            .with_class_shares(shares)
+            .with_record_weights(move |class, record| {
+                let [real, semi] = held[class];
+                match (record >= real_records, real, semi) {
+                    (false, _, _) => 1.0,
+                    (true, 0, _) => 1.0,
+                    (true, real, semi) => {
+                        share / (1.0 - share).max(1e-9) * real as f64 / semi.max(1) as f64
+                    }
+                }
+            })
     }
 
     /// Steps per epoch.
@@ -351,7 +429,7 @@ impl<'a> Trainer<'a> {
             None
         };
 
-        let sampler = Sampler::new(&self.train, c.balance, c.patient_balance);
+        let sampler = self.sampler();
         let weights = class_weights(&sampler.class_shares(), c.class_weight_power);
         let mut loss_config = CrossEntropyLossConfig::new();
         if c.class_weight_power > 0.0 {
@@ -363,13 +441,41 @@ impl<'a> Trainer<'a> {
         let loss_fn = loss_config.init(&device);
         let steps = self.steps_per_epoch();
         let total_steps = steps * c.epochs;
-        let context = self.dataset.rr_context(&c.preprocess)?;
+        let context = if self.corpus.records.len() > self.real_records {
+            let t0 = Instant::now();
+            let table = ContextTable::build(&self.corpus, &c.preprocess)?;
+            observer.note(&format!(
+                "{} semi-synthetic records; rhythm contexts of every record in {:.1} s",
+                self.corpus.records.len() - self.real_records,
+                t0.elapsed().as_secs_f64()
+            ));
+            Some(Arc::new(table))
+        } else {
+            self.dataset.rr_context(&c.preprocess)?
+        };
+        // Only the training patients' noise: a held-out patient's must not reach training.
+        let bank = c.augment.uses_recorded_noise().then(|| {
+            let seconds = c.preprocess.segment_seconds;
+            let bank = NoiseBank::from_segments(&self.corpus, &self.real_train(), |fs| {
+                segment_len(seconds, fs).unwrap_or(0)
+            });
+            let seconds: f64 = bank
+                .streams
+                .iter()
+                .map(|(_, fs, s)| s.len() as f64 / fs)
+                .sum();
+            observer.note(&format!(
+                "recorded noise of {} training patients, {seconds:.0} s",
+                bank.streams.len()
+            ));
+            bank
+        });
         let validation = if self.validation.is_empty() {
             None
         } else {
             let t0 = Instant::now();
             let prepared = prepare_plain(
-                &self.dataset.corpus,
+                &self.corpus,
                 &self.validation,
                 &c.preprocess,
                 context.as_deref(),
@@ -420,12 +526,13 @@ impl<'a> Trainer<'a> {
                     .map(|&i| self.train[i])
                     .collect();
                 let batch = prepare(
-                    &self.dataset.corpus,
+                    &self.corpus,
                     &segments,
                     &seeds[range],
                     &c.augment,
                     &c.preprocess,
                     context.as_deref(),
+                    bank.as_ref(),
                 )?;
                 let n = batch.len();
                 let logits = model.forward(

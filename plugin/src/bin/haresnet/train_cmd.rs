@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 use haresnet::dsp::N_RR;
 use haresnet::train::rr::load_rhythm_net;
+use haresnet::train::semi_synthetic::SemiSynthetic;
 use haresnet::train::ship::{self, rhythm_provenance};
 use haresnet::train::trainer::{EpochLog, Observer, Trainer};
 use haresnet::train::{Augment, Corpus, Dataset, Protocol, Recipe, TrainConfig, Validation};
@@ -25,6 +26,9 @@ pub enum AugmentArg {
     Crops,
     /// Jittered starts, time scaling, amplitude, baseline wander, noise, mains hum.
     Signal,
+    /// `signal`, plus noise recorded by other training patients' signals (between their
+    /// beats) and each RR interval warped by up to 5 %.
+    Patients,
 }
 
 /// Everything that shapes a training run.
@@ -93,6 +97,15 @@ pub struct RunArgs {
     /// Dropout before the classifier.
     #[arg(long)]
     pub dropout: Option<f64>,
+    /// Add semi-synthetic training records: each training patient's median beat and
+    /// recorded noise on the beat times of an AF record of this annotation-only database
+    /// (afdb-ann, ltafdb-ann; repeat for several), with simulated f waves, then simulated
+    /// flutter.
+    #[arg(long, value_name = "DIR")]
+    pub semi_synthetic: Vec<PathBuf>,
+    /// Share of each class's draws given to the semi-synthetic records.
+    #[arg(long, default_value_t = 0.3)]
+    pub semi_synthetic_share: f64,
 }
 
 impl RunArgs {
@@ -135,6 +148,7 @@ impl RunArgs {
                 AugmentArg::None => Augment::none(),
                 AugmentArg::Crops => Augment::crops(),
                 AugmentArg::Signal => Augment::signal(),
+                AugmentArg::Patients => Augment::patients(),
             };
             c.augment.other_lead = other;
         }
@@ -161,6 +175,13 @@ impl RunArgs {
         }
         if let Some(v) = self.weight_decay {
             c.weight_decay = v;
+        }
+        if !self.semi_synthetic.is_empty() {
+            c.semi_synthetic = Some(SemiSynthetic {
+                rr_data: self.semi_synthetic.clone(),
+                share: self.semi_synthetic_share,
+                ..SemiSynthetic::default()
+            });
         }
         Ok(c)
     }
