@@ -195,6 +195,7 @@ fn validation_folds_hold_out_as_the_protocol_tests() {
 
 #[test]
 fn semi_synthetic_records_are_made_of_training_patients_only() {
+    use haresnet::train::recorded_noise::NoiseBank;
     use haresnet::train::semi_synthetic::{SemiSynthetic, records};
     use haresnet::train::split::patient_name;
     use std::collections::BTreeSet;
@@ -208,7 +209,8 @@ fn semi_synthetic_records_are_made_of_training_patients_only() {
         ..SemiSynthetic::default()
     };
     let len = |fs: f64| (5.0 * fs).round() as usize;
-    let made = records(&dataset.corpus, &held.train, len, &settings, 1).unwrap();
+    let bank = NoiseBank::from_segments(&dataset.corpus, &held.train, len);
+    let made = records(&dataset.corpus, &held.train, len, &bank, &settings, 1).unwrap();
     let held_out: BTreeSet<String> = held.records.iter().map(|r| patient_name(r)).collect();
     let training: BTreeSet<String> = held
         .train
@@ -246,6 +248,6 @@ fn semi_synthetic_records_are_made_of_training_patients_only() {
         );
     }
     // The same seed makes the same records.
-    let again = records(&dataset.corpus, &held.train, len, &settings, 1).unwrap();
+    let again = records(&dataset.corpus, &held.train, len, &bank, &settings, 1).unwrap();
     assert_eq!(again[0].leads[0].samples, made[0].leads[0].samples);
 }

@@ -472,8 +472,8 @@ fn fit(y: &[f64], t: &[f64]) -> (f64, f64) {
     }
 }
 
-/// `x` less its least-squares line.
-fn detrend(x: &mut [f64]) {
+/// `x` less its least-squares line (all zero with fewer than two samples).
+pub(crate) fn detrend(x: &mut [f64]) {
     let n = x.len();
     if n < 2 {
         x.iter_mut().for_each(|v| *v = 0.0);

@@ -229,15 +229,16 @@ fn stretch(x: &[f32], len: usize) -> Vec<f32> {
         return x.to_vec();
     }
     let step = (x.len() - 1) as f64 / (len.max(2) - 1) as f64;
-    (0..len)
-        .map(|i| {
-            let pos = i as f64 * step;
-            let lo = (pos.floor() as usize).min(x.len() - 1);
-            let hi = (lo + 1).min(x.len() - 1);
-            let frac = (pos - lo as f64) as f32;
-            x[lo] + (x[hi] - x[lo]) * frac
-        })
-        .collect()
+    (0..len).map(|i| at(x, i as f64 * step)).collect()
+}
+
+/// `x` linearly interpolated at sample position `pos` (at least 0; the last sample beyond
+/// the end).
+fn at(x: &[f32], pos: f64) -> f32 {
+    let lo = (pos.floor() as usize).min(x.len() - 1);
+    let hi = (lo + 1).min(x.len() - 1);
+    let frac = (pos - lo as f64) as f32;
+    x[lo] + (x[hi] - x[lo]) * frac
 }
 
 /// `x` (at `fs` Hz) with each interval between its R peaks, and the stretches before the
@@ -273,11 +274,7 @@ fn warp_rr(x: &[f32], fs: f64, w: f64, rng: &mut impl RngExt) -> Vec<f32> {
             }
             let span = (landed[k + 1] - landed[k]).max(1e-9);
             let pos = knots[k] + (t - landed[k]) / span * (knots[k + 1] - knots[k]);
-            let pos = pos.clamp(0.0, (n - 1) as f64);
-            let lo = (pos.floor() as usize).min(n - 1);
-            let hi = (lo + 1).min(n - 1);
-            let frac = (pos - lo as f64) as f32;
-            x[lo] + (x[hi] - x[lo]) * frac
+            at(x, pos.clamp(0.0, (n - 1) as f64))
         })
         .collect()
 }

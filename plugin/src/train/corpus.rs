@@ -39,6 +39,19 @@ pub struct RecordData {
 }
 
 impl RecordData {
+    /// A record of the primary lead alone.
+    pub fn primary_only(name: &str, fs: f64, samples: Vec<f32>, timeline: Timeline) -> RecordData {
+        RecordData {
+            name: name.into(),
+            fs,
+            leads: vec![Lead {
+                name: PRIMARY_LEAD.into(),
+                samples,
+            }],
+            timeline,
+        }
+    }
+
     /// Samples per lead.
     pub fn len(&self) -> usize {
         self.leads[0].samples.len()

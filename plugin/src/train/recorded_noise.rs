@@ -121,7 +121,8 @@ fn quiet_stretches(x: &[f32], fs: f64, out: &mut Vec<f32>) {
         if to <= from || ((to - from) as f64) < MIN_STRETCH_S * fs || to - from < 2 * taper {
             continue;
         }
-        let piece = detrended(&x[from..to]);
+        let mut piece: Vec<f64> = x[from..to].iter().map(|&v| f64::from(v)).collect();
+        atrial::detrend(&mut piece);
         let n = piece.len();
         out.extend(piece.iter().enumerate().map(|(i, &v)| {
             let edge = i.min(n - 1 - i);
@@ -135,30 +136,11 @@ fn quiet_stretches(x: &[f32], fs: f64, out: &mut Vec<f32>) {
     }
 }
 
-/// `x` less its least-squares line.
-fn detrended(x: &[f32]) -> Vec<f64> {
-    let n = x.len() as f64;
-    let mean_t = (n - 1.0) / 2.0;
-    let mean_x = x.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
-    let (mut sxy, mut sxx) = (0.0, 0.0);
-    for (i, &v) in x.iter().enumerate() {
-        let t = i as f64 - mean_t;
-        sxy += t * (f64::from(v) - mean_x);
-        sxx += t * t;
-    }
-    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
-    x.iter()
-        .enumerate()
-        .map(|(i, &v)| f64::from(v) - mean_x - slope * (i as f64 - mean_t))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::train::corpus::{Lead, RecordData};
+    use crate::train::corpus::RecordData;
     use crate::train::rhythm::Timeline;
-    use crate::wfdb::Annotation;
 
     /// A sinus ECG at 60 /min with a QRS and T wave per beat and, between them, a 0.02 mV
     /// ripple at 37 Hz standing for the recorder's noise.
@@ -175,21 +157,8 @@ mod tests {
                 (qrs + twave + ripple) as f32
             })
             .collect();
-        let ann = Annotation {
-            sample: 0,
-            code: 28,
-            aux: b"(N".to_vec(),
-            ..Annotation::default()
-        };
-        RecordData {
-            name: name.into(),
-            fs,
-            leads: vec![Lead {
-                name: "MLII".into(),
-                samples,
-            }],
-            timeline: Timeline::from_annotations(&[ann], n as u64).unwrap(),
-        }
+        let timeline = Timeline::from_changes(vec![(0, Rhythm::Normal)], n as u64);
+        RecordData::primary_only(name, fs, samples, timeline)
     }
 
     #[test]

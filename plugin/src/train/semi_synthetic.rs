@@ -33,7 +33,7 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
 
-use super::corpus::{Corpus, Lead, RecordData, Segment, list_records};
+use super::corpus::{Corpus, RecordData, Segment, list_records};
 use super::recorded_noise::NoiseBank;
 use super::rhythm::{Rhythm, Timeline};
 use super::rr::load_rr_record;
@@ -86,9 +86,10 @@ impl Default for SemiSynthetic {
     }
 }
 
-/// One record per training patient with a median beat: the patient's beat and noise on
-/// the beat times of an AF record of `settings.rr_data` (drawn without replacement, in a
-/// seeded order), then simulated flutter. Records are named `semi-<patient>-<source>`.
+/// One record per training patient with a median beat: the patient's beat and noise (its
+/// stream of `bank`, built from the same segments) on the beat times of an AF record of
+/// `settings.rr_data` (drawn without replacement, in a seeded order), then simulated
+/// flutter. Records are named `semi-<patient>-<source>`.
 ///
 /// # Errors
 ///
@@ -97,11 +98,11 @@ impl Default for SemiSynthetic {
 pub fn records(
     corpus: &Corpus,
     train: &[Segment],
-    len: impl Fn(f64) -> usize + Copy,
+    len: impl Fn(f64) -> usize,
+    bank: &NoiseBank,
     settings: &SemiSynthetic,
     seed: u64,
 ) -> Result<Vec<RecordData>> {
-    let bank = NoiseBank::from_segments(corpus, train, len);
     let beats = median_beats(corpus, train, len);
     let mut sources: Vec<(PathBuf, String)> = Vec::new();
     for dir in &settings.rr_data {
@@ -139,17 +140,14 @@ pub fn records(
             .iter()
             .find(|(p, fs, _)| *p == beat.patient && *fs == beat.fs)
             .map(|(_, _, s)| s.as_slice());
-        let record = synthesize(
+        out.push(synthesize(
+            &format!("semi-{}-{}", beat.patient, name.replace('/', "_")),
             &beat,
             noise,
             (src_fs, &times, &timeline, &episodes),
             settings,
             &mut rng,
-        );
-        out.push(RecordData {
-            name: format!("semi-{}-{}", beat.patient, name.replace('/', "_")),
-            ..record
-        });
+        ));
     }
     if out.is_empty() && !settings.rr_data.is_empty() {
         return Err(Error::invalid(
@@ -288,9 +286,10 @@ fn without_p(beat: &MedianBeat) -> Vec<f32> {
 /// The AF-source stretch: `(rate, beat samples, rhythm timeline, AF episode starts)`.
 type Source<'a> = (f64, &'a [i64], &'a Timeline, &'a [u64]);
 
-/// One semi-synthetic record of `beat`'s patient: the AF stretch of `source`, then
+/// Semi-synthetic record `name` of `beat`'s patient: the AF stretch of `source`, then
 /// simulated flutter, with `noise` (the patient's recorded noise) added.
 fn synthesize(
+    name: &str,
     beat: &MedianBeat,
     noise: Option<&[f32]>,
     source: Source<'_>,
@@ -392,15 +391,7 @@ fn synthesize(
             *v += noise[(from + i) % noise.len()];
         }
     }
-    RecordData {
-        name: String::new(),
-        fs,
-        leads: vec![Lead {
-            name: super::corpus::PRIMARY_LEAD.into(),
-            samples: x,
-        }],
-        timeline: Timeline::from_changes(changes, n as u64),
-    }
+    RecordData::primary_only(name, fs, x, Timeline::from_changes(changes, n as u64))
 }
 
 /// Adds `gain × shape` to `x` with the shape's sample `before` at `at` (clipped to `x`).
@@ -512,21 +503,8 @@ mod tests {
                 (g(0.22, 0.025, 0.15) + g(0.4, 0.012, 1.0) + g(0.65, 0.05, 0.3)) as f32
             })
             .collect();
-        let ann = crate::wfdb::Annotation {
-            sample: 0,
-            code: 28,
-            aux: b"(N".to_vec(),
-            ..Default::default()
-        };
-        RecordData {
-            name: name.into(),
-            fs,
-            leads: vec![Lead {
-                name: "MLII".into(),
-                samples,
-            }],
-            timeline: Timeline::from_annotations(&[ann], n as u64).unwrap(),
-        }
+        let timeline = Timeline::from_changes(vec![(0, Rhythm::Normal)], n as u64);
+        RecordData::primary_only(name, fs, samples, timeline)
     }
 
     #[test]
@@ -575,6 +553,7 @@ mod tests {
             ..SemiSynthetic::default()
         };
         let rec = synthesize(
+            "semi-100-x",
             &beat,
             None,
             (src_fs, &times, &timeline, &[0]),

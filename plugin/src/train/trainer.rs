@@ -208,6 +208,8 @@ pub struct Trainer<'a> {
     corpus: Arc<Corpus>,
     /// Records of `corpus` that are the dataset's.
     real_records: usize,
+    /// The training patients' recorded noise, when views or semi-synthetic records use it.
+    bank: Option<NoiseBank>,
     dir: PathBuf,
     train: Vec<Segment>,
     validation: Vec<Segment>,
@@ -259,15 +261,22 @@ impl<'a> Trainer<'a> {
             return Err(Error::invalid("no training segments"));
         }
         let real_records = dataset.corpus.records.len();
-        let corpus = match &config.semi_synthetic {
-            None => dataset.corpus.clone(),
-            Some(settings) => {
-                // From the training patients only, so that no held-out patient's beats or
-                // noise reach training.
-                let seconds = config.preprocess.segment_seconds;
-                let len = |fs| segment_len(seconds, fs).unwrap_or(0);
-                let added =
-                    semi_synthetic::records(&dataset.corpus, &train, len, settings, config.seed)?;
+        let seconds = config.preprocess.segment_seconds;
+        let len = |fs| segment_len(seconds, fs).unwrap_or(0);
+        // From the training patients only, so that no held-out patient's noise (or beats,
+        // in semi-synthetic records) reaches training.
+        let bank = (config.augment.uses_recorded_noise() || config.semi_synthetic.is_some())
+            .then(|| NoiseBank::from_segments(&dataset.corpus, &train, len));
+        let corpus = match (&config.semi_synthetic, &bank) {
+            (Some(settings), Some(bank)) => {
+                let added = semi_synthetic::records(
+                    &dataset.corpus,
+                    &train,
+                    len,
+                    bank,
+                    settings,
+                    config.seed,
+                )?;
                 let added = Corpus {
                     records: added,
                     skipped: Vec::new(),
@@ -281,6 +290,7 @@ impl<'a> Trainer<'a> {
                 all.records.extend(added.records);
                 Arc::new(all)
             }
+            _ => dataset.corpus.clone(),
         };
         let config_path = dir.join("config.json");
         if config_path.is_file() {
@@ -297,6 +307,7 @@ impl<'a> Trainer<'a> {
             dataset,
             corpus,
             real_records,
+            bank,
             dir: dir.to_path_buf(),
             train,
             validation: held.validation,
@@ -453,12 +464,11 @@ impl<'a> Trainer<'a> {
         } else {
             self.dataset.rr_context(&c.preprocess)?
         };
-        // Only the training patients' noise: a held-out patient's must not reach training.
-        let bank = c.augment.uses_recorded_noise().then(|| {
-            let seconds = c.preprocess.segment_seconds;
-            let bank = NoiseBank::from_segments(&self.corpus, &self.real_train(), |fs| {
-                segment_len(seconds, fs).unwrap_or(0)
-            });
+        let bank = self
+            .bank
+            .as_ref()
+            .filter(|_| c.augment.uses_recorded_noise());
+        if let Some(bank) = bank {
             let seconds: f64 = bank
                 .streams
                 .iter()
@@ -468,8 +478,7 @@ impl<'a> Trainer<'a> {
                 "recorded noise of {} training patients, {seconds:.0} s",
                 bank.streams.len()
             ));
-            bank
-        });
+        }
         let validation = if self.validation.is_empty() {
             None
         } else {
@@ -532,7 +541,7 @@ impl<'a> Trainer<'a> {
                     &c.augment,
                     &c.preprocess,
                     context.as_deref(),
-                    bank.as_ref(),
+                    bank,
                 )?;
                 let n = batch.len();
                 let logits = model.forward(
