@@ -1,6 +1,6 @@
 #!/bin/sh
 # The atrial stage (P waves against fibrillation, flutter against fibrillation, unconducted P
-# waves against sinus rhythm) fitted on the calls of a leave-one-patient-out run, judged
+# waves against sinus rhythm, wide complexes at a fast rate against any call) fitted on the calls of a leave-one-patient-out run, judged
 # with the whole classifier, and written into a card.
 #
 #   scripts/atrial-stage.sh LOPO OUT
@@ -17,7 +17,7 @@
 #   stage).
 #
 # RULES, when set, lists the rules the recipe may fit (`haresnet atrial-fit --rules`; all
-# of sinus, flutter and block by default).
+# of sinus, flutter, block and ventricular by default).
 #
 # CARD, when set, is a weights file (e.g. plugin/weights/rhythm-5s-all.hrn) that gets
 # stage.json as its `atrial_stage` and the report as `metrics.lopo`.
@@ -38,7 +38,7 @@ mkdir -p "$out/lopo"
     haresnet atrial-features --data "$data/mitdb" --records all --segment "$segment" \
         --out "$out/features.csv"
 haresnet atrial-fit --calls "$lopo/lopo.csv" --features "$out/features.csv" \
-    --rules "${RULES:-sinus,flutter,block}" --out "$out/stage.json" --per-patient "$out/patients"
+    --rules "${RULES:-sinus,flutter,block,ventricular}" --out "$out/stage.json" --per-patient "$out/patients"
 for f in "$lopo"/*.hrn; do
     p=$(basename "$f" .hrn)
     cp "$f" "$out/lopo/$p.hrn"

@@ -15,6 +15,13 @@
 //! - *Block.* P waves that no QRS follows (second-degree AV block) leave the ventricular
 //!   rhythm regular enough to be called sinus. A segment called N whose share of
 //!   unconducted P waves per beat reaches `min_unconducted` is called OTHER.
+//! - *Ventricular.* Within a run of ventricular tachycardia every beat has the same wide
+//!   shape, so the rhythm features' ectopy flags see none; fibrillation with frequent
+//!   multiform ventricular beats, on the other hand, can be called VT from its timing. A
+//!   segment whose share of wide QRS complexes reaches `min_wide_share` at a ventricular
+//!   rate of at least `min_bpm` ([`crate::dsp::ventricular`]) is called VT, whatever its
+//!   call; a segment called VT that is not is given the pathway's next most probable class.
+//!   This rule comes first; the others then see its call.
 //!
 //! The stage runs after smoothing, on each segment's final call, and changes a call by
 //! swapping the probabilities of the two classes concerned, so the label stays the most
@@ -27,7 +34,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::dsp::atrial::{
-    ATRIAL_AMPLITUDE, N_ATRIAL, NEUTRAL, ORGANISATION, P_PRESENT, P_UNCONDUCTED, REGULARITY,
+    ATRIAL_AMPLITUDE, N_ATRIAL, NEUTRAL, ORGANISATION, P_PRESENT, P_UNCONDUCTED, QRS_WIDE_SHARE,
+    REGULARITY, VENTRICULAR_BPM,
 };
 use crate::{Error, Result};
 
@@ -149,6 +157,33 @@ pub struct BlockRule {
     pub min_unconducted: f32,
 }
 
+/// Wide complexes at a fast rate against any call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VentricularRule {
+    /// A segment is a ventricular run when its share of wide QRS complexes
+    /// (`qrs_wide_share`) reaches this...
+    pub min_wide_share: f32,
+    /// ...and its ventricular rate (`ventricular_bpm`) this.
+    pub min_bpm: f32,
+}
+
+impl VentricularRule {
+    /// Whether a segment with these (measured) features is a ventricular run.
+    pub fn holds(&self, features: &[f32; N_ATRIAL]) -> bool {
+        features[QRS_WIDE_SHARE] >= self.min_wide_share && features[VENTRICULAR_BPM] >= self.min_bpm
+    }
+}
+
+/// The most probable class other than `excluded`; `None` without probabilities.
+pub fn runner_up(probabilities: &[f32], excluded: usize) -> Option<usize> {
+    probabilities
+        .iter()
+        .enumerate()
+        .filter(|&(k, p)| k != excluded && !p.is_nan())
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(k, _)| k)
+}
+
 /// The atrial stage of a model card.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AtrialStage {
@@ -161,6 +196,9 @@ pub struct AtrialStage {
     /// `None`: N calls are the pathway's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block: Option<BlockRule>,
+    /// `None`: VT calls are the pathway's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ventricular: Option<VentricularRule>,
     /// How the stage was fitted: data, calls, command, choices, held-out figures.
     #[serde(default)]
     pub training: Map<String, Value>,
@@ -177,10 +215,12 @@ pub struct StageClasses {
     pub flutter: usize,
     /// OTHER.
     pub other: usize,
+    /// VT.
+    pub ventricular: usize,
 }
 
 impl StageClasses {
-    /// The indices of N, AFIB, AFL and OTHER among `labels`; an error names a missing one.
+    /// The indices of N, AFIB, AFL, OTHER and VT among `labels`; an error names a missing one.
     pub fn find(labels: &[String]) -> Result<Self> {
         let index = |name: &str| {
             labels.iter().position(|l| l == name).ok_or_else(|| {
@@ -194,6 +234,7 @@ impl StageClasses {
             fibrillation: index("AFIB")?,
             flutter: index("AFL")?,
             other: index("OTHER")?,
+            ventricular: index("VT")?,
         })
     }
 }
@@ -214,6 +255,14 @@ impl AtrialStage {
                 b.min_unconducted
             )));
         }
+        if let Some(v) = &self.ventricular
+            && !((0.0..=1.0).contains(&v.min_wide_share) && v.min_bpm.is_finite())
+        {
+            return Err(Error::Model(format!(
+                "atrial stage: min_wide_share must be in [0, 1] and min_bpm finite, got {} and {}",
+                v.min_wide_share, v.min_bpm
+            )));
+        }
         if let Some(s) = &self.sinus
             && !(0.0..=1.0).contains(&s.min_p_present)
         {
@@ -225,15 +274,27 @@ impl AtrialStage {
         Ok(())
     }
 
-    /// The call of a segment the pathway calls `label`, with these atrial features.
+    /// The call of a segment the pathway calls `label` with these class `probabilities`
+    /// (in the card's label order; used only to find the next most probable class when the
+    /// ventricular rule takes a VT call away) and atrial features.
     pub fn relabel(
         &self,
         classes: StageClasses,
         label: usize,
+        probabilities: &[f32],
         features: &[f32; N_ATRIAL],
     ) -> usize {
         if !measured(features) {
             return label;
+        }
+        let mut label = label;
+        if let Some(rule) = &self.ventricular {
+            if rule.holds(features) {
+                return classes.ventricular;
+            }
+            if label == classes.ventricular {
+                label = runner_up(probabilities, classes.ventricular).unwrap_or(label);
+            }
         }
         if label == classes.fibrillation || label == classes.flutter {
             if self.sinus.as_ref().is_some_and(|rule| rule.holds(features)) {
@@ -264,7 +325,7 @@ impl AtrialStage {
         label: &mut usize,
         probabilities: &mut [f32],
     ) {
-        let new = self.relabel(classes, *label, features);
+        let new = self.relabel(classes, *label, probabilities, features);
         if new != *label && new < probabilities.len() && *label < probabilities.len() {
             probabilities.swap(new, *label);
             *label = new;
@@ -296,6 +357,7 @@ mod tests {
             block: Some(BlockRule {
                 min_unconducted: 0.5,
             }),
+            ventricular: None,
             training: Map::new(),
         }
     }
@@ -318,15 +380,18 @@ mod tests {
         let afib = classes.fibrillation;
         let afl = classes.flutter;
         // ln 0.2 = -1.6: z = -1 + 2 * 1.4 + 1 * 3 > 0.
-        assert_eq!(s.relabel(classes, afib, &features(0.2, 0.7, 0.0)), afl);
+        assert_eq!(s.relabel(classes, afib, &[], &features(0.2, 0.7, 0.0)), afl);
         // ln 0.03 = -3.5: z = -1 - 1 - 1 < 0.
-        assert_eq!(s.relabel(classes, afl, &features(0.03, 0.3, 0.0)), afib);
+        assert_eq!(
+            s.relabel(classes, afl, &[], &features(0.03, 0.3, 0.0)),
+            afib
+        );
         // Other calls are not the flutter rule's; unmeasured segments keep theirs.
         assert_eq!(
-            s.relabel(classes, classes.normal, &features(0.2, 0.7, 0.0)),
+            s.relabel(classes, classes.normal, &[], &features(0.2, 0.7, 0.0)),
             classes.normal
         );
-        assert_eq!(s.relabel(classes, afib, &NEUTRAL), afib);
+        assert_eq!(s.relabel(classes, afib, &[], &NEUTRAL), afib);
     }
 
     #[test]
@@ -337,17 +402,20 @@ mod tests {
         let mut f = features(0.2, 0.7, 0.0);
         f[P_PRESENT] = 0.8;
         // Before the flutter rule, whichever AF class the pathway called.
-        assert_eq!(s.relabel(classes, classes.fibrillation, &f), classes.normal);
-        assert_eq!(s.relabel(classes, classes.flutter, &f), classes.normal);
+        assert_eq!(
+            s.relabel(classes, classes.fibrillation, &[], &f),
+            classes.normal
+        );
+        assert_eq!(s.relabel(classes, classes.flutter, &[], &f), classes.normal);
         f[P_PRESENT] = 0.6;
         assert_eq!(
-            s.relabel(classes, classes.fibrillation, &f),
+            s.relabel(classes, classes.fibrillation, &[], &f),
             classes.flutter
         );
         let no_sinus = AtrialStage { sinus: None, ..s };
         f[P_PRESENT] = 1.0;
         assert_eq!(
-            no_sinus.relabel(classes, classes.fibrillation, &f),
+            no_sinus.relabel(classes, classes.fibrillation, &[], &f),
             classes.flutter
         );
     }
@@ -359,12 +427,57 @@ mod tests {
         let s = stage();
         let n = classes.normal;
         assert_eq!(
-            s.relabel(classes, n, &features(0.05, 0.4, 0.75)),
+            s.relabel(classes, n, &[], &features(0.05, 0.4, 0.75)),
             classes.other
         );
-        assert_eq!(s.relabel(classes, n, &features(0.05, 0.4, 0.25)), n);
+        assert_eq!(s.relabel(classes, n, &[], &features(0.05, 0.4, 0.25)), n);
         let vt = labels.iter().position(|l| l == "VT").unwrap();
-        assert_eq!(s.relabel(classes, vt, &features(0.05, 0.4, 1.0)), vt);
+        assert_eq!(s.relabel(classes, vt, &[], &features(0.05, 0.4, 1.0)), vt);
+    }
+
+    #[test]
+    fn wide_complexes_at_a_fast_rate_are_called_vt_and_narrow_ones_are_not() {
+        let labels = labels();
+        let classes = StageClasses::find(&labels).unwrap();
+        let s = AtrialStage {
+            ventricular: Some(VentricularRule {
+                min_wide_share: 0.5,
+                min_bpm: 120.0,
+            }),
+            ..stage()
+        };
+        let mut f = features(0.03, 0.3, 0.0);
+        f[QRS_WIDE_SHARE] = 0.8;
+        f[VENTRICULAR_BPM] = 150.0;
+        // Whatever the call, before the other rules.
+        for call in [classes.normal, classes.fibrillation, classes.other] {
+            assert_eq!(s.relabel(classes, call, &[], &f), classes.ventricular);
+        }
+        // Wide beats at a sinus rate (bundle branch block) are not a run.
+        f[VENTRICULAR_BPM] = 80.0;
+        assert_eq!(s.relabel(classes, classes.normal, &[], &f), classes.normal);
+        // A VT call without the run becomes the next most probable class, which the
+        // flutter rule then judges: small waves, fibrillation.
+        let p = [0.1, 0.3, 0.05, 0.5, 0.05];
+        let vt = classes.ventricular;
+        assert_eq!(s.relabel(classes, vt, &p, &f), classes.fibrillation);
+        let p = [0.3, 0.1, 0.05, 0.5, 0.05];
+        assert_eq!(s.relabel(classes, vt, &p, &f), classes.normal);
+        // Without probabilities the call stays; unmeasured segments keep theirs.
+        assert_eq!(s.relabel(classes, vt, &[], &f), vt);
+        assert_eq!(s.relabel(classes, vt, &p, &NEUTRAL), vt);
+        let mut label = vt;
+        let mut p = p.to_vec();
+        s.settle(classes, &f, &mut label, &mut p);
+        assert_eq!((label, p[0], p[3]), (classes.normal, 0.5, 0.3));
+        let bad = AtrialStage {
+            ventricular: Some(VentricularRule {
+                min_wide_share: 1.5,
+                min_bpm: 120.0,
+            }),
+            ..stage()
+        };
+        assert!(bad.validate(&labels).is_err());
     }
 
     #[test]

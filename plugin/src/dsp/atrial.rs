@@ -65,9 +65,13 @@
 //! rate of at least 50 Hz, any offset and unit.
 
 use super::filter::BandPass;
+use super::ventricular::{
+    N_VENTRICULAR, VENTRICULAR_FEATURE_NAMES, VENTRICULAR_RATE, WIDE_SHARE, ventricular_features,
+};
 
-/// Number of atrial features.
-pub const N_ATRIAL: usize = 8;
+/// Number of features of the atrial stage: the atrial ones, then the segment's
+/// [`super::ventricular`] features, carried with them for the stage's VT rule.
+pub const N_ATRIAL: usize = 8 + N_VENTRICULAR;
 
 /// Index of the dominant atrial frequency: the peak of the residual's power over 3–12 Hz,
 /// in Hz, in `[3, 12]`; 0 when not measured (no residual, or a residual below 1e-4 of the
@@ -123,6 +127,12 @@ pub const P_UNCONDUCTED: usize = 6;
 /// measured. About 0.4 at 75 /min, 0.15 or less at 150 /min: how much evidence the
 /// regularity and amplitude rest on.
 pub const ATRIAL_WINDOW: usize = 7;
+/// Index of the share of wide QRS complexes ([`super::ventricular::WIDE_SHARE`]); 0 when
+/// the atrial features are not measured.
+pub const QRS_WIDE_SHARE: usize = 8 + WIDE_SHARE;
+/// Index of the ventricular rate in beats per minute
+/// ([`super::ventricular::VENTRICULAR_RATE`]); 0 when the atrial features are not measured.
+pub const VENTRICULAR_BPM: usize = 8 + VENTRICULAR_RATE;
 
 /// Names of the features, in order (for model cards and reports).
 pub const ATRIAL_FEATURE_NAMES: [&str; N_ATRIAL] = [
@@ -134,6 +144,8 @@ pub const ATRIAL_FEATURE_NAMES: [&str; N_ATRIAL] = [
     "p_present",
     "p_unconducted",
     "atrial_window",
+    VENTRICULAR_FEATURE_NAMES[WIDE_SHARE],
+    VENTRICULAR_FEATURE_NAMES[VENTRICULAR_RATE],
 ];
 
 /// The features of a segment in which nothing could be measured.
@@ -256,6 +268,9 @@ pub fn atrial_features(samples: &[f32], fs: f64, r_peaks: &[usize]) -> [f32; N_A
     out[P_CORRELATION] = clamp(p.correlation, -1.0, 1.0);
     out[P_PRESENT] = clamp(p.present, 0.0, 1.0);
     out[P_UNCONDUCTED] = clamp(p.unconducted, 0.0, MAX_UNCONDUCTED);
+    let v = ventricular_features(samples, fs, &peaks);
+    out[QRS_WIDE_SHARE] = v[WIDE_SHARE];
+    out[VENTRICULAR_BPM] = v[VENTRICULAR_RATE];
     out
 }
 
@@ -1023,6 +1038,8 @@ mod tests {
         (0.0, 1.0),
         (0.0, 2.0),
         (0.0, 1.0),
+        (0.0, 1.0),
+        (0.0, 400.0),
     ];
 
     #[test]

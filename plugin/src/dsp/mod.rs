@@ -11,7 +11,9 @@
 //! 5. [`fold`] to a 2-D image of overlapping windows.
 //!
 //! Each prepared segment also carries its signal-quality indices ([`quality`]), from which
-//! the classifier judges whether it can be read at all.
+//! the classifier judges whether it can be read at all, and, when the weights have an atrial
+//! stage, the features it reads: the atrial activity between the beats ([`atrial`]) and the
+//! width and rate of the QRS complexes ([`ventricular`]).
 //!
 //! Apart from the pipeline, [`beats`] finds the R peaks of a whole signal of any length
 //! (the beats themselves, for users; the classifier detects each segment alone).
@@ -30,6 +32,7 @@ pub mod quality;
 pub mod resample;
 pub mod rr;
 pub mod segment;
+pub mod ventricular;
 
 pub use beats::{BeatDetector, detect_record};
 pub use pipeline::{

@@ -18,6 +18,12 @@
 //! - Block rule: among rows called N with measured features, the least `p_unconducted`
 //!   among 0.25, 0.5, 0.75 and 1 that maximises N F1 + OTHER F1 over those rows, when one
 //!   beats having no rule.
+//! - Ventricular rule, fitted first (the other rules are fitted on the calls it leaves): the
+//!   pair of a least share of wide complexes among 0.3, 0.4, …, 0.9 and a least rate among
+//!   96, 108, …, 144 /min that maximises the sum of every class's F1 over all rows (VT
+//!   calls it takes away given their next most probable class), when one beats having no
+//!   rule. A wide-complex tachycardia is the textbook criterion; only the two thresholds
+//!   are learnt.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -26,8 +32,8 @@ use serde_json::{Map, json};
 
 use super::logistic;
 use crate::atrial_stage::{
-    AtrialStage, BlockRule, FLUTTER_FEATURES, FlutterRule, SinusRule, StageClasses, flutter_inputs,
-    measured,
+    AtrialStage, BlockRule, FLUTTER_FEATURES, FlutterRule, SinusRule, StageClasses,
+    VentricularRule, flutter_inputs, measured,
 };
 use crate::dsp::atrial::{ATRIAL_FEATURE_NAMES, N_ATRIAL, P_UNCONDUCTED};
 use crate::eval::metrics::{ConfusionMatrix, Report};
@@ -40,6 +46,10 @@ const RIDGE: f64 = 1e-2;
 const UNCONDUCTED_STEPS: [f32; 4] = [0.25, 0.5, 0.75, 1.0];
 /// Sinus thresholds tried, in order.
 const P_PRESENT_STEPS: [f32; 6] = [0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
+/// Least shares of wide complexes tried by the ventricular rule, in order.
+const WIDE_SHARE_STEPS: [f32; 7] = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+/// Least ventricular rates tried by the ventricular rule, in order.
+const BPM_STEPS: [f32; 5] = [96.0, 108.0, 120.0, 132.0, 144.0];
 
 /// Which rules the recipe may fit (a rule it may fit is still left out when it does not
 /// beat having none on the training rows).
@@ -51,6 +61,8 @@ pub struct Rules {
     pub flutter: bool,
     /// The block rule.
     pub block: bool,
+    /// The ventricular rule.
+    pub ventricular: bool,
 }
 
 impl Rules {
@@ -59,23 +71,27 @@ impl Rules {
         sinus: true,
         flutter: true,
         block: true,
+        ventricular: true,
     };
 
-    /// The rules named in a comma-separated list of `sinus`, `flutter`, `block`.
+    /// The rules named in a comma-separated list of `sinus`, `flutter`, `block`,
+    /// `ventricular`.
     pub fn parse(list: &str) -> Result<Rules> {
         let mut rules = Rules {
             sinus: false,
             flutter: false,
             block: false,
+            ventricular: false,
         };
         for name in list.split(',').map(str::trim) {
             match name {
                 "sinus" => rules.sinus = true,
                 "flutter" => rules.flutter = true,
                 "block" => rules.block = true,
+                "ventricular" => rules.ventricular = true,
                 _ => {
                     return Err(Error::invalid(format!(
-                        "unknown atrial rule {name:?} (sinus, flutter, block)"
+                        "unknown atrial rule {name:?} (sinus, flutter, block, ventricular)"
                     )));
                 }
             }
@@ -94,6 +110,9 @@ pub struct StageRow {
     pub truth: usize,
     /// Index of the pathway's call.
     pub call: usize,
+    /// The pathway's class probabilities in [`RHYTHM_LABELS`] order, when the calls file
+    /// has them (`p_n`, `p_afib`, …); empty otherwise.
+    pub probabilities: Vec<f32>,
     /// The segment's atrial features.
     pub features: [f32; N_ATRIAL],
 }
@@ -123,7 +142,8 @@ fn csv_columns(path: &Path, names: &[&str]) -> Result<(csv::Reader<std::fs::File
 }
 
 /// Reads the rows: `calls` are per-segment CSVs of `haresnet eval --save` (`record`,
-/// `start` in samples at `fs`, `truth`, `predicted`), `features` that of `haresnet
+/// `start` in samples at `fs`, `truth`, `predicted`, and the probabilities `p_<label>` when
+/// present), `features` that of `haresnet
 /// atrial-features` over the same records and segment length (`start` in seconds).
 /// `patient_of` maps a record to its patient. Every called segment must have features.
 pub fn read_rows(
@@ -157,6 +177,12 @@ pub fn read_rows(
         let &[record_col, start_col, truth_col, call_col] = &columns[..] else {
             return Err(Error::invalid("four columns expected"));
         };
+        let p_names: Vec<String> = RHYTHM_LABELS
+            .iter()
+            .map(|l| format!("p_{}", l.to_lowercase()))
+            .collect();
+        let p_names: Vec<&str> = p_names.iter().map(String::as_str).collect();
+        let p_cols = csv_columns(path, &p_names).ok().map(|(_, c)| c);
         for (line, row) in reader.records().enumerate() {
             let at = || format!("{} row {}", path.display(), line + 2);
             let row = row.map_err(|e| Error::invalid(format!("{}: {e}", at())))?;
@@ -176,6 +202,14 @@ pub fn read_rows(
                 patient: patient_of(&record),
                 truth: label_index(&row[truth_col], &at())?,
                 call: label_index(&row[call_col], &at())?,
+                probabilities: match &p_cols {
+                    Some(cols) => cols
+                        .iter()
+                        .map(|&c| row[c].parse())
+                        .collect::<std::result::Result<_, _>>()
+                        .map_err(|_| Error::invalid(format!("{}: bad probability", at())))?,
+                    None => Vec::new(),
+                },
                 features,
             });
         }
@@ -230,10 +264,78 @@ fn sinus_score(rows: &[&StageRow], c: StageClasses, rule: Option<SinusRule>) -> 
     f1(pairs(), c.fibrillation) + f1(pairs(), c.normal)
 }
 
+/// The stage with the ventricular rule `rule` alone.
+fn ventricular_only(rule: Option<VentricularRule>) -> AtrialStage {
+    AtrialStage {
+        sinus: None,
+        flutter: None,
+        block: None,
+        ventricular: rule,
+        training: Map::new(),
+    }
+}
+
+/// The sum of every class's F1 over `rows` with `rule` applied alone.
+fn ventricular_score(rows: &[&StageRow], c: StageClasses, rule: Option<VentricularRule>) -> f64 {
+    let stage = ventricular_only(rule);
+    let calls: Vec<(usize, usize)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.truth,
+                stage.relabel(c, r.call, &r.probabilities, &r.features),
+            )
+        })
+        .collect();
+    (0..RHYTHM_LABELS.len())
+        .map(|k| f1(calls.iter().copied(), k))
+        .sum()
+}
+
+/// The ventricular rule that scores best on `rows`, when one beats having none (the
+/// earlier pair on a tie), with its score.
+fn fit_ventricular(rows: &[&StageRow], c: StageClasses) -> (f64, Option<VentricularRule>) {
+    let mut best = (ventricular_score(rows, c, None), None);
+    for &min_wide_share in &WIDE_SHARE_STEPS {
+        for &min_bpm in &BPM_STEPS {
+            let rule = VentricularRule {
+                min_wide_share,
+                min_bpm,
+            };
+            let s = ventricular_score(rows, c, Some(rule.clone()));
+            if s > best.0 {
+                best = (s, Some(rule));
+            }
+        }
+    }
+    best
+}
+
 /// Fits the stage on `rows` (see the module's recipe), with the rules `rules` allows.
 pub fn fit(rows: &[&StageRow], rules: Rules) -> Result<AtrialStage> {
     let c = classes()?;
     let mut training = Map::new();
+    let ventricular = if rules.ventricular {
+        let (score, rule) = fit_ventricular(rows, c);
+        training.insert(
+            "ventricular_fitted_on".into(),
+            json!({ "segments": rows.len(), "sum_of_class_f1": score }),
+        );
+        rule
+    } else {
+        None
+    };
+    // The other rules learn from the calls the ventricular rule leaves.
+    let only = ventricular_only(ventricular.clone());
+    let after: Vec<StageRow> = rows
+        .iter()
+        .map(|r| StageRow {
+            call: only.relabel(c, r.call, &r.probabilities, &r.features),
+            ..(*r).clone()
+        })
+        .collect();
+    let after: Vec<&StageRow> = after.iter().collect();
+    let rows = &after[..];
     let sinus = if rules.sinus {
         let best = best_step(&P_PRESENT_STEPS, |m| {
             let rule = m.map(|min_p_present| SinusRule { min_p_present });
@@ -343,6 +445,7 @@ pub fn fit(rows: &[&StageRow], rules: Rules) -> Result<AtrialStage> {
         sinus,
         flutter,
         block,
+        ventricular,
         training,
     })
 }
@@ -352,7 +455,7 @@ pub fn relabel(stage: &AtrialStage, rows: &[&StageRow]) -> Result<Vec<usize>> {
     let c = classes()?;
     Ok(rows
         .iter()
-        .map(|r| stage.relabel(c, r.call, &r.features))
+        .map(|r| stage.relabel(c, r.call, &r.probabilities, &r.features))
         .collect())
 }
 
@@ -417,6 +520,7 @@ mod tests {
             patient: patient.into(),
             truth: label_index(truth, "test").unwrap(),
             call: label_index(call, "test").unwrap(),
+            probabilities: Vec::new(),
             features,
         }
     }
@@ -470,8 +574,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let features = dir.path().join("features.csv");
         let mut text = format!("record,start,truth,{}\n", ATRIAL_FEATURE_NAMES.join(","));
-        text.push_str("222,0.000,AFL,5,0.7,0.6,0.2,0.1,0,0,0.4\n");
-        text.push_str("222,5.000,AFL,5,0.7,0.6,0.3,0.1,0,0,0.4\n");
+        text.push_str("222,0.000,AFL,5,0.7,0.6,0.2,0.1,0,0,0.4,0,150\n");
+        text.push_str("222,5.000,AFL,5,0.7,0.6,0.3,0.1,0,0,0.4,0,150\n");
         std::fs::write(&features, text).unwrap();
         let calls = dir.path().join("calls.csv");
         std::fs::write(

@@ -152,8 +152,9 @@ pub struct AtrialFitArgs {
     per_patient: Option<PathBuf>,
     /// The rules the recipe may fit, comma-separated: `sinus` (P waves turn an AF call
     /// into N), `flutter` (flutter against fibrillation), `block` (unconducted P waves turn
-    /// an N call into OTHER).
-    #[arg(long, default_value = "sinus,flutter,block")]
+    /// an N call into OTHER), `ventricular` (wide complexes at a fast rate are VT, and a VT
+    /// call without them is not).
+    #[arg(long, default_value = "sinus,flutter,block,ventricular")]
     rules: String,
 }
 
@@ -178,20 +179,29 @@ pub fn run_fit(args: &AtrialFitArgs) -> Result<()> {
     );
     // Each rule's share of the gain: each patient's stage with that rule alone.
     type Keep = fn(&AtrialStage) -> AtrialStage;
-    let alone: [(&str, Keep); 3] = [
+    let alone: [(&str, Keep); 4] = [
         ("sinus", |s| AtrialStage {
             flutter: None,
             block: None,
+            ventricular: None,
             ..s.clone()
         }),
         ("flutter", |s| AtrialStage {
             sinus: None,
             block: None,
+            ventricular: None,
             ..s.clone()
         }),
         ("block", |s| AtrialStage {
             sinus: None,
             flutter: None,
+            ventricular: None,
+            ..s.clone()
+        }),
+        ("ventricular", |s| AtrialStage {
+            sinus: None,
+            flutter: None,
+            block: None,
             ..s.clone()
         }),
     ];
