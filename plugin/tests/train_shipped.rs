@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use haresnet::classify::{Classifier, ClassifyOptions};
-use haresnet::dsp::atrial::P_PRESENT;
+use haresnet::dsp::atrial::{P_PRESENT, VENTRICULAR_BPM};
 use haresnet::weights::{self, WeightSet, WeightsFile};
 use haresnet::{ErrorKind, Record};
 
@@ -105,9 +105,12 @@ fn shipped_5s_weights_match_the_golden_labels() {
     let untrained = Classifier::untrained(classifier.card().clone(), 1, &Default::default());
     assert!(untrained.unwrap().image_path_used());
     // The `all` weights carry the atrial stage with its flutter rule (the golden's flutter
-    // calls in 203 are its); the `ds1` weights carry the sinus rule only.
+    // calls in 203 are its) and its ventricular rule (203's fibrillation with multiform
+    // ventricular beats, which the pathway calls VT in places, is not); the `ds1` weights
+    // carry the sinus rule only.
     let stage = classifier.card().atrial_stage.as_ref().unwrap();
     assert!(stage.sinus.is_some() && stage.flutter.is_some() && stage.block.is_some());
+    assert!(stage.ventricular.is_some());
     if let Ok(ds1) = Classifier::embedded(5, WeightSet::Ds1) {
         let stage = ds1.card().atrial_stage.as_ref().unwrap();
         assert!(stage.sinus.is_some() && stage.flutter.is_none() && stage.block.is_none());
@@ -205,4 +208,35 @@ fn the_flutter_rule_finds_flutter_recorded_by_another_device() {
             "{seconds} s, the pathway alone: {bare:?}"
         );
     }
+}
+
+/// Ventricular flutter (MIT-BIH 207, 1530–1650 s: from 10.9 s to 109.3 s), classified as
+/// a recording of its own. The segment in which it starts (10–15 s: wide complexes at 160
+/// /min) is called OTHER by the rhythm pathway of the 5 s `all` weights, which sees a few
+/// seconds of it, and VT by the atrial stage's ventricular rule; the first segment, left
+/// bundle branch block at 57 /min, stays N.
+#[test]
+fn the_ventricular_rule_calls_wide_complexes_at_a_fast_rate_vt() {
+    let (x, fs) = mlii("207_1530_1650");
+    let Some(bytes) = embedded_or_skip(5, WeightSet::All) else {
+        return;
+    };
+    let classifier = Classifier::from_bytes(bytes, &Default::default()).unwrap();
+    let label = |c: &Classifier, k: usize| {
+        let r = &c.classify(&x, fs).unwrap()[k];
+        (r.label.map(|l| c.labels()[l].clone()), r.atrial)
+    };
+    let (staged, features) = label(&classifier, 2);
+    let features = features.unwrap();
+    assert_eq!(staged.as_deref(), Some("VT"), "{features:?}");
+    let rule = classifier.card().atrial_stage.as_ref().unwrap();
+    let rule = rule.ventricular.as_ref().unwrap();
+    assert!(rule.holds(&features), "{features:?}");
+    assert!(features[VENTRICULAR_BPM] > 150.0, "{features:?}");
+    assert_ne!(label(&pathway_alone(bytes), 2).0.as_deref(), Some("VT"));
+
+    let (first, features) = label(&classifier, 0);
+    let features = features.unwrap();
+    assert_eq!(first.as_deref(), Some("N"));
+    assert!(features[VENTRICULAR_BPM] < 70.0, "{features:?}");
 }
