@@ -18,10 +18,12 @@
 //! - *Ventricular.* Within a run of ventricular tachycardia every beat has the same wide
 //!   shape, so the rhythm features' ectopy flags see none; fibrillation with frequent
 //!   multiform ventricular beats, on the other hand, can be called VT from its timing. A
-//!   segment whose share of wide QRS complexes reaches `min_wide_share` at a ventricular
-//!   rate of at least `min_bpm` ([`crate::dsp::ventricular`]) is called VT, whatever its
-//!   call; a segment called VT that is not is given the pathway's next most probable class.
-//!   This rule comes first; the others then see its call.
+//!   segment whose median beat's QRS spread reaches `min_spread_s` at a ventricular rate
+//!   of at least `min_bpm` ([`crate::dsp::ventricular`]) is called VT, whatever its call; a
+//!   segment called VT that is not is given the pathway's next most probable class. This
+//!   rule comes last, on the calls the others leave (which never move a call to or from
+//!   VT), so that adding it changes none of theirs. The classifier leaves it out on
+//!   segments of poor signal quality (see [`AtrialStage::settle`]).
 //!
 //! The stage runs after smoothing, on each segment's final call, and changes a call by
 //! swapping the probabilities of the two classes concerned, so the label stays the most
@@ -34,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::dsp::atrial::{
-    ATRIAL_AMPLITUDE, N_ATRIAL, NEUTRAL, ORGANISATION, P_PRESENT, P_UNCONDUCTED, QRS_WIDE_SHARE,
+    ATRIAL_AMPLITUDE, N_ATRIAL, NEUTRAL, ORGANISATION, P_PRESENT, P_UNCONDUCTED, QRS_SPREAD_S,
     REGULARITY, VENTRICULAR_BPM,
 };
 use crate::{Error, Result};
@@ -160,9 +162,9 @@ pub struct BlockRule {
 /// Wide complexes at a fast rate against any call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VentricularRule {
-    /// A segment is a ventricular run when its share of wide QRS complexes
-    /// (`qrs_wide_share`) reaches this...
-    pub min_wide_share: f32,
+    /// A segment is a ventricular run when the QRS spread of its median beat
+    /// (`qrs_spread_s`, seconds) reaches this...
+    pub min_spread_s: f32,
     /// ...and its ventricular rate (`ventricular_bpm`) this.
     pub min_bpm: f32,
 }
@@ -170,7 +172,7 @@ pub struct VentricularRule {
 impl VentricularRule {
     /// Whether a segment with these (measured) features is a ventricular run.
     pub fn holds(&self, features: &[f32; N_ATRIAL]) -> bool {
-        features[QRS_WIDE_SHARE] >= self.min_wide_share && features[VENTRICULAR_BPM] >= self.min_bpm
+        features[QRS_SPREAD_S] >= self.min_spread_s && features[VENTRICULAR_BPM] >= self.min_bpm
     }
 }
 
@@ -256,11 +258,12 @@ impl AtrialStage {
             )));
         }
         if let Some(v) = &self.ventricular
-            && !((0.0..=1.0).contains(&v.min_wide_share) && v.min_bpm.is_finite())
+            && !(v.min_spread_s.is_finite() && v.min_spread_s > 0.0 && v.min_bpm.is_finite())
         {
             return Err(Error::Model(format!(
-                "atrial stage: min_wide_share must be in [0, 1] and min_bpm finite, got {} and {}",
-                v.min_wide_share, v.min_bpm
+                "atrial stage: min_spread_s must be a finite number > 0 and min_bpm finite, got \
+                 {} and {}",
+                v.min_spread_s, v.min_bpm
             )));
         }
         if let Some(s) = &self.sinus
@@ -284,18 +287,38 @@ impl AtrialStage {
         probabilities: &[f32],
         features: &[f32; N_ATRIAL],
     ) -> usize {
+        self.call(classes, label, probabilities, features, true)
+    }
+
+    /// [`Self::relabel`], the ventricular rule left out unless `ventricular`.
+    fn call(
+        &self,
+        classes: StageClasses,
+        label: usize,
+        probabilities: &[f32],
+        features: &[f32; N_ATRIAL],
+        ventricular: bool,
+    ) -> usize {
         if !measured(features) {
             return label;
         }
-        let mut label = label;
-        if let Some(rule) = &self.ventricular {
-            if rule.holds(features) {
-                return classes.ventricular;
+        let label = self.atrial_call(classes, label, features);
+        match self.ventricular.as_ref().filter(|_| ventricular) {
+            Some(rule) if rule.holds(features) => classes.ventricular,
+            Some(_) if label == classes.ventricular => {
+                runner_up(probabilities, classes.ventricular).unwrap_or(label)
             }
-            if label == classes.ventricular {
-                label = runner_up(probabilities, classes.ventricular).unwrap_or(label);
-            }
+            _ => label,
         }
+    }
+
+    /// The call of the sinus, flutter and block rules, which read the atrial activity.
+    pub fn atrial_call(
+        &self,
+        classes: StageClasses,
+        label: usize,
+        features: &[f32; N_ATRIAL],
+    ) -> usize {
         if label == classes.fibrillation || label == classes.flutter {
             if self.sinus.as_ref().is_some_and(|rule| rule.holds(features)) {
                 return classes.normal;
@@ -317,15 +340,19 @@ impl AtrialStage {
     }
 
     /// Applies the stage to one classified segment: `label` and `probabilities` (the
-    /// label's and the new call's probabilities swapped when the call changes).
+    /// label's and the new call's probabilities swapped when the call changes). The
+    /// ventricular rule only when `qrs_readable`: noise widens the QRS complexes as it
+    /// falsifies their timing, so the classifier leaves it out on a segment whose signal
+    /// quality is too low to read fibrillation from (the card's `quality.af_threshold`).
     pub fn settle(
         &self,
         classes: StageClasses,
         features: &[f32; N_ATRIAL],
+        qrs_readable: bool,
         label: &mut usize,
         probabilities: &mut [f32],
     ) {
-        let new = self.relabel(classes, *label, probabilities, features);
+        let new = self.call(classes, *label, probabilities, features, qrs_readable);
         if new != *label && new < probabilities.len() && *label < probabilities.len() {
             probabilities.swap(new, *label);
             *label = new;
@@ -441,13 +468,13 @@ mod tests {
         let classes = StageClasses::find(&labels).unwrap();
         let s = AtrialStage {
             ventricular: Some(VentricularRule {
-                min_wide_share: 0.5,
+                min_spread_s: 0.1,
                 min_bpm: 120.0,
             }),
             ..stage()
         };
         let mut f = features(0.03, 0.3, 0.0);
-        f[QRS_WIDE_SHARE] = 0.8;
+        f[QRS_SPREAD_S] = 0.15;
         f[VENTRICULAR_BPM] = 150.0;
         // Whatever the call, before the other rules.
         for call in [classes.normal, classes.fibrillation, classes.other] {
@@ -456,8 +483,7 @@ mod tests {
         // Wide beats at a sinus rate (bundle branch block) are not a run.
         f[VENTRICULAR_BPM] = 80.0;
         assert_eq!(s.relabel(classes, classes.normal, &[], &f), classes.normal);
-        // A VT call without the run becomes the next most probable class, which the
-        // flutter rule then judges: small waves, fibrillation.
+        // A VT call without the run becomes the next most probable class.
         let p = [0.1, 0.3, 0.05, 0.5, 0.05];
         let vt = classes.ventricular;
         assert_eq!(s.relabel(classes, vt, &p, &f), classes.fibrillation);
@@ -468,11 +494,13 @@ mod tests {
         assert_eq!(s.relabel(classes, vt, &p, &NEUTRAL), vt);
         let mut label = vt;
         let mut p = p.to_vec();
-        s.settle(classes, &f, &mut label, &mut p);
+        s.settle(classes, &f, false, &mut label, &mut p);
+        assert_eq!(label, vt, "an unreadable segment keeps its call");
+        s.settle(classes, &f, true, &mut label, &mut p);
         assert_eq!((label, p[0], p[3]), (classes.normal, 0.5, 0.3));
         let bad = AtrialStage {
             ventricular: Some(VentricularRule {
-                min_wide_share: 1.5,
+                min_spread_s: f32::NAN,
                 min_bpm: 120.0,
             }),
             ..stage()
@@ -486,7 +514,7 @@ mod tests {
         let classes = StageClasses::find(&labels).unwrap();
         let mut label = classes.fibrillation;
         let mut p = vec![0.1, 0.6, 0.2, 0.0, 0.1];
-        stage().settle(classes, &features(0.2, 0.7, 0.0), &mut label, &mut p);
+        stage().settle(classes, &features(0.2, 0.7, 0.0), true, &mut label, &mut p);
         assert_eq!(label, classes.flutter);
         assert_eq!(p, vec![0.1, 0.2, 0.6, 0.0, 0.1]);
     }

@@ -700,16 +700,26 @@ impl Classifier {
     }
 
     /// Revisits each classified segment's call from its atrial activity, when the weights
-    /// have an atrial stage ([`crate::atrial_stage`]).
+    /// have an atrial stage ([`crate::atrial_stage`]). Its ventricular rule reads the
+    /// QRS width, which noise widens: it is left out on a segment whose quality is below
+    /// the card's AF threshold (where a call of AF is not trusted, [`Self::gate_af`]),
+    /// even when the options classify noisy segments, so that noise is not called VT.
     fn settle_atrial(&self, results: &mut [SegmentResult]) {
         let (Some(stage), Some(classes)) =
             (&self.inner.card.atrial_stage, self.inner.stage_classes)
         else {
             return;
         };
+        let threshold = self
+            .inner
+            .card
+            .quality
+            .as_ref()
+            .and_then(|q| q.af_threshold);
         for r in results.iter_mut() {
             if let (Some(label), Some(features)) = (r.label.as_mut(), r.atrial.as_ref()) {
-                stage.settle(classes, features, label, &mut r.probabilities);
+                let readable = threshold.is_none_or(|t| r.quality.is_none_or(|q| q >= t));
+                stage.settle(classes, features, readable, label, &mut r.probabilities);
             }
         }
     }

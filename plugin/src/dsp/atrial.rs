@@ -66,7 +66,7 @@
 
 use super::filter::BandPass;
 use super::ventricular::{
-    N_VENTRICULAR, VENTRICULAR_FEATURE_NAMES, VENTRICULAR_RATE, WIDE_SHARE, ventricular_features,
+    N_VENTRICULAR, QRS_SPREAD, VENTRICULAR_FEATURE_NAMES, VENTRICULAR_RATE, ventricular_features,
 };
 
 /// Number of features of the atrial stage: the atrial ones, then the segment's
@@ -127,9 +127,9 @@ pub const P_UNCONDUCTED: usize = 6;
 /// measured. About 0.4 at 75 /min, 0.15 or less at 150 /min: how much evidence the
 /// regularity and amplitude rest on.
 pub const ATRIAL_WINDOW: usize = 7;
-/// Index of the share of wide QRS complexes ([`super::ventricular::WIDE_SHARE`]); 0 when
-/// the atrial features are not measured.
-pub const QRS_WIDE_SHARE: usize = 8 + WIDE_SHARE;
+/// Index of the QRS spread of the segment's median beat, in seconds
+/// ([`super::ventricular::QRS_SPREAD`]); 0 when the atrial features are not measured.
+pub const QRS_SPREAD_S: usize = 8 + QRS_SPREAD;
 /// Index of the ventricular rate in beats per minute
 /// ([`super::ventricular::VENTRICULAR_RATE`]); 0 when the atrial features are not measured.
 pub const VENTRICULAR_BPM: usize = 8 + VENTRICULAR_RATE;
@@ -144,7 +144,7 @@ pub const ATRIAL_FEATURE_NAMES: [&str; N_ATRIAL] = [
     "p_present",
     "p_unconducted",
     "atrial_window",
-    VENTRICULAR_FEATURE_NAMES[WIDE_SHARE],
+    VENTRICULAR_FEATURE_NAMES[QRS_SPREAD],
     VENTRICULAR_FEATURE_NAMES[VENTRICULAR_RATE],
 ];
 
@@ -269,7 +269,7 @@ pub fn atrial_features(samples: &[f32], fs: f64, r_peaks: &[usize]) -> [f32; N_A
     out[P_PRESENT] = clamp(p.present, 0.0, 1.0);
     out[P_UNCONDUCTED] = clamp(p.unconducted, 0.0, MAX_UNCONDUCTED);
     let v = ventricular_features(samples, fs, &peaks);
-    out[QRS_WIDE_SHARE] = v[WIDE_SHARE];
+    out[QRS_SPREAD_S] = v[QRS_SPREAD];
     out[VENTRICULAR_BPM] = v[VENTRICULAR_RATE];
     out
 }
@@ -1038,7 +1038,7 @@ mod tests {
         (0.0, 1.0),
         (0.0, 2.0),
         (0.0, 1.0),
-        (0.0, 1.0),
+        (0.0, 0.3),
         (0.0, 400.0),
     ];
 

@@ -364,6 +364,18 @@ fn run_noise_with(args: &EvalNoiseArgs, classifier: &haresnet::Classifier) -> Re
                 .collect();
             let (kt, kp): (Vec<usize>, Vec<usize>) = kept.into_iter().unzip();
             let unflagged = ConfusionMatrix::from_pairs(labels.clone(), &kt, &kp)?.report();
+            // A false VT is an alarm: non-VT segments called VT, of all non-VT segments.
+            let vt = labels.iter().position(|l| l == "VT");
+            let non_vt = t
+                .confusion
+                .iter()
+                .filter(|&&(tr, _)| Some(tr) != vt)
+                .count();
+            let non_vt_called_vt = t
+                .confusion
+                .iter()
+                .filter(|&&(tr, p)| Some(tr) != vt && Some(p) == vt)
+                .count();
             let key = if judged == 1 {
                 "with_quality"
             } else {
@@ -378,6 +390,8 @@ fn run_noise_with(args: &EvalNoiseArgs, classifier: &haresnet::Classifier) -> Re
                     "non_af": t.non_af,
                     "non_af_called_af": t.non_af_called_af,
                     "af_false_positive_rate": t.non_af_called_af as f64 / t.non_af.max(1) as f64,
+                    "non_vt_called_vt": non_vt_called_vt,
+                    "vt_false_positive_rate": non_vt_called_vt as f64 / non_vt.max(1) as f64,
                     "afib_f1_flagged_as_non_af": report.f1("AFIB"),
                     "afib_f1_unflagged": unflagged.f1("AFIB"),
                     "macro_f1_supported_unflagged": unflagged.macro_f1_supported,
@@ -407,8 +421,12 @@ fn run_noise_with(args: &EvalNoiseArgs, classifier: &haresnet::Classifier) -> Re
         return Ok(());
     }
     println!(
-        "{:<8} | {:>24} | {:>24} | {:>16}",
-        "noise", "AF FP rate (before/after)", "AFIB F1 (before/after*)", "flagged noisy"
+        "{:<8} | {:>24} | {:>24} | {:>24} | {:>16}",
+        "noise",
+        "AF FP rate (before/after)",
+        "AFIB F1 (before/after*)",
+        "VT FP rate (before/after)",
+        "flagged noisy"
     );
     let pct = |v: &Value| {
         v.as_f64()
@@ -418,12 +436,14 @@ fn run_noise_with(args: &EvalNoiseArgs, classifier: &haresnet::Classifier) -> Re
     for r in &rows {
         let (b, a) = (&r["without_quality"], &r["with_quality"]);
         println!(
-            "{:<8} | {:>11} / {:>10} | {:>11} / {:>10} | {:>16}",
+            "{:<8} | {:>11} / {:>10} | {:>11} / {:>10} | {:>11} / {:>10} | {:>16}",
             r["condition"].as_str().unwrap_or(""),
             pct(&b["af_false_positive_rate"]),
             pct(&a["af_false_positive_rate"]),
             f3(&b["afib_f1_flagged_as_non_af"]),
             f3(&a["afib_f1_flagged_as_non_af"]),
+            pct(&b["vt_false_positive_rate"]),
+            pct(&a["vt_false_positive_rate"]),
             pct(&a["flagged_share"]),
         );
     }
