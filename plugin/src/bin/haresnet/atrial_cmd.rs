@@ -1,5 +1,6 @@
-//! `haresnet atrial-features`: the atrial-activity features ([`haresnet::dsp::atrial`]) of
-//! every segment of MIT-BIH records, with each segment's reference rhythm, as CSV.
+//! `haresnet atrial-features`: the features the atrial stage reads (the atrial activity,
+//! [`haresnet::dsp::atrial`], then the QRS spread and rate, [`haresnet::dsp::ventricular`])
+//! of every segment of MIT-BIH records, with each segment's reference rhythm, as CSV.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -14,8 +15,8 @@ use rayon::prelude::*;
 
 use crate::quality_cmd::record_names;
 
-/// Atrial-activity features of every consecutive segment of MIT-BIH records (lead MLII),
-/// from the R peaks the classifier's pipeline detects in it.
+/// Atrial-activity features, QRS spread and ventricular rate of every consecutive segment
+/// of MIT-BIH records (lead MLII), from the R peaks the classifier's pipeline detects in it.
 #[derive(Args)]
 pub struct AtrialArgs {
     /// WFDB directory of the MIT-BIH Arrhythmia Database.
