@@ -177,7 +177,7 @@ impl VentricularRule {
 }
 
 /// The most probable class other than `excluded`; `None` without probabilities.
-pub fn runner_up(probabilities: &[f32], excluded: usize) -> Option<usize> {
+fn runner_up(probabilities: &[f32], excluded: usize) -> Option<usize> {
     probabilities
         .iter()
         .enumerate()
@@ -476,7 +476,7 @@ mod tests {
         let mut f = features(0.03, 0.3, 0.0);
         f[QRS_SPREAD_S] = 0.15;
         f[VENTRICULAR_BPM] = 150.0;
-        // Whatever the call, before the other rules.
+        // Whatever the call, and whatever the other rules make of it.
         for call in [classes.normal, classes.fibrillation, classes.other] {
             assert_eq!(s.relabel(classes, call, &[], &f), classes.ventricular);
         }

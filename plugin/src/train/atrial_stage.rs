@@ -504,7 +504,9 @@ pub fn report(rows: &[StageRow], calls: &[usize]) -> Result<Report> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsp::atrial::{ATRIAL_AMPLITUDE, ORGANISATION, P_PRESENT, REGULARITY};
+    use crate::dsp::atrial::{
+        ATRIAL_AMPLITUDE, ORGANISATION, P_PRESENT, QRS_SPREAD_S, REGULARITY, VENTRICULAR_BPM,
+    };
 
     fn row(patient: &str, truth: &str, call: &str, amplitude: f32, unconducted: f32) -> StageRow {
         let mut features = [0.0; N_ATRIAL];
@@ -582,10 +584,28 @@ mod tests {
         .unwrap();
         let rows = read_rows(&[&calls], &features, 360.0, |r| format!("p{r}")).unwrap();
         assert_eq!(rows.len(), 2);
+        // Not every class's probability: none read.
+        assert!(rows[0].probabilities.is_empty());
         assert_eq!(rows[0].patient, "p222");
         assert_eq!(RHYTHM_LABELS[rows[0].call], "AFIB");
         assert_eq!(rows[0].features[ATRIAL_AMPLITUDE], 0.3);
         assert_eq!(rows[1].features[ATRIAL_AMPLITUDE], 0.2);
+        // Every class's probability, in the labels' order whatever the columns'.
+        std::fs::write(
+            &calls,
+            "record,start,truth,predicted,p_vt,p_n,p_afib,p_afl,p_other\n\
+             222,0,AFL,VT,0.5,0.1,0.2,0.15,0.05\n",
+        )
+        .unwrap();
+        let rows = read_rows(&[&calls], &features, 360.0, str::to_string).unwrap();
+        assert_eq!(rows[0].probabilities, [0.1, 0.2, 0.15, 0.5, 0.05]);
+        std::fs::write(
+            &calls,
+            "record,start,truth,predicted,p_vt,p_n,p_afib,p_afl,p_other\n222,0,AFL,VT,x,0,0,0,0\n",
+        )
+        .unwrap();
+        let err = read_rows(&[&calls], &features, 360.0, str::to_string).unwrap_err();
+        assert!(err.to_string().contains("bad probability"), "{err}");
         std::fs::write(&calls, "record,start,truth,predicted\n222,3600,AFL,AFIB\n").unwrap();
         let err = read_rows(&[&calls], &features, 360.0, str::to_string).unwrap_err();
         assert!(
@@ -608,6 +628,42 @@ mod tests {
         let stage = fit(&all, Rules::ALL).unwrap();
         assert!(stage.flutter.is_none());
         assert!(stage.block.is_none());
+    }
+
+    /// Three patients with fast wide-complex runs the pathway called OTHER, and
+    /// fibrillation with narrow beats it called VT, beside sinus rhythm.
+    #[test]
+    fn a_ventricular_rule_is_learnt_after_the_others_and_holds_on_each_left_out_patient() {
+        let mut rows = Vec::new();
+        for p in ["a", "b", "c"] {
+            for k in 0..10 {
+                let jitter = k as f32 * 0.001;
+                let mut run = row(p, "VT", "OTHER", 0.05, 0.0);
+                run.features[QRS_SPREAD_S] = 0.12 + jitter;
+                run.features[VENTRICULAR_BPM] = 170.0;
+                rows.push(run);
+                let mut af = row(p, "AFIB", "VT", 0.03 + jitter, 0.0);
+                af.features[QRS_SPREAD_S] = 0.04;
+                af.features[VENTRICULAR_BPM] = 130.0;
+                af.probabilities = vec![0.1, 0.3, 0.0, 0.5, 0.1];
+                rows.push(af);
+                let mut sinus = row(p, "N", "N", 0.06, 0.0);
+                sinus.features[QRS_SPREAD_S] = 0.04 + jitter;
+                sinus.features[VENTRICULAR_BPM] = 75.0;
+                rows.push(sinus);
+            }
+        }
+        let all: Vec<&StageRow> = rows.iter().collect();
+        let stage = fit(&all, Rules::ALL).unwrap();
+        let rule = stage.ventricular.as_ref().unwrap();
+        assert!((0.06..=0.12).contains(&rule.min_spread_s), "{rule:?}");
+        assert!(stage.training.contains_key("ventricular_fitted_on"));
+        let stages = leave_one_patient_out(&rows, Rules::ALL).unwrap();
+        let calls = relabel_per_patient(&rows, &stages).unwrap();
+        assert!(rows.iter().zip(&calls).all(|(r, &c)| c == r.truth));
+        // Not asked for, not fitted.
+        let stage = fit(&all, Rules::parse("sinus,flutter,block").unwrap()).unwrap();
+        assert!(stage.ventricular.is_none());
     }
 
     #[test]
