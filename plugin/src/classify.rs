@@ -710,18 +710,19 @@ impl Classifier {
         else {
             return;
         };
-        let threshold = self
-            .inner
-            .card
-            .quality
-            .as_ref()
-            .and_then(|q| q.af_threshold);
+        let threshold = self.af_quality_threshold();
         for r in results.iter_mut() {
             if let (Some(label), Some(features)) = (r.label.as_mut(), r.atrial.as_ref()) {
                 let readable = threshold.is_none_or(|t| r.quality.is_none_or(|q| q >= t));
                 stage.settle(classes, features, readable, label, &mut r.probabilities);
             }
         }
+    }
+
+    /// The quality below which a call of AF is not trusted: the card's quality model's
+    /// `af_threshold`.
+    fn af_quality_threshold(&self) -> Option<f32> {
+        self.inner.card.quality.as_ref()?.af_threshold
     }
 
     /// Settles the segments judged too noisy to read: reported as noisy, without label or
@@ -755,13 +756,7 @@ impl Classifier {
     /// quality model's `af_threshold`: fibrillation is read from the beats' timing, which
     /// noise falsifies first (unless the options classify noisy segments).
     fn gate_af(&self, results: &mut [SegmentResult], options: &ClassifyOptions) {
-        let Some(threshold) = self
-            .inner
-            .card
-            .quality
-            .as_ref()
-            .and_then(|q| q.af_threshold)
-        else {
+        let Some(threshold) = self.af_quality_threshold() else {
             return;
         };
         if options.classify_noisy {

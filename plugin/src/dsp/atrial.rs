@@ -460,7 +460,7 @@ fn median_template(
 }
 
 /// Pearson correlation of `a` and `b` (equal lengths); 0 when either is constant.
-fn correlation(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn correlation(a: &[f64], b: &[f64]) -> f64 {
     fit(a, b).0
 }
 

@@ -24,6 +24,8 @@
 //!
 //! Nothing here knows of files, of the model or of the pipeline's sampling rate.
 
+use super::atrial::correlation;
+
 /// Number of ventricular features.
 pub const N_VENTRICULAR: usize = 2;
 
@@ -68,35 +70,33 @@ pub fn median_beat(x: &[f32], fs: f64, peaks: &[usize]) -> Option<Vec<f32>> {
     if windows.len() < MIN_BEATS || windows.iter().flatten().any(|v| !v.is_finite()) {
         return None;
     }
-    let beat: Vec<f32> = (0..=2 * half)
-        .map(|k| median(&mut windows.iter().map(|w| w[k]).collect::<Vec<_>>()))
-        .collect();
+    let beat = median_of_windows(&windows, 2 * half + 1, |_| 0);
+    let wide = |w: &[f32]| -> Vec<f64> { w.iter().map(|&v| f64::from(v)).collect() };
+    let beat64 = wide(&beat);
     let mut r: Vec<f32> = windows
         .iter()
-        .map(|w| correlation(w, &beat) as f32)
+        .map(|w| correlation(&wide(w), &beat64) as f32)
         .collect();
     (f64::from(median(&mut r)) >= MIN_CONSISTENCY).then_some(beat)
 }
 
-/// Pearson correlation of two windows of one length; 0 when either is flat.
-fn correlation(a: &[f32], b: &[f32]) -> f64 {
-    let n = a.len() as f64;
-    let (ma, mb) = (
-        a.iter().map(|&v| f64::from(v)).sum::<f64>() / n,
-        b.iter().map(|&v| f64::from(v)).sum::<f64>() / n,
-    );
-    let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
-    for (&x, &y) in a.iter().zip(b) {
-        let (x, y) = (f64::from(x) - ma, f64::from(y) - mb);
-        ab += x * y;
-        aa += x * x;
-        bb += y * y;
-    }
-    if aa > 0.0 && bb > 0.0 {
-        ab / (aa * bb).sqrt()
-    } else {
-        0.0
-    }
+/// The per-sample median (the upper one of an even count) of `width` samples of each
+/// window, window `k` read from `offset(k)`: a median beat, here and in the
+/// semi-synthetic training records.
+pub(crate) fn median_of_windows(
+    windows: &[Vec<f32>],
+    width: usize,
+    offset: impl Fn(usize) -> usize,
+) -> Vec<f32> {
+    let mut column = vec![0.0f32; windows.len()];
+    (0..width)
+        .map(|i| {
+            for (k, w) in windows.iter().enumerate() {
+                column[k] = w[offset(k) + i];
+            }
+            median(&mut column)
+        })
+        .collect()
 }
 
 fn median(v: &mut [f32]) -> f32 {

@@ -128,17 +128,20 @@ fn label_index(name: &str, what: &str) -> Result<usize> {
 fn csv_columns(path: &Path, names: &[&str]) -> Result<(csv::Reader<std::fs::File>, Vec<usize>)> {
     let bad = |e: csv::Error| Error::invalid(format!("{}: {e}", path.display()));
     let mut reader = csv::Reader::from_path(path).map_err(bad)?;
-    let headers = reader.headers().map_err(bad)?.clone();
+    let headers = reader.headers().map_err(bad)?;
     let columns = names
         .iter()
         .map(|name| {
-            headers
-                .iter()
-                .position(|h| h == *name)
+            column(headers, name)
                 .ok_or_else(|| Error::invalid(format!("{}: no column {name:?}", path.display())))
         })
         .collect::<Result<_>>()?;
     Ok((reader, columns))
+}
+
+/// The index of the column `name` among `headers`.
+fn column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
+    headers.iter().position(|h| h == name)
 }
 
 /// Reads the rows: `calls` are per-segment CSVs of `haresnet eval --save` (`record`,
@@ -177,12 +180,14 @@ pub fn read_rows(
         let &[record_col, start_col, truth_col, call_col] = &columns[..] else {
             return Err(Error::invalid("four columns expected"));
         };
-        let p_names: Vec<String> = RHYTHM_LABELS
+        // The probabilities, when every class has its column.
+        let headers = reader
+            .headers()
+            .map_err(|e| Error::invalid(format!("{}: {e}", path.display())))?;
+        let p_cols: Option<Vec<usize>> = RHYTHM_LABELS
             .iter()
-            .map(|l| format!("p_{}", l.to_lowercase()))
+            .map(|l| column(headers, &format!("p_{}", l.to_lowercase())))
             .collect();
-        let p_names: Vec<&str> = p_names.iter().map(String::as_str).collect();
-        let p_cols = csv_columns(path, &p_names).ok().map(|(_, c)| c);
         for (line, row) in reader.records().enumerate() {
             let at = || format!("{} row {}", path.display(), line + 2);
             let row = row.map_err(|e| Error::invalid(format!("{}: {e}", at())))?;
@@ -275,15 +280,21 @@ fn ventricular_only(rule: Option<VentricularRule>) -> AtrialStage {
     }
 }
 
-/// The sum of every class's F1 over `rows` with `rule` applied alone.
-fn ventricular_score(rows: &[&StageRow], c: StageClasses, rule: Option<VentricularRule>) -> f64 {
+/// The sum of every class's F1 over `rows`, called `calls`, with `rule` applied alone.
+fn ventricular_score(
+    rows: &[&StageRow],
+    calls: &[usize],
+    c: StageClasses,
+    rule: Option<VentricularRule>,
+) -> f64 {
     let stage = ventricular_only(rule);
     let calls: Vec<(usize, usize)> = rows
         .iter()
-        .map(|r| {
+        .zip(calls)
+        .map(|(r, &call)| {
             (
                 r.truth,
-                stage.relabel(c, r.call, &r.probabilities, &r.features),
+                stage.relabel(c, call, &r.probabilities, &r.features),
             )
         })
         .collect();
@@ -292,17 +303,21 @@ fn ventricular_score(rows: &[&StageRow], c: StageClasses, rule: Option<Ventricul
         .sum()
 }
 
-/// The ventricular rule that scores best on `rows`, when one beats having none (the
-/// earlier pair on a tie), with its score.
-fn fit_ventricular(rows: &[&StageRow], c: StageClasses) -> (f64, Option<VentricularRule>) {
-    let mut best = (ventricular_score(rows, c, None), None);
+/// The ventricular rule that scores best on `rows` called `calls`, when one beats having
+/// none (the earlier pair on a tie), with its score.
+fn fit_ventricular(
+    rows: &[&StageRow],
+    calls: &[usize],
+    c: StageClasses,
+) -> (f64, Option<VentricularRule>) {
+    let mut best = (ventricular_score(rows, calls, c, None), None);
     for &min_spread_s in &SPREAD_STEPS {
         for &min_bpm in &BPM_STEPS {
             let rule = VentricularRule {
                 min_spread_s,
                 min_bpm,
             };
-            let s = ventricular_score(rows, c, Some(rule.clone()));
+            let s = ventricular_score(rows, calls, c, Some(rule.clone()));
             if s > best.0 {
                 best = (s, Some(rule));
             }
@@ -429,18 +444,14 @@ pub fn fit(rows: &[&StageRow], rules: Rules) -> Result<AtrialStage> {
     };
     if rules.ventricular {
         // On the calls the atrial rules leave.
-        let after: Vec<StageRow> = rows
+        let calls: Vec<usize> = rows
             .iter()
-            .map(|r| StageRow {
-                call: stage.atrial_call(c, r.call, &r.features),
-                ..(*r).clone()
-            })
+            .map(|r| stage.atrial_call(c, r.call, &r.features))
             .collect();
-        let after: Vec<&StageRow> = after.iter().collect();
-        let (score, rule) = fit_ventricular(&after, c);
+        let (score, rule) = fit_ventricular(rows, &calls, c);
         stage.training.insert(
             "ventricular_fitted_on".into(),
-            json!({ "segments": after.len(), "sum_of_class_f1": score }),
+            json!({ "segments": rows.len(), "sum_of_class_f1": score }),
         );
         stage.ventricular = rule;
     }

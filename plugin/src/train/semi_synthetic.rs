@@ -39,6 +39,7 @@ use super::rhythm::{Rhythm, Timeline};
 use super::rr::load_rr_record;
 use super::split::patient_name;
 use crate::dsp::beats::detect_record;
+use crate::dsp::ventricular::median_of_windows;
 use crate::{Error, Result};
 
 /// Seconds of a beat before its R peak (the P wave included).
@@ -206,7 +207,7 @@ fn median_beats(corpus: &Corpus, train: &[Segment], len: impl Fn(f64) -> usize) 
         let width = before + after;
         // A first median on the detected peaks, then each beat moved to where its QRS best
         // matches it, then the median again.
-        let first = median(&windows, width, |_| shift);
+        let first = median_of_windows(&windows, width, |_| shift);
         let qrs = before - (0.05 * fs) as usize..before + (0.08 * fs) as usize;
         let offsets: Vec<usize> = windows
             .iter()
@@ -223,7 +224,7 @@ fn median_beats(corpus: &Corpus, train: &[Segment], len: impl Fn(f64) -> usize) 
                     .unwrap_or(shift)
             })
             .collect();
-        let mut beat = median(&windows, width, |k| offsets[k]);
+        let mut beat = median_of_windows(&windows, width, |k| offsets[k]);
         // The baseline line through the two ends removed, the ends tapered to zero.
         let edge = (0.02 * fs).round().max(1.0) as usize;
         let head = beat[..edge].iter().sum::<f32>() / edge as f32;
@@ -244,21 +245,6 @@ fn median_beats(corpus: &Corpus, train: &[Segment], len: impl Fn(f64) -> usize) 
         });
     }
     out
-}
-
-/// The per-sample median of `width` samples of each window, window `k` read from
-/// `offset(k)`.
-fn median(windows: &[Vec<f32>], width: usize, offset: impl Fn(usize) -> usize) -> Vec<f32> {
-    let mut column = vec![0.0f32; windows.len()];
-    (0..width)
-        .map(|i| {
-            for (k, w) in windows.iter().enumerate() {
-                column[k] = w[offset(k) + i];
-            }
-            let mid = column.len() / 2;
-            *column.select_nth_unstable_by(mid, f32::total_cmp).1
-        })
-        .collect()
 }
 
 /// `beat` without its P wave: zero before [`P_END_S`] ahead of the R peak, ramping up over
@@ -480,16 +466,8 @@ mod tests {
     use super::*;
 
     fn correlation(a: &[f32], b: &[f32]) -> f64 {
-        let mean = |x: &[f32]| x.iter().map(|&v| f64::from(v)).sum::<f64>() / x.len() as f64;
-        let (ma, mb) = (mean(a), mean(b));
-        let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
-        for (&x, &y) in a.iter().zip(b) {
-            let (x, y) = (f64::from(x) - ma, f64::from(y) - mb);
-            ab += x * y;
-            aa += x * x;
-            bb += y * y;
-        }
-        ab / (aa * bb).sqrt().max(1e-12)
+        let wide = |x: &[f32]| -> Vec<f64> { x.iter().map(|&v| f64::from(v)).collect() };
+        crate::dsp::atrial::correlation(&wide(a), &wide(b))
     }
 
     /// A sinus record of one patient: P, QRS and T at 75 /min, 10 minutes at 360 Hz.

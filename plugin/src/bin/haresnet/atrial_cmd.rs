@@ -179,36 +179,18 @@ pub fn run_fit(args: &AtrialFitArgs) -> Result<()> {
         before.table()
     );
     // Each rule's share of the gain: each patient's stage with that rule alone.
-    type Keep = fn(&AtrialStage) -> AtrialStage;
-    let alone: [(&str, Keep); 4] = [
-        ("sinus", |s| AtrialStage {
-            flutter: None,
-            block: None,
-            ventricular: None,
-            ..s.clone()
-        }),
-        ("flutter", |s| AtrialStage {
-            sinus: None,
-            block: None,
-            ventricular: None,
-            ..s.clone()
-        }),
-        ("block", |s| AtrialStage {
-            sinus: None,
-            flutter: None,
-            ventricular: None,
-            ..s.clone()
-        }),
-        ("ventricular", |s| AtrialStage {
-            sinus: None,
-            flutter: None,
-            block: None,
-            ..s.clone()
-        }),
-    ];
-    for (name, keep) in alone {
-        let only: Vec<(String, AtrialStage)> =
-            stages.iter().map(|(p, s)| (p.clone(), keep(s))).collect();
+    let alone = |s: &AtrialStage, name: &str| AtrialStage {
+        sinus: s.sinus.clone().filter(|_| name == "sinus"),
+        flutter: s.flutter.clone().filter(|_| name == "flutter"),
+        block: s.block.clone().filter(|_| name == "block"),
+        ventricular: s.ventricular.clone().filter(|_| name == "ventricular"),
+        training: s.training.clone(),
+    };
+    for name in ["sinus", "flutter", "block", "ventricular"] {
+        let only: Vec<(String, AtrialStage)> = stages
+            .iter()
+            .map(|(p, s)| (p.clone(), alone(s, name)))
+            .collect();
         let r = report(&rows, &relabel_per_patient(&rows, &only)?)?;
         println!(
             "with the {name} rule alone: macro F1 {:.3} (classes with >= {} items), AFIB F1 \
