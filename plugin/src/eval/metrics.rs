@@ -83,6 +83,30 @@ impl ConfusionMatrix {
         Ok(())
     }
 
+    /// The matrix with every item of `group` (a part of this pool, e.g. one patient's)
+    /// predicted right: its errors taken out, its items put on the diagonal. Its report says
+    /// how much the group's errors cost the pool.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] when the labels differ or `group` counts more of a pair
+    /// than the pool does (it is not part of it).
+    pub fn with_group_right(&self, group: &ConfusionMatrix) -> Result<ConfusionMatrix> {
+        if group.labels != self.labels {
+            return Err(Error::invalid("confusion matrices over different labels"));
+        }
+        let mut m = self.clone();
+        for (t, (row, grow)) in m.counts.iter_mut().zip(&group.counts).enumerate() {
+            for (c, g) in row.iter_mut().zip(grow) {
+                *c = c.checked_sub(*g).ok_or_else(|| {
+                    Error::invalid("the group counts more items than the pool it is part of")
+                })?;
+            }
+            row[t] += grow.iter().sum::<u64>();
+        }
+        Ok(m)
+    }
+
     /// Items counted.
     pub fn total(&self) -> u64 {
         self.counts.iter().flatten().sum()
@@ -234,20 +258,36 @@ impl Report {
 /// One line per group (a patient, a record) of a pooled evaluation: its items, accuracy
 /// and, per class, the items called that class out of those of it (empty where the group
 /// has none), as CSV whose columns are padded to line up; `what` names the first column.
-pub fn group_table(what: &str, groups: &[(String, Report)]) -> String {
+/// Given the `pool` the groups are parts of, a last column `macro_f1_if_right` gives the
+/// pool's macro F1 over well-supported classes were that group's items all called right:
+/// which groups' errors hold the pooled figure down, and by how much.
+///
+/// # Errors
+///
+/// [`Error::InvalidArgument`] when a group is not part of `pool`.
+pub fn group_table(
+    what: &str,
+    groups: &[(String, Report)],
+    pool: Option<&ConfusionMatrix>,
+) -> Result<String> {
     let Some((_, first)) = groups.first() else {
-        return String::new();
+        return Ok(String::new());
     };
+    let f = |v: Option<f64>| v.map_or_else(|| "-".into(), |v| format!("{v:.3}"));
     let mut s = format!("{what:>8},{:>8},{:>8}", "items", "accuracy");
     for c in &first.classes {
         s.push_str(&format!(",{:>9}", c.label));
     }
+    if pool.is_some() {
+        s.push_str(",macro_f1_if_right");
+    }
     s.push('\n');
     for (name, report) in groups {
-        let accuracy = report
-            .accuracy
-            .map_or_else(|| "-".into(), |a| format!("{a:.3}"));
-        s.push_str(&format!("{name:>8},{:>8},{accuracy:>8}", report.total));
+        s.push_str(&format!(
+            "{name:>8},{:>8},{:>8}",
+            report.total,
+            f(report.accuracy)
+        ));
         for (k, c) in report.classes.iter().enumerate() {
             let cell = if c.support == 0 {
                 String::new()
@@ -256,9 +296,13 @@ pub fn group_table(what: &str, groups: &[(String, Report)]) -> String {
             };
             s.push_str(&format!(",{cell:>9}"));
         }
+        if let Some(pool) = pool {
+            let right = pool.with_group_right(&report.confusion)?.report();
+            s.push_str(&format!(",{:>17}", f(right.macro_f1_supported)));
+        }
         s.push('\n');
     }
-    s
+    Ok(s)
 }
 
 #[cfg(test)]
@@ -291,7 +335,9 @@ mod tests {
         let table = group_table(
             "patient",
             &[("100".into(), a.report()), ("201+202".into(), b.report())],
-        );
+            None,
+        )
+        .unwrap();
         let rows: Vec<Vec<&str>> = table
             .lines()
             .map(|l| l.split(',').map(str::trim).collect())
@@ -302,6 +348,56 @@ mod tests {
         );
         assert_eq!(rows[1], ["100", "4", "0.750", "1/2", "2/2", "", ""]);
         assert_eq!(rows[2], ["201+202", "1", "0.000", "", "", "0/1", ""]);
-        assert_eq!(group_table("patient", &[]), "");
+        assert_eq!(group_table("patient", &[], None).unwrap(), "");
+    }
+
+    #[test]
+    fn a_group_called_right_takes_its_errors_out_of_the_pool() {
+        // Two patients pooled: the first confuses A with B, the second C with A.
+        let a = ConfusionMatrix::from_pairs(labels(), &[0, 0, 1, 1], &[0, 1, 1, 1]).unwrap();
+        let b = ConfusionMatrix::from_pairs(labels(), &[2, 2], &[0, 2]).unwrap();
+        let mut pool = a.clone();
+        pool.merge(&b).unwrap();
+        let right = pool.with_group_right(&a).unwrap();
+        assert_eq!(right.counts[0], vec![2, 0, 0, 0]);
+        assert_eq!(right.counts[1], vec![0, 2, 0, 0]);
+        assert_eq!(right.counts[2], vec![1, 0, 1, 0]);
+        assert_eq!(right.total(), pool.total());
+        // Every group right: the pool is perfect.
+        let all = right.with_group_right(&b).unwrap();
+        assert_eq!(all.report().accuracy, Some(1.0));
+        // A group is part of its pool, over the same labels.
+        assert!(a.with_group_right(&pool).is_err());
+        let other = ConfusionMatrix::new(vec!["x".into()]);
+        assert!(pool.with_group_right(&other).is_err());
+
+        // Enough items per class for macro F1 >= 20: patient 1 miscalls 10 of 30 A, patient 2
+        // 25 of 40 B.
+        let two = |counts: Vec<Vec<u64>>| ConfusionMatrix {
+            labels: vec!["A".into(), "B".into()],
+            counts,
+        };
+        let p1 = two(vec![vec![20, 10], vec![0, 30]]);
+        let p2 = two(vec![vec![0, 0], vec![25, 15]]);
+        let mut pool = p1.clone();
+        pool.merge(&p2).unwrap();
+        let table = group_table(
+            "patient",
+            &[("1".into(), p1.report()), ("2".into(), p2.report())],
+            Some(&pool),
+        )
+        .unwrap();
+        let rows: Vec<Vec<&str>> = table
+            .lines()
+            .map(|l| l.split(',').map(str::trim).collect())
+            .collect();
+        assert_eq!(rows[0].last(), Some(&"macro_f1_if_right"));
+        // Patient 1 right: A 20+10 right, 25 B called A: F1 A = 60/85, B = 90/115.
+        let f1 = (60.0 / 85.0 + 90.0 / 115.0) / 2.0;
+        assert_eq!(rows[1].last().copied(), Some(format!("{f1:.3}").as_str()));
+        // Patient 2 right: 10 A called B: F1 A = 40/50, B = 140/150; the larger gain.
+        let f2 = (40.0 / 50.0 + 140.0 / 150.0) / 2.0;
+        assert_eq!(rows[2].last().copied(), Some(format!("{f2:.3}").as_str()));
+        assert!(f2 > f1 && f1 > pool.report().macro_f1_supported.unwrap());
     }
 }

@@ -80,7 +80,8 @@ pub struct EvalArgs {
     #[arg(long)]
     json: bool,
     /// Also write the report (JSON) and per-segment predictions (CSV) with this path prefix
-    /// (with `--lopo`, also `<prefix>.patients.csv`: each patient's segments found per class).
+    /// (with `--lopo`, also `<prefix>.patients.csv`: each patient's segments found per class,
+    /// and the pooled macro F1 >= 20 were that patient's segments all called right).
     #[arg(long)]
     save: Option<PathBuf>,
 }
@@ -241,7 +242,7 @@ fn run_weights(args: &EvalArgs, path: &std::path::Path) -> Result<()> {
     );
     // The same records judged as EC57 judges AF detectors, each classified whole.
     let af = af_scores(&classifier, &dataset, segments, args)?;
-    finish(args, Some(path), &dataset, segments, &probs, &af)
+    finish(args, Some(path), &dataset, segments, &probs, &af).map(|_| ())
 }
 
 /// `eval --lopo`: every patient's segments classified by the weights trained without them.
@@ -313,21 +314,24 @@ fn run_lopo(args: &EvalArgs, dir: &std::path::Path) -> Result<()> {
         files.len(),
         t0.elapsed().as_secs_f64()
     );
-    finish(args, args.card.as_deref(), &dataset, &segments, &probs, &af)?;
-    let table = group_table("patient", &by_patient);
+    let pooled = finish(args, args.card.as_deref(), &dataset, &segments, &probs, &af)?;
+    let table = group_table("patient", &by_patient, Some(&pooled.confusion))?;
     if let Some(prefix) = &args.save {
         let path = with_suffix(prefix, "patients.csv");
         std::fs::write(&path, table.replace(' ', "")).map_err(|e| Error::io(&path, e))?;
     }
     if !args.json {
-        println!("\nper patient (segments of each class found / present):");
+        println!(
+            "\nper patient (segments of each class found / present; pooled macro F1 >= 20 \
+             were the patient all right):"
+        );
         print!("{}", table.replace(',', " "));
     }
     Ok(())
 }
 
 /// Scores `probs` against `segments`, saves (`--save`), records into the card at `card`
-/// (`--record`) and prints the report with the EC57 AF figures `af`.
+/// (`--record`) and prints the report with the EC57 AF figures `af`; returns the report.
 fn finish(
     args: &EvalArgs,
     card: Option<&std::path::Path>,
@@ -335,7 +339,7 @@ fn finish(
     segments: &[Segment],
     probs: &[[f32; haresnet::train::N_CLASSES]],
     af: &[af::RecordScore],
-) -> Result<()> {
+) -> Result<Report> {
     let truth: Vec<_> = segments.iter().map(|s| s.label).collect();
     let report = score(&truth, probs)?;
     if let Some(prefix) = &args.save {
@@ -377,7 +381,7 @@ fn finish(
             pct(g.duration_ppv)
         );
     }
-    Ok(())
+    Ok(report)
 }
 
 /// EC57 AF figures of every record the segments come from: the record classified whole
