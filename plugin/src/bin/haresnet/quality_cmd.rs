@@ -364,18 +364,17 @@ fn run_noise_with(args: &EvalNoiseArgs, classifier: &haresnet::Classifier) -> Re
                 .collect();
             let (kt, kp): (Vec<usize>, Vec<usize>) = kept.into_iter().unzip();
             let unflagged = ConfusionMatrix::from_pairs(labels.clone(), &kt, &kp)?.report();
-            // A false VT is an alarm: non-VT segments called VT, of all non-VT segments.
-            let vt = labels.iter().position(|l| l == "VT");
-            let non_vt = t
-                .confusion
-                .iter()
-                .filter(|&&(tr, _)| Some(tr) != vt)
-                .count();
-            let non_vt_called_vt = t
-                .confusion
-                .iter()
-                .filter(|&&(tr, p)| Some(tr) != vt && Some(p) == vt)
-                .count();
+            // A false VT is an alarm: non-VT segments called VT, of all non-VT segments
+            // (from the report's VT class: all segments less its support, its calls less
+            // the right ones).
+            let (non_vt, non_vt_called_vt) = match labels.iter().position(|l| l == "VT") {
+                Some(k) => {
+                    let vt = &report.classes[k];
+                    let right = report.confusion.counts[k][k];
+                    (report.total - vt.support, vt.predicted - right)
+                }
+                None => (report.total, 0),
+            };
             let key = if judged == 1 {
                 "with_quality"
             } else {
