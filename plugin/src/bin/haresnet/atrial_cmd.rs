@@ -9,14 +9,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use clap::Args;
 use haresnet::dsp::atrial::{ATRIAL_FEATURE_NAMES, atrial_features};
 use haresnet::dsp::{PreprocessConfig, Preprocessor};
-use haresnet::train::Corpus;
+use haresnet::train::corpus::PRIMARY_LEAD;
+use haresnet::train::{Corpus, RecordData};
 use haresnet::{Error, Result};
 use rayon::prelude::*;
 
 use crate::quality_cmd::record_names;
 
 /// Atrial-activity features, QRS spread and ventricular rate of every consecutive segment
-/// of MIT-BIH records (lead MLII), from the R peaks the classifier's pipeline detects in it.
+/// of MIT-BIH records (lead MLII, or another with `--lead`), from the R peaks the
+/// classifier's pipeline detects in MLII.
 #[derive(Args)]
 pub struct AtrialArgs {
     /// WFDB directory of the MIT-BIH Arrhythmia Database.
@@ -29,6 +31,11 @@ pub struct AtrialArgs {
     /// Segment length in seconds.
     #[arg(long, default_value_t = 5)]
     segment: u32,
+    /// The lead the features read: `MLII` (the classifier's), a signal name (`V1`), or
+    /// `other` for each record's lead that is not MLII (V1 in 40 of the 44 records). The
+    /// R peaks are always MLII's; a record without the lead is left out.
+    #[arg(long, default_value = PRIMARY_LEAD)]
+    lead: String,
     /// Where to write the CSV: `record,start,truth,<features>`, `start` in seconds, `truth`
     /// the rhythm over most of the segment (N, AFIB, AFL, VT, OTHER; empty if unlabelled).
     #[arg(long)]
@@ -38,44 +45,59 @@ pub struct AtrialArgs {
 pub fn run(args: &AtrialArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let names = record_names(&args.records)?;
-    let corpus = Corpus::load(&args.data, &names, false)?;
+    let corpus = Corpus::load(&args.data, &names, args.lead != PRIMARY_LEAD)?;
     for s in &corpus.skipped {
         eprintln!("record {} left out: {}", s.record, s.reason);
+    }
+    let mut records = Vec::new();
+    for rec in &corpus.records {
+        match read_lead(rec, &args.lead) {
+            Some(i) => records.push((rec, i)),
+            None => eprintln!("record {} left out: no lead {}", rec.name, args.lead),
+        }
+    }
+    if records.is_empty() {
+        return Err(Error::invalid(format!(
+            "no record has the lead {}",
+            args.lead
+        )));
     }
     let config = PreprocessConfig::new(f64::from(args.segment));
     config.validate()?;
     let rate = config.model_rate_hz;
     eprintln!(
-        "{} records; atrial features of {} s segments",
-        corpus.records.len(),
-        args.segment
+        "{} records; atrial features of {} s segments, lead {}",
+        records.len(),
+        args.segment,
+        args.lead
     );
     let done = AtomicUsize::new(0);
-    let total = corpus.records.len();
+    let total = records.len();
     // Rows of each record, in record order; and the segments left out (invalid samples).
-    let per_record: Vec<Result<(Vec<String>, usize)>> = corpus
-        .records
+    let per_record: Vec<Result<(Vec<String>, usize)>> = records
         .par_iter()
-        .map(|rec| {
+        .map(|&(rec, lead)| {
             let mut prep = Preprocessor::new(config.clone(), rec.fs)?;
             let len = prep.segment_len();
             let samples = &rec.leads[0].samples;
+            let read = &rec.leads[lead].samples;
             let mut rows = Vec::new();
             let mut skipped = 0;
             for start in (0..samples.len().saturating_sub(len - 1)).step_by(len) {
                 let segment = &samples[start..start + len];
-                if segment.iter().any(|v| !v.is_finite()) {
+                let read = &read[start..start + len];
+                if segment.iter().chain(read).any(|v| !v.is_finite()) {
                     skipped += 1;
                     continue;
                 }
                 // The signal the features read is the one the classifier's R peaks are
-                // found in: the segment resampled to the model rate and band-passed
-                // (0.5–40 Hz, zero phase). The band keeps the atrial waves (3–12 Hz) and
-                // their timing against the QRS whole, removes the baseline wander that
-                // would otherwise dominate the residual, and the peaks need no mapping
-                // between rates.
+                // found in (or another lead prepared the same way): the segment resampled
+                // to the model rate and band-passed (0.5–40 Hz, zero phase). The band
+                // keeps the atrial waves (3–12 Hz) and their timing against the QRS whole,
+                // removes the baseline wander that would otherwise dominate the residual,
+                // and the peaks need no mapping between rates.
                 let prepared = prep.prepare(segment)?;
-                let filtered = prep.filtered(segment)?;
+                let filtered = prep.filtered(read)?;
                 let features = atrial_features(&filtered, rate, &prepared.r_peaks);
                 let truth = rec
                     .timeline
@@ -125,6 +147,15 @@ pub fn run(args: &AtrialArgs) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Index in `rec.leads` of the lead named `lead` (`other`: the first that is not MLII).
+fn read_lead(rec: &RecordData, lead: &str) -> Option<usize> {
+    if lead == "other" {
+        (rec.leads.len() > 1).then_some(1)
+    } else {
+        rec.leads.iter().position(|l| l.name == lead)
+    }
 }
 
 /// Fit the atrial stage ([`haresnet::atrial_stage`]) on a pathway's calls of patients it
