@@ -32,8 +32,8 @@ pub struct AtrialArgs {
     #[arg(long, default_value_t = 5)]
     segment: u32,
     /// The lead the features read: `MLII` (the classifier's), a signal name (`V1`), or
-    /// `other` for each record's lead that is not MLII (V1 in 40 of the 44 records). The
-    /// R peaks are always MLII's; a record without the lead is left out.
+    /// `other` for each record's lead that is not MLII (V1 in 38 of the 44 unpaced
+    /// records). The R peaks are always MLII's; a record without the lead is left out.
     #[arg(long, default_value = PRIMARY_LEAD)]
     lead: String,
     /// Where to write the CSV: `record,start,truth,<features>`, `start` in seconds, `truth`
