@@ -62,11 +62,10 @@ def read_features(path):
     with open(path, newline="") as f:
         reader = csv.DictReader(f)
         names = [n for n in reader.fieldnames if n not in ("record", "start", "truth")]
-        rows = {
+        return {
             (r["record"], round(float(r["start"]) * FS)): [float(r[n]) for n in names]
             for r in reader
         }
-    return names, rows
 
 
 def classifier(model, c):
@@ -94,7 +93,7 @@ def main():
     args = ap.parse_args()
 
     calls = read_calls(args.calls)
-    _, features = read_features(args.features)
+    features = read_features(args.features)
     keys = sorted(k for k in calls if k in features)
     missing = len(calls) - len(keys)
     if missing:

@@ -10,7 +10,7 @@ ways, on leave-one-patient-out calls:
   unsmoothed calls (`haresnet eval --lopo DIR --smoothing-half-life 0 --save P`); each
   recording's log probabilities are averaged with weights 0.5^(|dt| / H) over the
   segments before and after it (`--causal`: before it only, the classifier's smoothing,
-  which reproduces `eval --lopo DIR` exactly), renormalised, and written as calls that
+  which reproduces the calls of `eval --lopo DIR`), renormalised, and written as calls that
   `haresnet atrial-fit --calls` reads, so that the atrial stage is fitted and judged on
   them as on the shipped smoothing's.
 - `majority CALLS.csv --width K`: a segment's final call (the whole classifier's, e.g.
