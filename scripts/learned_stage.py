@@ -26,46 +26,17 @@ Needs numpy and scikit-learn (`scripts/requirements-bench.txt`).
 """
 
 import argparse
-import csv
 import math
-from collections import Counter
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
-from prior_shift import CLASSES, f1_by_class, macro_f1
+from prior_shift import CLASSES
+from stage_inputs import macro, patient, read_calls, read_features
 
-# MIT-BIH's rate; atrial-features writes starts in seconds, eval in samples.
-FS = 360
 # Floor of a probability before its logarithm.
 EPS = 1e-6
-
-
-def patient(record):
-    return "201" if record == "202" else record
-
-
-def read_calls(path):
-    with open(path, newline="") as f:
-        return {
-            (r["record"], int(r["start"])): (
-                r["truth"],
-                r["predicted"],
-                [float(r["p_" + c.lower()]) for c in CLASSES],
-            )
-            for r in csv.DictReader(f)
-        }
-
-
-def read_features(path):
-    with open(path, newline="") as f:
-        reader = csv.DictReader(f)
-        names = [n for n in reader.fieldnames if n not in ("record", "start", "truth")]
-        return {
-            (r["record"], round(float(r["start"]) * FS)): [float(r[n]) for n in names]
-            for r in reader
-        }
 
 
 def classifier(model, c):
@@ -77,10 +48,9 @@ def classifier(model, c):
 
 
 def report(name, truth, predicted):
-    confusion = Counter(zip(truth, predicted))
-    f1, support = f1_by_class(confusion)
+    score, f1 = macro(zip(truth, predicted))
     per_class = " ".join(f"{c} {f1[c]:.3f}" for c in CLASSES)
-    print(f"{name:<9} macro F1 >= 20 {macro_f1(f1, support):.3f}   {per_class}")
+    print(f"{name:<9} macro F1 >= 20 {score:.3f}   {per_class}")
 
 
 def main():
@@ -100,7 +70,10 @@ def main():
         print(f"{missing} calls without features left out")
     truth = [calls[k][0] for k in keys]
     x = np.array(
-        [[math.log(max(p, EPS)) for p in calls[k][2]] + features[k] for k in keys],
+        [
+            [math.log(max(calls[k][2][c], EPS)) for c in CLASSES] + list(features[k].values())
+            for k in keys
+        ],
         dtype=float,
     )
     x = np.nan_to_num(x)
